@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as path from 'path';
+import { registerWasmTrainingKernels } from './kernels';
 
 let done = false;
 
@@ -9,7 +10,7 @@ export async function setupWasm(): Promise<void> {
   if (done) return;
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   setWasmPaths(path.join(dir, 'dist') + path.sep);
-  // TODO(kernels): register Conv2DBackpropFilter and the other missing gradient kernels here.
+  registerWasmTrainingKernels();
   done = true;
   void tf;
 }

@@ -49,6 +49,7 @@ export interface ReplayBuffer {
 
 /** Prioritized buffers additionally accept new priorities for the slots of the last sample. */
 export interface PrioritizedReplay extends ReplayBuffer {
+  /** `priorities` are the raw per-sample losses; the buffer stores (loss + ε)^ω (ω = 0.5 by default). */
   updatePriorities(indices: Int32Array, priorities: Float32Array): void;
   /** Importance-sampling exponent β, annealed by the agent/runner. */
   beta: number;

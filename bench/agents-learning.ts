@@ -1,0 +1,100 @@
+/**
+ * Learning checks too long for the unit tests (minutes on 2 cores), as one script printing JSON:
+ * - Rainbow on MinAtar breakout with native observations (10×10×4 channels, 'flatten' trunk) vs random;
+ * - SAC from state (CurlAgent with encoder 'flatten') on cartpole-balance (action repeat 8) vs random.
+ * Both use the workbook's ImageReplay; rewards clipped to ±1 for Rainbow here (the runner's job).
+ *
+ *   npx tsx bench/agents-learning.ts [--rainbow-steps 3000] [--sac-steps 1500] [--only rainbow|sac]
+ */
+import { initBackend } from '../lib/backend/select';
+import { makeEnv } from '../lib/envs';
+import type { Env } from '../lib/envs/types';
+import { CurlAgent } from '../lib/agents/curl';
+import { RainbowAgent } from '../lib/agents/rainbow';
+import { Rng } from '../lib/agents/rng';
+import { ImageReplay } from '../lib/replay/image-replay';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+}
+
+/** Mean return over `episodes` with `policy`, episode seeds 1000 + e. */
+function evaluate(env: Env, policy: (obs: Uint8Array | Float32Array) => number | Float32Array, episodes: number): number {
+  let total = 0;
+  for (let e = 0; e < episodes; e++) {
+    let obs = env.reset({ seed: 1000 + e }).obs;
+    for (let k = 0; k < 10_000; k++) {
+      const r = env.step(policy(obs));
+      total += r.reward;
+      obs = r.obs;
+      if (r.terminated || r.truncated) break;
+    }
+  }
+  return total / episodes;
+}
+
+async function rainbowBreakout(steps: number): Promise<Record<string, number>> {
+  const env = await makeEnv('minatar/breakout', { obs: 'native', seed: 1 });
+  const shape = env.observationSpace.shape;
+  const nA = (env.actionSpace as { n: number }).n;
+  const learnStart = 200;
+  const agent = new RainbowAgent({ obsShape: shape, numActions: nA, encoder: 'flatten', hidden: 128, lr: 3e-4, targetUpdate: 250, seed: 1 });
+  const replay = new ImageReplay({ obsShape: shape, frameStack: 1, capacity: steps, action: { discrete: true }, nStep: 3, gamma: 0.99, seed: 1 });
+  const rng = new Rng(7);
+  const t0 = Date.now();
+  let obs = env.reset({ seed: 1 }).obs;
+  for (let t = 0; t < steps; t++) {
+    const a = t < learnStart ? rng.int(nA) : agent.act(obs, 'explore');
+    const r = env.step(a);
+    replay.add({ obs, action: a, reward: Math.max(-1, Math.min(1, r.reward)), nextObs: r.obs, terminated: r.terminated, truncated: r.truncated });
+    obs = r.terminated || r.truncated ? env.reset().obs : r.obs;
+    if (t >= learnStart) agent.update(replay.sample(32));
+  }
+  const trainSeconds = (Date.now() - t0) / 1000;
+  const evalReturn = evaluate(env, (o) => agent.act(o, 'eval'), 20);
+  const randomReturn = evaluate(env, () => rng.int(nA), 20);
+  agent.dispose();
+  env.close();
+  return { steps, evalReturn, randomReturn, trainSeconds };
+}
+
+async function sacCartpole(steps: number): Promise<Record<string, number>> {
+  const env = await makeEnv('cartpole-balance', { obs: 'state', seed: 1, actionRepeat: 8 });
+  const shape = env.observationSpace.shape;
+  const A = (env.actionSpace as { shape: number[] }).shape[0];
+  const learnStart = 250;
+  const agent = new CurlAgent({ obsShape: shape, actionDim: A, encoder: 'flatten', hidden: 256, seed: 1 });
+  const replay = new ImageReplay({ obsShape: shape, frameStack: 1, dtype: 'float32', capacity: steps, action: { discrete: false, dim: A }, nStep: 1, gamma: 0.99, seed: 1 });
+  const rng = new Rng(5);
+  const randomAction = () => Float32Array.from({ length: A }, () => 2 * rng.uniform() - 1);
+  const t0 = Date.now();
+  let obs = env.reset({ seed: 1 }).obs;
+  for (let t = 0; t < steps; t++) {
+    const a = t < learnStart ? randomAction() : agent.act(obs, 'explore');
+    const r = env.step(a);
+    replay.add({ obs, action: a, reward: r.reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated });
+    obs = r.terminated || r.truncated ? env.reset().obs : r.obs;
+    if (t >= learnStart) agent.update(replay.sample(128));
+  }
+  const trainSeconds = (Date.now() - t0) / 1000;
+  const evalReturn = evaluate(env, (o) => agent.act(o, 'eval'), 5);
+  const randomReturn = evaluate(env, randomAction, 5);
+  agent.dispose();
+  env.close();
+  return { steps, evalReturn, randomReturn, trainSeconds };
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  const only = arg('only', 'all');
+  const out: Record<string, unknown> = { backend };
+  if (only === 'all' || only === 'rainbow') out.rainbowBreakoutNative = await rainbowBreakout(Number(arg('rainbow-steps', '3000')));
+  if (only === 'all' || only === 'sac') out.sacCartpoleBalanceState = await sacCartpole(Number(arg('sac-steps', '1500')));
+  console.log(JSON.stringify(out, null, 2));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

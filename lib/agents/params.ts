@@ -1,0 +1,57 @@
+/**
+ * Variable bookkeeping shared by the agents: unique name prefixes (tfjs variable names must be unique
+ * while alive, and tests build several agents in one process), checkpoint keys without that prefix,
+ * hard and soft (EMA) copies between online and target networks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AgentState } from './types';
+
+let instances = 0;
+
+/** A fresh prefix such as 'curl3'; checkpoint keys drop it so any instance can load any checkpoint. */
+export function instancePrefix(kind: string): string {
+  return `${kind}${instances++}`;
+}
+
+export function keyFn(prefix: string): (v: tf.Variable) => string {
+  return (v) => (v.name.startsWith(prefix + '/') ? v.name.slice(prefix.length + 1) : v.name);
+}
+
+export async function saveVariables(vars: readonly tf.Variable[], keyOf: (v: tf.Variable) => string, out: AgentState): Promise<void> {
+  for (const v of vars) out.tensors[keyOf(v)] = { shape: v.shape.slice(), data: (await v.data()) as Float32Array };
+}
+
+export function loadVariables(vars: readonly tf.Variable[], keyOf: (v: tf.Variable) => string, state: AgentState): void {
+  for (const v of vars) {
+    const t = state.tensors[keyOf(v)];
+    if (!t) throw new Error(`checkpoint lacks tensor '${keyOf(v)}'`);
+    if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+      throw new Error(`checkpoint tensor '${keyOf(v)}' has shape [${t.shape}], the agent expects [${v.shape}]`);
+    }
+    tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
+  }
+}
+
+function checkPairs(src: readonly tf.Variable[], dst: readonly tf.Variable[]): void {
+  if (src.length !== dst.length) throw new Error(`cannot copy ${src.length} variables onto ${dst.length}`);
+  src.forEach((s, i) => {
+    if (s.shape.join() !== dst[i].shape.join()) throw new Error(`shape mismatch copying ${s.name} → ${dst[i].name}`);
+  });
+}
+
+/** dst ← src. */
+export function hardCopy(src: readonly tf.Variable[], dst: readonly tf.Variable[]): void {
+  checkPairs(src, dst);
+  tf.tidy(() => src.forEach((s, i) => dst[i].assign(tf.clone(s))));
+}
+
+/** dst ← τ·src + (1 − τ)·dst (CURL's soft_update_params). */
+export function softUpdate(src: readonly tf.Variable[], dst: readonly tf.Variable[], tau: number): void {
+  checkPairs(src, dst);
+  tf.tidy(() => src.forEach((s, i) => dst[i].assign(tf.add(tf.mul(s, tau), tf.mul(dst[i], 1 - tau)))));
+}
+
+/** Bad configuration: an error naming the field and its accepted range. */
+export function checkField(agent: string, field: string, value: unknown, ok: boolean, range: string): void {
+  if (!ok) throw new Error(`${agent} config: ${field} must be ${range}, got ${JSON.stringify(value)}`);
+}

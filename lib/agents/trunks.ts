@@ -1,0 +1,49 @@
+/**
+ * The feature extractor an agent puts under its heads: one of the conv trunks of lib/nets/encoders.ts,
+ * or 'flatten' for small native observations (MinAtar's 10×10×C 0/1 channels, state vectors) that are
+ * used as they are, without the /255 pixel scaling.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeConvTrunk, type EncoderKind } from '../nets/encoders';
+import type { FlopLayer } from '../nets/flops';
+
+export type TrunkKind = EncoderKind | 'flatten';
+export const TRUNK_KINDS: readonly TrunkKind[] = ['sac-ae', 'rainbow', 'impala', 'flatten'];
+
+export interface Trunk {
+  readonly kind: TrunkKind;
+  readonly inputShape: number[];
+  readonly layers: readonly FlopLayer[];
+  readonly outputDim: number;
+  variables(): tf.Variable[];
+  /** Input [N, ...inputShape] float32 → features [N, outputDim]. */
+  apply(x: tf.Tensor): tf.Tensor2D;
+  dispose(): void;
+}
+
+export function makeTrunk(kind: TrunkKind, inputShape: number[], seed: number, name: string): Trunk {
+  if (!TRUNK_KINDS.includes(kind)) throw new Error(`unknown encoder '${String(kind)}'. Accepted values: ${TRUNK_KINDS.join(', ')}`);
+  if (kind === 'flatten') {
+    const dim = inputShape.reduce((a, b) => a * b, 1);
+    return {
+      kind,
+      inputShape: inputShape.slice(),
+      layers: [],
+      outputDim: dim,
+      variables: () => [],
+      apply: (x) => tf.reshape(x, [x.shape[0], dim]) as tf.Tensor2D,
+      dispose: () => undefined,
+    };
+  }
+  if (inputShape.length !== 3) throw new Error(`encoder '${kind}' needs an image shape [H, W, C], got [${inputShape}]`);
+  const t = makeConvTrunk({ kind, inputShape: inputShape as [number, number, number], seed, name });
+  return {
+    kind,
+    inputShape: inputShape.slice(),
+    layers: t.layers,
+    outputDim: t.outputDim,
+    variables: () => t.variables(),
+    apply: (x) => t.apply(x as tf.Tensor4D),
+    dispose: () => t.dispose(),
+  };
+}

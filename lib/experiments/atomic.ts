@@ -1,0 +1,16 @@
+/** Crash-safe file writes: write to a temporary sibling, fsync, then rename over the target. */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeFileSync(fd, data); // loops until every byte is written
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}

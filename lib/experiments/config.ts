@@ -1,0 +1,129 @@
+/**
+ * An experiment = agent + environment + SEER variant + scale + seed. `resolveConfig` fills every field from the
+ * scale's defaults and validates the result; errors name the field and the accepted values.
+ */
+import { CONTROL_TASK_NAMES } from '../envs/control';
+import { GAME_NAMES } from '../envs/games';
+import { LATENT_DTYPES, type LatentDtype } from '../replay/latent-codec';
+import { SEER_VARIANTS, type VariantId } from '../seer/variants';
+import { ConfigError, intIn, noUnknownKeys, numberIn, oneOf } from './validate';
+
+import { SCALES, type Scale } from '../notebook/scale';
+
+export { SCALES, type Scale };
+export const AGENTS = ['curl', 'rainbow'] as const;
+export const ENCODERS = ['sac-ae', 'rainbow', 'impala'] as const;
+
+export interface ExperimentConfig {
+  agent: (typeof AGENTS)[number];
+  env: string;
+  encoder: (typeof ENCODERS)[number];
+  variant: VariantId;
+  scale: Scale;
+  seed: number;
+  /** Agent steps (one action each; env steps = agent steps × action repeat). */
+  steps: number;
+  /** Random-action steps before the first update (CURL init_steps, Rainbow learn-start). */
+  initSteps: number;
+  /** T_f in updates; ignored by variants that never freeze. */
+  freezeAt: number;
+  /** K augmented copies per stored latent. */
+  copies: number;
+  latentDtype: LatentDtype;
+  /** Image replay capacity C for unconstrained variants. */
+  capacity: number;
+  /** Memory budget of constrained variants, e.g. '0.03GB'; default: the task's paper budget. */
+  memoryBudget: string;
+  batchSize: number;
+  /** Rendered image side (control 100 → crop 84; games 84). */
+  imageSize: number;
+  frameStack: number;
+  /** 0 = the task's default. */
+  actionRepeat: number;
+  /** 0 = the environment's own limit. */
+  maxEpisodeSteps: number;
+  evalEvery: number;
+  evalEpisodes: number;
+  /** Seconds between checkpoints (taken at the next episode end). */
+  checkpointSeconds: number;
+  /** Extra agent options (learning rates, …) passed through to the agent's own validation. */
+  agentOptions: Record<string, unknown>;
+}
+
+type Defaults = Omit<ExperimentConfig, 'agent' | 'env' | 'variant' | 'scale' | 'seed' | 'encoder' | 'memoryBudget'>;
+
+/** Per scale and agent. smoke: seconds (tests); laptop: hours on two cores (data/); paper: the paper's settings. */
+const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>> = {
+  smoke: {
+    curl: { steps: 24, initSteps: 8, freezeAt: 8, copies: 2, latentDtype: 'float32', capacity: 64, batchSize: 4, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 10, evalEvery: 12, evalEpisodes: 1, checkpointSeconds: 0, agentOptions: { hidden: 32 } },
+    rainbow: { steps: 60, initSteps: 16, freezeAt: 20, copies: 1, latentDtype: 'float32', capacity: 200, batchSize: 8, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 25, evalEvery: 30, evalEpisodes: 1, checkpointSeconds: 0, agentOptions: { hidden: 32, targetUpdate: 10 } },
+  },
+  laptop: {
+    curl: { steps: 10_000, initSteps: 1000, freezeAt: 3000, copies: 4, latentDtype: 'float32', capacity: 10_000, batchSize: 32, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 1000, evalEpisodes: 5, checkpointSeconds: 120, agentOptions: {} },
+    rainbow: { steps: 30_000, initSteps: 1600, freezeAt: 10_000, copies: 1, latentDtype: 'float32', capacity: 30_000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 5000, evalEvery: 2500, evalEpisodes: 10, checkpointSeconds: 120, agentOptions: {} },
+  },
+  paper: {
+    curl: { steps: 80_000, initSteps: 1000, freezeAt: 10_000, copies: 4, latentDtype: 'float32', capacity: 80_000, batchSize: 128, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 2500, evalEpisodes: 10, checkpointSeconds: 600, agentOptions: {} },
+    rainbow: { steps: 500_000, initSteps: 1600, freezeAt: 50_004, copies: 1, latentDtype: 'float32', capacity: 500_000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 27_000, evalEvery: 10_000, evalEpisodes: 10, checkpointSeconds: 600, agentOptions: {} },
+  },
+};
+
+const FIELDS: readonly (keyof ExperimentConfig)[] = [
+  'agent', 'env', 'encoder', 'variant', 'scale', 'seed', 'steps', 'initSteps', 'freezeAt', 'copies', 'latentDtype',
+  'capacity', 'memoryBudget', 'batchSize', 'imageSize', 'frameStack', 'actionRepeat', 'maxEpisodeSteps', 'evalEvery',
+  'evalEpisodes', 'checkpointSeconds', 'agentOptions',
+];
+
+/** Paper memory budgets (seer-reference §1.2, §1.8): cartpole/finger 0.03 GB, reacher/walker 0.06 GB, games 0.07 GB. */
+export function defaultBudget(env: string): string {
+  if (env.startsWith('minatar/')) return '0.07GB';
+  if (env.startsWith('cartpole') || env.startsWith('finger')) return '0.03GB';
+  return '0.06GB';
+}
+
+export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }): ExperimentConfig {
+  noUnknownKeys('', input, FIELDS);
+  const envIds = [...CONTROL_TASK_NAMES, ...GAME_NAMES.map((g) => `minatar/${g}`)];
+  const env = oneOf('env', input.env, envIds);
+  const isGame = env.startsWith('minatar/');
+  const agent = oneOf('agent', input.agent ?? (isGame ? 'rainbow' : 'curl'), AGENTS);
+  if (agent === 'rainbow' && !isGame) throw new ConfigError('agent', `'rainbow' needs a discrete game (minatar/…), got env '${env}'`);
+  if (agent === 'curl' && isGame) throw new ConfigError('agent', `'curl' needs a continuous control task, got env '${env}'`);
+  const scale = oneOf('scale', input.scale ?? 'smoke', SCALES);
+  const d = SCALE_DEFAULTS[scale][agent];
+  const c: ExperimentConfig = {
+    ...d,
+    encoder: agent === 'curl' ? 'sac-ae' : 'rainbow',
+    variant: 'baseline',
+    seed: 0,
+    memoryBudget: defaultBudget(env),
+    ...input,
+    agent,
+    env,
+    scale,
+    agentOptions: { ...d.agentOptions, ...(input.agentOptions ?? {}) },
+  } as ExperimentConfig;
+  oneOf('encoder', c.encoder, agent === 'curl' ? (['sac-ae', 'impala'] as const) : ENCODERS);
+  oneOf('variant', c.variant, SEER_VARIANTS.map((v) => v.id));
+  oneOf('latentDtype', c.latentDtype, LATENT_DTYPES);
+  intIn('seed', c.seed, 0, 2 ** 31 - 1);
+  intIn('steps', c.steps, 1);
+  intIn('initSteps', c.initSteps, 0, c.steps);
+  const updates = c.steps - c.initSteps;
+  if (!Number.isInteger(c.freezeAt) || c.freezeAt < 0 || c.freezeAt > updates) {
+    throw new ConfigError('freezeAt', `T_f = ${JSON.stringify(c.freezeAt)} must be an integer in [0, ${updates}] (the run does ${updates} updates)`);
+  }
+  intIn('copies', c.copies, 1, 64);
+  intIn('capacity', c.capacity, 1);
+  intIn('batchSize', c.batchSize, 1, 4096);
+  intIn('imageSize', c.imageSize, 10, 512);
+  intIn('frameStack', c.frameStack, 1, 16);
+  intIn('actionRepeat', c.actionRepeat, 0, 100);
+  intIn('maxEpisodeSteps', c.maxEpisodeSteps, 0);
+  intIn('evalEvery', c.evalEvery, 1);
+  intIn('evalEpisodes', c.evalEpisodes, 0, 1000);
+  numberIn('checkpointSeconds', c.checkpointSeconds, 0, 86_400);
+  if (typeof c.memoryBudget !== 'string') throw new ConfigError('memoryBudget', `expected a string such as '0.03GB' or '30MB'`);
+  if (typeof c.agentOptions !== 'object' || c.agentOptions === null) throw new ConfigError('agentOptions', 'expected an object');
+  return c;
+}

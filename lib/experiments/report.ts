@@ -1,0 +1,83 @@
+/**
+ * `seer report`: figures and a table from a folder of runs. Curves of evaluation return against cumulative FLOPs,
+ * environment steps and wall-clock time (mean ± std across seeds, the freeze marked), and a summary table.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as aq from 'arquero';
+import { PALETTE, figure, line, type FigureSpec, type Panel } from '../plots';
+import { saveFigure } from '../plots/render';
+import { aggregate, loadRuns, meanOf, stdOf, type RunResult, type XAxis } from './results';
+
+const X_TITLES: Record<XAxis, string> = {
+  flops: 'cumulative FLOPs',
+  envSteps: 'environment steps',
+  wallSeconds: 'wall-clock seconds',
+  updates: 'updates',
+};
+
+/** One panel per environment: return against `xAxis`, one mean ± std line per variant, the freeze marked. */
+export function curvesFigure(runs: RunResult[], xAxis: XAxis, title?: string): FigureSpec {
+  const curves = aggregate(runs, xAxis);
+  const envs = [...new Set(curves.map((c) => c.env))];
+  const variants = [...new Set(curves.map((c) => c.variant))];
+  const panels: Panel[] = envs.map((env) => {
+    const frozen = runs.filter((r) => r.manifest.config.env === env && r.freeze);
+    const freezeX = xAxis === 'flops' ? frozen.map((r) => r.freeze!.flops) : xAxis === 'envSteps' ? frozen.map((r) => r.freeze!.envSteps) : [];
+    return {
+      title: env,
+      x: { title: X_TITLES[xAxis] },
+      y: { title: 'evaluation return' },
+      series: curves
+        .filter((c) => c.env === env && c.x.length > 0)
+        .map((c) => line(`${c.variant} (${c.seeds} seed${c.seeds > 1 ? 's' : ''})`, c.x, c.mean, { band: c.std, color: PALETTE[variants.indexOf(c.variant) % PALETTE.length] })),
+      events: freezeX.length ? [{ x: meanOf(freezeX), label: 'freeze (T_f)' }] : [],
+    };
+  });
+  return figure({ title, panels });
+}
+
+/** Final return, compute and memory per environment and variant (mean ± std across seeds). */
+export function summaryTable(runs: RunResult[]): aq.ColumnTable {
+  const rows = new Map<string, RunResult[]>();
+  for (const r of runs) {
+    const key = `${r.manifest.config.env}\u0000${r.manifest.config.variant}`;
+    rows.set(key, [...(rows.get(key) ?? []), r]);
+  }
+  const out = [...rows.entries()].map(([key, rs]) => {
+    const [env, variant] = key.split('\u0000');
+    const last = rs.map((r) => r.evals[r.evals.length - 1]).filter(Boolean);
+    const finals = last.map((e) => e.evalReturn);
+    return {
+      env,
+      variant,
+      seeds: rs.length,
+      finished: rs.filter((r) => r.done).length,
+      'final return': meanOf(finals),
+      'return std': stdOf(finals),
+      'GFLOPs': meanOf(last.map((e) => e.flops)) / 1e9,
+      'wall s': meanOf(last.map((e) => e.wallSeconds)),
+      'replay MB': meanOf(last.map((e) => e.replayBytes)) / 2 ** 20,
+    };
+  });
+  return aq.from(out);
+}
+
+/** Writes `<out>/returns-vs-{flops,steps,wall}.{svg,png}` and `<out>/summary.{csv,md}`; returns the paths. */
+export async function writeReport(runsDir: string, outDir: string): Promise<string[]> {
+  const runs = loadRuns(runsDir).filter((r) => r.evals.length > 0);
+  if (!runs.length) throw new Error(`no runs with evaluations under ${runsDir}`);
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const [axis, name] of [['flops', 'returns-vs-flops'], ['envSteps', 'returns-vs-steps'], ['wallSeconds', 'returns-vs-wall']] as const) {
+    const { svg, png } = await saveFigure(curvesFigure(runs, axis), path.join(outDir, name));
+    written.push(svg, png);
+  }
+  const table = summaryTable(runs);
+  const csv = path.join(outDir, 'summary.csv');
+  const md = path.join(outDir, 'summary.md');
+  fs.writeFileSync(csv, table.toCSV());
+  fs.writeFileSync(md, table.toMarkdown({ maxdigits: 3 }));
+  written.push(csv, md);
+  return written;
+}

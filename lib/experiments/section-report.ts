@@ -1,0 +1,126 @@
+/**
+ * What the section notebooks compute from a section's runs: per-arm summaries, scores at a fixed FLOPs budget
+ * (Table 1 left), final scores (Table 1 right), and a plain verdict on "arm A beats arm B" that says when the
+ * seeds cannot tell. Runs are grouped by environment and arm (lib/experiments/sections.ts `armOf`).
+ */
+import * as aq from 'arquero';
+import { meanOf, returnAtFlops, stdOf, type RunResult } from './results';
+import { armOf } from './sections';
+
+export interface ArmStats {
+  env: string;
+  arm: string;
+  seeds: number;
+  mean: number;
+  std: number;
+}
+
+function groups(runs: RunResult[]): Map<string, RunResult[]> {
+  const out = new Map<string, RunResult[]>();
+  for (const r of runs) {
+    if (armOf(r) === 'pretrain' || !r.evals.length) continue;
+    const key = `${r.manifest.config.env}\u0000${armOf(r)}`;
+    out.set(key, [...(out.get(key) ?? []), r]);
+  }
+  return out;
+}
+
+const last = (r: RunResult) => r.evals[r.evals.length - 1];
+
+/** Final evaluation return, compute, wall time and replay memory per environment and arm (mean ± std over seeds). */
+export function armTable(runs: RunResult[]): aq.ColumnTable {
+  const rows = [...groups(runs)].map(([key, rs]) => {
+    const [env, arm] = key.split('\u0000');
+    const finals = rs.map((r) => last(r).evalReturn);
+    const freeze = rs.filter((r) => r.freeze).map((r) => r.freeze!.envSteps);
+    return {
+      env,
+      arm,
+      seeds: rs.length,
+      'final return': meanOf(finals),
+      '± std': stdOf(finals),
+      'env steps': meanOf(rs.map((r) => last(r).envSteps)),
+      'freeze at env step': freeze.length ? meanOf(freeze) : NaN,
+      GFLOPs: meanOf(rs.map((r) => last(r).flops)) / 1e9,
+      'wall s': meanOf(rs.map((r) => last(r).wallSeconds)),
+      'replay MB': meanOf(rs.map((r) => last(r).replayBytes)) / 2 ** 20,
+    };
+  });
+  return aq.from(rows);
+}
+
+/** Per environment: the smallest total FLOPs any arm spent (mean over seeds) — the budget Table 1 compares at. */
+export function flopsBudgets(runs: RunResult[], arms: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, rs] of groups(runs)) {
+    const [env, arm] = key.split('\u0000');
+    if (!arms.includes(arm)) continue;
+    const total = meanOf(rs.map((r) => last(r).flops));
+    out.set(env, Math.min(out.get(env) ?? Infinity, total));
+  }
+  return out;
+}
+
+/** Return of each arm at a FLOPs budget per environment (last evaluation within the budget), mean ± std. */
+export function returnsAtBudget(runs: RunResult[], budgets: Map<string, number>, arms: string[]): ArmStats[] {
+  const out: ArmStats[] = [];
+  for (const [key, rs] of groups(runs)) {
+    const [env, arm] = key.split('\u0000');
+    const budget = budgets.get(env);
+    if (budget === undefined || !arms.includes(arm)) continue;
+    const v = rs.map((r) => returnAtFlops(r, budget)).filter((x) => !Number.isNaN(x));
+    out.push({ env, arm, seeds: v.length, mean: meanOf(v), std: stdOf(v) });
+  }
+  return out;
+}
+
+/** Final return of each arm per environment, mean ± std over seeds. */
+export function finalReturns(runs: RunResult[], arms?: string[]): ArmStats[] {
+  return [...groups(runs)]
+    .map(([key, rs]) => {
+      const [env, arm] = key.split('\u0000');
+      const v = rs.map((r) => last(r).evalReturn);
+      return { env, arm, seeds: rs.length, mean: meanOf(v), std: stdOf(v) };
+    })
+    .filter((s) => !arms || arms.includes(s.arm));
+}
+
+export type Verdict = 'holds' | 'does not hold' | 'inconclusive';
+
+/**
+ * Does `better` beat `worse`? 'holds' when its mean is higher by more than the seeds' spread (the larger of the
+ * two stds), 'does not hold' when lower by more than that, otherwise 'inconclusive' — also with fewer than 2 seeds.
+ */
+export function verdict(better: ArmStats | undefined, worse: ArmStats | undefined): Verdict {
+  if (!better || !worse || better.seeds < 2 || worse.seeds < 2) return 'inconclusive';
+  const spread = Math.max(better.std, worse.std);
+  const d = better.mean - worse.mean;
+  if (d > spread) return 'holds';
+  if (d < -spread) return 'does not hold';
+  return 'inconclusive';
+}
+
+/** One row per environment: arm A vs arm B with the difference and the verdict. */
+export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.ColumnTable {
+  const envs = [...new Set(stats.map((s) => s.env))];
+  return aq.from(
+    envs.map((env) => {
+      const sa = stats.find((s) => s.env === env && s.arm === a);
+      const sb = stats.find((s) => s.env === env && s.arm === b);
+      return {
+        env,
+        [a]: sa ? `${sa.mean.toFixed(1)} ± ${sa.std.toFixed(1)}` : '–',
+        [b]: sb ? `${sb.mean.toFixed(1)} ± ${sb.std.toFixed(1)}` : '–',
+        [`${a} − ${b}`]: sa && sb ? sa.mean - sb.mean : NaN,
+        [`${a} > ${b}?`]: verdict(sa, sb),
+      };
+    }),
+  );
+}
+
+/** Counts of verdicts, for one sentence of conclusion. */
+export function tally(table: aq.ColumnTable, column: string): Record<Verdict, number> {
+  const out: Record<Verdict, number> = { holds: 0, 'does not hold': 0, inconclusive: 0 };
+  for (const v of table.array(column) as Verdict[]) out[v] += 1;
+  return out;
+}

@@ -1,0 +1,78 @@
+/**
+ * Sweeps: seeds × environments × variants, one child process per core. The queue is the list of run
+ * directories; a run's state lives in its own directory (DONE marker, checkpoints), so an interrupted sweep
+ * resumes by simply running again: finished runs are skipped, started ones continue from their checkpoint.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { writeFileAtomic } from './atomic';
+
+export interface SweepJob {
+  /** Directory of the run (log.jsonl, manifest.json, checkpoints/, DONE). */
+  dir: string;
+  /** Arguments after `seer run`. */
+  args: string[];
+}
+
+export const DONE_MARKER = 'DONE';
+
+export function isDone(dir: string): boolean {
+  return fs.existsSync(path.join(dir, DONE_MARKER));
+}
+
+export function markDone(dir: string, summary: object): void {
+  writeFileAtomic(path.join(dir, DONE_MARKER), JSON.stringify(summary, null, 1));
+}
+
+/** Every combination, in a stable order (seed-major, so early results cover all variants). */
+export function expand<T extends Record<string, readonly unknown[]>>(axes: T): { [K in keyof T]: T[K][number] }[] {
+  let combos: Record<string, unknown>[] = [{}];
+  for (const [key, values] of Object.entries(axes)) {
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+  }
+  return combos as { [K in keyof T]: T[K][number] }[];
+}
+
+export interface SweepOptions {
+  /** Parallel processes; default one per core. */
+  jobs?: number;
+  /** Command that runs one job; default this package's CLI through tsx. */
+  command?: string[];
+  onEvent?: (event: { job: SweepJob; status: 'start' | 'done' | 'failed' | 'skipped'; code?: number }) => void;
+}
+
+export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): Promise<{ failed: SweepJob[] }> {
+  const parallel = opts.jobs ?? os.cpus().length;
+  const cli = path.join(__dirname, '..', 'cli.ts');
+  const command = opts.command ?? [process.execPath, '--import', 'tsx', cli, 'run'];
+  const pending = jobsList.filter((j) => {
+    const done = isDone(j.dir);
+    if (done) opts.onEvent?.({ job: j, status: 'skipped' });
+    return !done;
+  });
+  const failed: SweepJob[] = [];
+  const worker = async (): Promise<void> => {
+    for (let job = pending.shift(); job; job = pending.shift()) {
+      opts.onEvent?.({ job, status: 'start' });
+      fs.mkdirSync(job.dir, { recursive: true });
+      const out = fs.openSync(path.join(job.dir, 'stdout.log'), 'a');
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(command[0], [...command.slice(1), ...job!.args, '--out', job!.dir, '--resume'], {
+          stdio: ['ignore', out, out],
+          env: { ...process.env, SEER_QUIET: '1' },
+        });
+        child.on('exit', (c) => resolve(c ?? 1));
+      });
+      fs.closeSync(out);
+      if (code === 0 && isDone(job.dir)) opts.onEvent?.({ job, status: 'done', code });
+      else {
+        failed.push(job);
+        opts.onEvent?.({ job, status: 'failed', code });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  return { failed };
+}

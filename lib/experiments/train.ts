@@ -1,0 +1,306 @@
+/**
+ * The training loop of one experiment, readable top to bottom (CleanRL-style): act, step, store, update, and at
+ * T_f switch to latent replay (SEER). It writes an append-only JSONL log and a manifest, checkpoints at episode
+ * ends every `checkpointSeconds`, and `resume` continues a killed run from its last checkpoint with the same
+ * random streams, so an interrupted run's log equals an uninterrupted one (wall time aside).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend/select';
+import { makeEnv, withTimeLimit, type Env, type Observation } from '../envs';
+import { Rng } from '../envs/rng';
+import { makeCurl, type CurlAgent } from '../agents/curl';
+import { makeRainbow, type RainbowAgent } from '../agents/rainbow';
+import type { Batch, ReplayBuffer, Transition } from '../replay/types';
+import { ImageReplay, imageCapacityForBudget, type ImageReplayOptions } from '../replay/image-replay';
+import { LatentReplay } from '../replay/latent-replay';
+import { capacityHat } from '../seer/capacity';
+import { FixedFreezeRule, NeverFreeze, type FreezeRule } from '../seer/rules';
+import { switchToLatentReplay, switchReportOf } from '../seer/switch';
+import { seerVariant } from '../seer/variants';
+import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
+import { resolveConfig, type ExperimentConfig } from './config';
+import { RunLog, readLog, type LogRecord } from './log';
+import { makeManifest } from './manifest';
+import { writeFileAtomic } from './atomic';
+import { Progress } from './progress';
+import { markDone, isDone } from './sweep';
+
+type TrainAgent = CurlAgent | RainbowAgent;
+
+export interface RunOptions {
+  /** Run directory: manifest.json, log.jsonl, checkpoints/, DONE. */
+  out: string;
+  /** Continue from the last checkpoint in `out` (a fresh start when there is none). */
+  resume?: boolean;
+  /** Draw a progress bar on stderr (when it is a TTY). */
+  progress?: boolean;
+  /** Stop after this many agent steps of this process (tests use it to simulate a kill). */
+  stopAfterSteps?: number;
+}
+
+export interface RunSummary {
+  dir: string;
+  steps: number;
+  updates: number;
+  finalReturn: number | null;
+  wallSeconds: number;
+  completed: boolean;
+}
+
+/** Deterministic per-episode seeds: independent of how often the run was interrupted. */
+function episodeSeed(seed: number, episode: number, evalRound = -1): number {
+  return (seed * 1_000_003 + (evalRound + 1) * 7_919_993 + episode) % 2 ** 31;
+}
+
+async function buildEnv(cfg: ExperimentConfig, seed: number): Promise<{ env: Env; actionRepeat: number }> {
+  const env = await makeEnv(cfg.env, {
+    seed,
+    size: cfg.imageSize,
+    frameStack: cfg.frameStack,
+    ...(cfg.actionRepeat ? { actionRepeat: cfg.actionRepeat } : {}),
+    obs: 'pixels',
+  });
+  const actionRepeat = actionRepeatOf(env);
+  return { env: cfg.maxEpisodeSteps ? withTimeLimit(env, cfg.maxEpisodeSteps) : env, actionRepeat };
+}
+
+function buildAgent(cfg: ExperimentConfig, env: Env): TrainAgent {
+  const shape = env.observationSpace.shape as [number, number, number];
+  if (cfg.agent === 'curl') {
+    if (env.actionSpace.kind !== 'box') throw new Error(`curl needs a continuous action space, ${cfg.env} has none`);
+    return makeCurl({ obsShape: shape, actionDim: env.actionSpace.shape[0], encoder: cfg.encoder as 'sac-ae' | 'impala', batchSize: cfg.batchSize, seed: cfg.seed, ...cfg.agentOptions });
+  }
+  if (env.actionSpace.kind !== 'discrete') throw new Error(`rainbow needs a discrete action space, ${cfg.env} has none`);
+  return makeRainbow({ obsShape: shape, numActions: env.actionSpace.n, encoder: cfg.encoder, seed: cfg.seed, ...cfg.agentOptions });
+}
+
+/** Image replay as the variant asks: the usual capacity, the budget's capacity, or Ĉ of the constrained SEER run. */
+function buildReplay(cfg: ExperimentConfig, env: Env, agent: TrainAgent): ImageReplay {
+  const variant = seerVariant(cfg.variant);
+  const space = env.actionSpace;
+  const opts: Omit<ImageReplayOptions, 'capacity'> = {
+    obsShape: env.observationSpace.shape,
+    frameStack: cfg.frameStack,
+    action: space.kind === 'discrete' ? { discrete: true } : { discrete: false, dim: space.shape[0] },
+    nStep: cfg.agent === 'rainbow' ? 20 : 1,
+    gamma: 0.99,
+    prioritized: cfg.agent === 'rainbow' ? { exponent: 0.5, beta: 0.4 } : undefined,
+    seed: cfg.seed + 17,
+  };
+  let capacity = Math.min(cfg.capacity, cfg.steps);
+  if (variant.imageCapacity === 'budget') {
+    capacity = imageCapacityForBudget(opts, cfg.memoryBudget, cfg.batchSize);
+  } else if (variant.imageCapacity === 'c-hat') {
+    const C = imageCapacityForBudget(opts, cfg.memoryBudget, cfg.batchSize);
+    const frameSize = new ImageReplay({ ...opts, capacity: 1 }).frameSize;
+    capacity = capacityHat({ C, P: frameSize, N: agent.latentHeads, K: cfg.copies, L: agent.latentDim, dtype: cfg.latentDtype, maxCapacity: cfg.steps });
+  }
+  return new ImageReplay({ ...opts, capacity });
+}
+
+/** Environment steps per agent step (control: the task's action repeat; games: frame skip). */
+function actionRepeatOf(env: Env): number {
+  const e = env as Env & { actionRepeat?: number; frameSkip?: number };
+  return e.actionRepeat ?? e.frameSkip ?? 1;
+}
+
+function randomAction(env: Env, rng: Rng): number | Float32Array {
+  const space = env.actionSpace;
+  if (space.kind === 'discrete') return Math.floor(rng.random() * space.n);
+  const a = new Float32Array(space.shape[0]);
+  for (let i = 0; i < a.length; i++) a[i] = space.low + (space.high - space.low) * rng.random();
+  return a;
+}
+
+/** Mean undiscounted return of `episodes` evaluation episodes (deterministic policy, fixed seeds per round). */
+function evaluate(env: Env, agent: TrainAgent, episodes: number, seed: number, round: number): number {
+  let total = 0;
+  for (let e = 0; e < episodes; e++) {
+    let { obs } = env.reset({ seed: episodeSeed(seed, e, round) });
+    for (;;) {
+      const r = env.step(agent.act(obs, 'eval'));
+      total += r.reward;
+      obs = r.obs;
+      if (r.terminated || r.truncated) break;
+    }
+  }
+  return episodes ? total / episodes : NaN;
+}
+
+interface LoopState {
+  /** Agent steps (actions taken); env steps = step × actionRepeat. */
+  step: number;
+  actionRepeat: number;
+  updates: number;
+  episode: number;
+  evalRound: number;
+  frozen: boolean;
+  logRecords: number;
+  wallBefore: number;
+  lastReturn: number | null;
+}
+
+export async function runExperiment(input: Partial<ExperimentConfig> & { env: string }, options: RunOptions): Promise<RunSummary> {
+  const cfg = resolveConfig(input);
+  await initBackend();
+  const dir = options.out;
+  fs.mkdirSync(dir, { recursive: true });
+  const ckptDir = path.join(dir, 'checkpoints');
+  const logFile = path.join(dir, 'log.jsonl');
+  if (isDone(dir) && options.resume) {
+    const last = readLog(logFile).filter((r) => r.type === 'eval').pop();
+    return { dir, steps: cfg.steps, updates: cfg.steps - cfg.initSteps, finalReturn: (last?.evalReturn as number) ?? null, wallSeconds: 0, completed: true };
+  }
+  const checkpoint = options.resume ? readLatestCheckpoint(ckptDir) : undefined;
+  if (!options.resume && fs.existsSync(logFile) && fs.statSync(logFile).size > 0) {
+    throw new Error(`${logFile} already exists: pass --resume to continue that run, or choose another --out (nothing is overwritten)`);
+  }
+
+  const { env, actionRepeat } = await buildEnv(cfg, cfg.seed);
+  const { env: evalEnv } = await buildEnv(cfg, cfg.seed + 1);
+  const agent = buildAgent(cfg, env);
+  const variant = seerVariant(cfg.variant);
+  const rule: FreezeRule = variant.freeze ? new FixedFreezeRule(cfg.freezeAt, cfg.steps - cfg.initSteps) : new NeverFreeze();
+  let replay: ImageReplay | LatentReplay = buildReplay(cfg, env, agent);
+  const log = new RunLog(logFile);
+  const s: LoopState = { step: 0, actionRepeat, updates: 0, episode: 0, evalRound: 0, frozen: false, logRecords: 0, wallBefore: 0, lastReturn: null };
+
+  if (checkpoint) {
+    Object.assign(s, checkpoint.meta.loop as LoopState);
+    // A frozen run: switch the (still empty) image replay first, so the latent buffer gets the same Ĉ, then refill it.
+    if (s.frozen) replay = switchToLatentReplay(agent, replay as ImageReplay, latentOptions(cfg, agent));
+    agent.load(snapshotToAgentState(checkpoint));
+    replay.importState(sub(checkpoint, 'replay/'));
+    log.truncateTo(s.logRecords); // drop what was logged after the checkpoint: it will be redone identically
+    log.append(stamp(s, 0, { type: 'resume' }));
+  } else {
+    writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(makeManifest(cfg, cfg.seed), null, 1));
+    log.append(stamp(s, 0, { type: 'start', variant: cfg.variant, freezeRule: rule.describe(), capacity: replay.capacity, replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes() }));
+  }
+  s.logRecords = readLog(logFile).length;
+
+  const t0 = Date.now();
+  const wall = () => s.wallBefore + (Date.now() - t0) / 1000;
+  const bar = new Progress(`${cfg.env} ${cfg.variant} s${cfg.seed}`, cfg.steps, s.step);
+  let lastCkpt = Date.now();
+  let stepsThisProcess = 0;
+  const totalUpdates = cfg.steps - cfg.initSteps;
+  const rng = new Rng(episodeSeed(cfg.seed, s.episode));
+  let obs: Observation = env.reset({ seed: episodeSeed(cfg.seed, s.episode) }).obs;
+  let episodeReturn = 0;
+  let episodeLength = 0;
+  const clipReward = cfg.agent === 'rainbow'; // data-efficient Rainbow trains on rewards clipped to ±1; logs raw returns
+
+  while (s.step < cfg.steps) {
+    const action = s.step < cfg.initSteps ? randomAction(env, rng) : agent.act(obs, 'explore');
+    const r = env.step(action);
+    const reward = clipReward ? Math.max(-1, Math.min(1, r.reward)) : r.reward;
+    const t: Transition = { obs, action: action as number | Float32Array, reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated };
+    replay.add(t);
+    episodeReturn += r.reward;
+    episodeLength += 1;
+    obs = r.obs;
+    s.step += 1;
+    stepsThisProcess += 1;
+
+    if (s.step > cfg.initSteps) {
+      if (!s.frozen && rule.shouldFreeze({ update: s.updates, envStep: s.step, totalUpdates })) {
+        replay = switchToLatentReplay(agent, replay as ImageReplay, latentOptions(cfg, agent));
+        s.frozen = true;
+        append(log, s, wall(), { type: 'freeze', ...(switchReportOf(replay as LatentReplay) ?? {}), cumulativeFlops: agent.flops.total(), flops: agent.flops.snapshot().cumulative });
+      }
+      if (replay.prioritized) replay.beta = Math.min(1, 0.4 + (0.6 * s.updates) / Math.max(1, totalUpdates));
+      const batch: Batch = replay.sample(cfg.batchSize);
+      const stats = agent.update(batch, s.updates);
+      const prios = 'lastPriorities' in agent ? agent.lastPriorities() : undefined;
+      if (prios && replay.prioritized) replay.updatePriorities(batch.indices, prios);
+      s.updates += 1;
+      if (s.updates % 100 === 0) append(log, s, wall(), { type: 'train', ...stats });
+    }
+
+    if (s.step % cfg.evalEvery === 0 || s.step === cfg.steps) {
+      s.evalRound += 1;
+      const ret = evaluate(evalEnv, agent, cfg.evalEpisodes, cfg.seed, s.evalRound);
+      s.lastReturn = ret;
+      bar.setReturn(ret);
+      append(log, s, wall(), { type: 'eval', evalReturn: ret, flops: agent.flops.snapshot().cumulative, cumulativeFlops: agent.flops.total(), replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes(), capacity: replay.capacity, replaySize: replay.size, frozen: s.frozen });
+    }
+
+    if (r.terminated || r.truncated) {
+      append(log, s, wall(), { type: 'episode', episodeReturn, episodeLength });
+      s.episode += 1;
+      episodeReturn = 0;
+      episodeLength = 0;
+      rng.seed(episodeSeed(cfg.seed, s.episode));
+      obs = env.reset({ seed: episodeSeed(cfg.seed, s.episode) }).obs;
+      if ((Date.now() - lastCkpt) / 1000 >= cfg.checkpointSeconds && s.step < cfg.steps) {
+        await saveCheckpoint(ckptDir, s, wall(), agent, replay);
+        lastCkpt = Date.now();
+      }
+    }
+    if (options.progress) bar.update(s.step);
+    if (options.stopAfterSteps !== undefined && stepsThisProcess >= options.stopAfterSteps) break;
+  }
+  bar.done();
+  const completed = s.step >= cfg.steps;
+  if (completed) {
+    append(log, s, wall(), { type: 'end', cumulativeFlops: agent.flops.total(), flops: agent.flops.snapshot().cumulative });
+    markDone(dir, { steps: s.step, updates: s.updates, finalReturn: s.lastReturn, wallSeconds: wall() });
+  }
+  env.close();
+  evalEnv.close();
+  agent.dispose();
+  return { dir, steps: s.step, updates: s.updates, finalReturn: s.lastReturn, wallSeconds: wall(), completed };
+
+  function append(l: RunLog, st: LoopState, w: number, rec: { type: string; [key: string]: unknown }): void {
+    l.append(stamp(st, w, rec));
+    st.logRecords += 1;
+  }
+}
+
+function stamp(s: LoopState, wallSeconds: number, rec: { type: string; [key: string]: unknown }): LogRecord {
+  return { ...rec, type: rec.type, agentSteps: s.step, envSteps: s.step * s.actionRepeat, updates: s.updates, episode: s.episode, wallSeconds: Math.round(wallSeconds * 1000) / 1000 };
+}
+
+function latentOptions(cfg: ExperimentConfig, agent: TrainAgent) {
+  const variant = seerVariant(cfg.variant);
+  return {
+    copies: cfg.copies,
+    dtype: cfg.latentDtype,
+    maxCapacity: cfg.steps,
+    batchSize: cfg.batchSize,
+    seed: cfg.seed + 29,
+    ...(variant.latentCapacity === 'budget' ? { memoryBudget: cfg.memoryBudget } : {}),
+    augment: agent.kind === 'curl',
+  };
+}
+
+async function saveCheckpoint(dir: string, s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay): Promise<void> {
+  const state = await agent.save();
+  const arrays: Snapshot['arrays'] = {};
+  for (const [k, v] of Object.entries(state.tensors)) arrays[`agent/${k}`] = v.data;
+  const shapes = Object.fromEntries(Object.entries(state.tensors).map(([k, v]) => [k, v.shape]));
+  const rep = replay.exportState();
+  for (const [k, v] of Object.entries(rep.arrays)) arrays[`replay/${k}`] = v;
+  writeCheckpoint(dir, `step-${s.step}`, {
+    meta: { loop: { ...s, wallBefore: wall }, agentScalars: state.scalars, agentShapes: shapes, replay: rep.meta },
+    arrays,
+  });
+}
+
+function snapshotToAgentState(c: Snapshot) {
+  const shapes = c.meta.agentShapes as Record<string, number[]>;
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [k, shape] of Object.entries(shapes)) tensors[k] = { shape, data: c.arrays[`agent/${k}`] as Float32Array };
+  return { tensors, scalars: c.meta.agentScalars as Record<string, number | string | boolean> };
+}
+
+function sub(c: Snapshot, prefix: string): Snapshot {
+  const arrays: Snapshot['arrays'] = {};
+  for (const [k, v] of Object.entries(c.arrays)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = v;
+  return { meta: c.meta.replay as Record<string, unknown>, arrays };
+}
+
+void tf;

@@ -1,0 +1,136 @@
+/**
+ * What notebooks call to set themselves up and to show results, inside a tslab kernel or from a script.
+ *
+ *   const nb = await setupNotebook('00-quickstart');   // backend, scale, plotly.js embedded once
+ *   await showFigure(spec, 'encoder-flops');          // interactive plot + static PNG, saved as SVG and PNG
+ *   showTable(table, 'encoders');                     // markdown table, saved as CSV and Markdown
+ *
+ * Every figure leaves a static image: notebooks opened untrusted or on a code host run no scripts, so
+ * the interactive output is followed by a PNG output, and both image files land in data/figures/<notebook>/
+ * (SEER_FIGURES_DIR overrides; tables go to data/tables/<notebook>/, SEER_TABLES_DIR overrides).
+ * Outside a kernel (scripts, tests) the same calls only write the files and print their paths.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { ColumnTable } from 'arquero';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendName } from '../backend/select';
+import { chromiumPath } from '../plots/browser';
+import { figureHtml, plotlyBundleHtml } from '../plots/html';
+import { saveFigure } from '../plots/render';
+import type { FigureSpec } from '../plots/spec';
+import { REPO_ROOT } from './paths';
+import { notebookScale, type Scale } from './scale';
+
+interface KernelDisplay {
+  html(s: string): void;
+  markdown(s: string): void;
+  png(b: Uint8Array): void;
+}
+
+/** tslab's display when running inside a tslab kernel (tslab sets globalThis.__tslab__), else undefined. */
+export function kernelDisplay(): KernelDisplay | undefined {
+  if (!(globalThis as { __tslab__?: unknown }).__tslab__) return undefined;
+  return (require('tslab') as { display: KernelDisplay }).display;
+}
+
+export interface NotebookContext {
+  name: string;
+  scale: Scale;
+  backend: BackendName;
+  figuresDir: string;
+  tablesDir: string;
+}
+
+let current: NotebookContext | undefined;
+// Kept on globalThis so a reloaded copy of this module (tslab recompiles edited files) still knows.
+const EMBEDDED = Symbol.for('seer.plotlyEmbedded');
+
+function embedPlotly(display: KernelDisplay): void {
+  display.html(plotlyBundleHtml());
+  (globalThis as Record<symbol, unknown>)[EMBEDDED] = true;
+}
+
+/** Validates a figure/table/notebook name used in file paths. */
+function checkName(kind: string, name: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new Error(`${kind} name '${name}' must be letters, digits, '.', '_' or '-' (it becomes a file name)`);
+  }
+}
+
+/**
+ * First cell of every notebook: picks the tensor backend and the scale, embeds plotly.js (once, here, so
+ * "run all" keeps it at the top) and prints one line saying what this run is.
+ */
+export async function setupNotebook(name: string): Promise<NotebookContext> {
+  checkName('notebook', name);
+  const backend = await initBackend();
+  const scale = notebookScale();
+  current = {
+    name,
+    scale,
+    backend,
+    figuresDir: resolve(process.env.SEER_FIGURES_DIR || join(REPO_ROOT, 'data', 'figures'), name),
+    tablesDir: resolve(process.env.SEER_TABLES_DIR || join(REPO_ROOT, 'data', 'tables'), name),
+  };
+  const display = kernelDisplay();
+  if (display) embedPlotly(display);
+  console.log(`notebook ${name} · scale ${scale} · backend ${backend} · tfjs ${tf.version.tfjs} · node ${process.version}`);
+  return current;
+}
+
+function context(): NotebookContext {
+  if (!current) throw new Error('call `await setupNotebook(name)` in the first cell before showing figures or tables');
+  return current;
+}
+
+function shortPath(p: string): string {
+  const rel = relative(REPO_ROOT, p);
+  return rel.startsWith('..') ? p : rel;
+}
+
+/**
+ * Shows a figure: the interactive plotly output (inside a kernel), then its static PNG; writes
+ * `<figuresDir>/<name>.svg` and `.png` (it prints their paths; returns nothing so tslab echoes nothing).
+ */
+export async function showFigure(spec: FigureSpec, name: string): Promise<void> {
+  checkName('figure', name);
+  const ctx = context();
+  const display = kernelDisplay();
+  if (display) {
+    if (!(globalThis as Record<symbol, unknown>)[EMBEDDED]) embedPlotly(display);
+    display.html(figureHtml(spec));
+  }
+  if (!chromiumPath()) {
+    // Degrade rather than fail: the interactive figure is still there; setup installs Chromium.
+    console.warn(`figure '${name}': no static image written (Chromium is not installed; run \`npm run setup\`)`);
+    return;
+  }
+  const { svg, png, pngBytes } = await saveFigure(spec, join(ctx.figuresDir, name));
+  if (display) display.png(pngBytes);
+  console.log(`figure saved: ${shortPath(svg)}, ${shortPath(png)}`);
+}
+
+export interface TableOptions {
+  /** Most fractional digits shown for numbers (default 3). */
+  maxdigits?: number;
+  /** Rows shown (all rows are written to the files; default 50). */
+  limit?: number;
+}
+
+/** Shows an arquero table as Markdown; writes `<tablesDir>/<name>.csv` and `.md` (and prints their paths). */
+export function showTable(table: ColumnTable, name: string, opts: TableOptions = {}): void {
+  checkName('table', name);
+  const ctx = context();
+  mkdirSync(ctx.tablesDir, { recursive: true });
+  const maxdigits = opts.maxdigits ?? 3;
+  const csv = join(ctx.tablesDir, `${name}.csv`);
+  const md = join(ctx.tablesDir, `${name}.md`);
+  writeFileSync(csv, table.toCSV());
+  writeFileSync(md, table.toMarkdown({ maxdigits }));
+  const shown = table.toMarkdown({ maxdigits, limit: opts.limit ?? 50 });
+  const display = kernelDisplay();
+  if (display) display.markdown(shown);
+  else console.log(shown);
+  console.log(`table saved: ${shortPath(csv)}, ${shortPath(md)}`);
+}

@@ -1,0 +1,28 @@
+/**
+ * The scale a notebook runs at. Notebooks are parameterised by the SEER_SCALE environment variable (papermill
+ * has no TypeScript support): `smoke` proves the code path in seconds (tests), `laptop` gives readable
+ * curves on a 2-core machine, `paper` is the paper's budget. The numbers behind each scale belong to the
+ * experiment configs; this module only names and chooses the scale.
+ */
+export const SCALES = ['smoke', 'laptop', 'paper'] as const;
+export type Scale = (typeof SCALES)[number];
+
+/** Used when SEER_SCALE is unset: people opening a notebook want real (if small) results. Tests set smoke. */
+export const DEFAULT_SCALE: Scale = 'laptop';
+
+export function parseScale(value: string): Scale {
+  const v = value.trim().toLowerCase();
+  if ((SCALES as readonly string[]).includes(v)) return v as Scale;
+  throw new Error(`SEER_SCALE='${value}' is not a scale. Accepted values: ${SCALES.join(', ')}`);
+}
+
+/** The scale this notebook/process runs at: SEER_SCALE, else DEFAULT_SCALE. */
+export function notebookScale(env: NodeJS.ProcessEnv = process.env): Scale {
+  const v = env.SEER_SCALE;
+  return v === undefined || v === '' ? DEFAULT_SCALE : parseScale(v);
+}
+
+/** Picks the value for the current scale: `byScale({smoke: 2, laptop: 50, paper: 500})`. */
+export function byScale<T>(values: Record<Scale, T>, scale: Scale = notebookScale()): T {
+  return values[scale];
+}

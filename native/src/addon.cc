@@ -1,0 +1,318 @@
+// N-API entry points. Every call is synchronous on the JS thread and works in place on the Float32Arrays it
+// is given (in practice, views on the tfjs wasm heap), so it must never call back into JS or allocate there.
+// Any exception — a dnnl::error carries oneDNN's status and message — becomes a thrown JS Error.
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <omp.h>
+
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "conv.h"
+#include "elementwise.h"
+#include "gemm.h"
+
+extern "C" {
+void openblas_set_num_threads(int n);
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
+}
+
+namespace {
+
+struct JsError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+#define NAPI_OK(call)                                                   \
+  do {                                                                  \
+    if ((call) != napi_ok) throw JsError("node-api call failed: " #call); \
+  } while (0)
+
+struct F32 {
+  float* data = nullptr;
+  size_t len = 0;
+};
+
+F32 f32_arg(napi_env env, napi_value v, const char* name, bool nullable = false) {
+  napi_valuetype t;
+  NAPI_OK(napi_typeof(env, v, &t));
+  if (nullable && (t == napi_null || t == napi_undefined)) return {};
+  bool is_ta = false;
+  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
+  if (!is_ta) throw JsError(std::string(name) + " must be a Float32Array");
+  napi_typedarray_type type;
+  size_t len;
+  void* data;
+  NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
+  if (type != napi_float32_array) throw JsError(std::string(name) + " must be a Float32Array");
+  // A view whose wasm heap grew after it was taken is detached (length 0, data null): say so plainly.
+  if (data == nullptr && len == 0) throw JsError(std::string(name) + " is empty or detached (wasm heap grew?)");
+  return {static_cast<float*>(data), len};
+}
+
+void int32_arg(napi_env env, napi_value v, const char* name, int* out, size_t n) {
+  bool is_ta = false;
+  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
+  napi_typedarray_type type;
+  size_t len;
+  void* data;
+  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
+  if (!is_ta || type != napi_int32_array || len != n)
+    throw JsError(std::string(name) + " must be an Int32Array of length " + std::to_string(n));
+  std::memcpy(out, data, n * sizeof(int));
+}
+
+double number_arg(napi_env env, napi_value v, const char* name) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) throw JsError(std::string(name) + " must be a number");
+  return d;
+}
+
+void need(const F32& a, size_t n, const char* name) {
+  if (a.len < n)
+    throw JsError(std::string(name) + " has " + std::to_string(a.len) + " floats, needs " + std::to_string(n));
+}
+
+seer::Activation activation_arg(napi_env env, napi_value v) {
+  int code = int(number_arg(env, v, "activation"));
+  switch (code) {
+    case 0: case 1: case 2: case 4: case 5: case 6: return seer::Activation(code);
+  }
+  throw JsError("activation code " + std::to_string(code) +
+                " not supported natively (accepted: 0 linear, 1 relu, 2 relu6, 4 leakyrelu, 5 sigmoid, 6 elu)");
+}
+
+template <size_t N>
+void get_args(napi_env env, napi_callback_info info, napi_value (&argv)[N], size_t min_args) {
+  size_t argc = N;
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < min_args) throw JsError("expected " + std::to_string(min_args) + " arguments");
+  for (size_t i = argc; i < N; ++i) NAPI_OK(napi_get_undefined(env, &argv[i]));
+}
+
+// Runs body, turning any C++ exception into a JS Error (dnnl::error's what() is oneDNN's message).
+template <typename F>
+napi_value guarded(napi_env env, const char* op, F body) {
+  try {
+    return body();
+  } catch (const dnnl::error& e) {
+    std::string msg = std::string(op) + ": oneDNN status " + std::to_string(int(e.status)) + ": " + e.what();
+    napi_throw_error(env, nullptr, msg.c_str());
+  } catch (const std::exception& e) {
+    std::string msg = std::string(op) + ": " + e.what();
+    napi_throw_error(env, nullptr, msg.c_str());
+  }
+  return nullptr;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+seer::ConvGeom conv_geom(napi_env env, napi_value v) {
+  seer::ConvGeom g;
+  static_assert(sizeof(seer::ConvGeom) == seer::kConvGeomLen * sizeof(int), "ConvGeom layout");
+  int32_arg(env, v, "geom", reinterpret_cast<int*>(&g), seer::kConvGeomLen);
+  return g;
+}
+
+size_t x_size(const seer::ConvGeom& g) { return size_t(g.n) * g.h * g.w * g.c; }
+size_t w_size(const seer::ConvGeom& g) { return size_t(g.kh) * g.kw * g.c * g.oc; }
+size_t y_size(const seer::ConvGeom& g) { return size_t(g.n) * g.oh * g.ow * g.oc; }
+
+// conv2dForward(x, w, bias|null, y, geom, activation, alpha)
+napi_value Conv2dForward(napi_env env, napi_callback_info info) {
+  return guarded(env, "conv2dForward", [&]() {
+    napi_value argv[7];
+    get_args(env, info, argv, 5);
+    F32 x = f32_arg(env, argv[0], "x"), w = f32_arg(env, argv[1], "filter");
+    F32 bias = f32_arg(env, argv[2], "bias", true), y = f32_arg(env, argv[3], "out");
+    seer::ConvGeom g = conv_geom(env, argv[4]);
+    napi_valuetype t;
+    NAPI_OK(napi_typeof(env, argv[5], &t));
+    seer::Activation act = t == napi_undefined ? seer::Activation::linear : activation_arg(env, argv[5]);
+    NAPI_OK(napi_typeof(env, argv[6], &t));
+    float alpha = t == napi_undefined ? 0.f : float(number_arg(env, argv[6], "alpha"));
+    need(x, x_size(g), "x");
+    need(w, w_size(g), "filter");
+    need(y, y_size(g), "out");
+    if (bias.data) need(bias, size_t(g.oc), "bias");
+    seer::conv2d_forward(g, x.data, w.data, bias.data, y.data, act, alpha);
+    return undefined(env);
+  });
+}
+
+// conv2dBackwardData(dy, w, dx, geom)
+napi_value Conv2dBackwardData(napi_env env, napi_callback_info info) {
+  return guarded(env, "conv2dBackwardData", [&]() {
+    napi_value argv[4];
+    get_args(env, info, argv, 4);
+    F32 dy = f32_arg(env, argv[0], "dy"), w = f32_arg(env, argv[1], "filter"), dx = f32_arg(env, argv[2], "dx");
+    seer::ConvGeom g = conv_geom(env, argv[3]);
+    need(dy, y_size(g), "dy");
+    need(w, w_size(g), "filter");
+    need(dx, x_size(g), "dx");
+    seer::conv2d_backward_data(g, dy.data, w.data, dx.data);
+    return undefined(env);
+  });
+}
+
+// conv2dBackwardWeights(x, dy, dw, geom)
+napi_value Conv2dBackwardWeights(napi_env env, napi_callback_info info) {
+  return guarded(env, "conv2dBackwardWeights", [&]() {
+    napi_value argv[4];
+    get_args(env, info, argv, 4);
+    F32 x = f32_arg(env, argv[0], "x"), dy = f32_arg(env, argv[1], "dy"), dw = f32_arg(env, argv[2], "dw");
+    seer::ConvGeom g = conv_geom(env, argv[3]);
+    need(x, x_size(g), "x");
+    need(dy, y_size(g), "dy");
+    need(dw, w_size(g), "dw");
+    seer::conv2d_backward_weights(g, x.data, dy.data, dw.data);
+    return undefined(env);
+  });
+}
+
+// matmul(a, b, bias|null, out, geom, activation, alpha)
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  return guarded(env, "matmul", [&]() {
+    napi_value argv[7];
+    get_args(env, info, argv, 5);
+    F32 a = f32_arg(env, argv[0], "a"), b = f32_arg(env, argv[1], "b");
+    F32 bias = f32_arg(env, argv[2], "bias", true), out = f32_arg(env, argv[3], "out");
+    seer::GemmGeom g;
+    static_assert(sizeof(seer::GemmGeom) == seer::kGemmGeomLen * sizeof(int), "GemmGeom layout");
+    int32_arg(env, argv[4], "geom", reinterpret_cast<int*>(&g), seer::kGemmGeomLen);
+    napi_valuetype t;
+    NAPI_OK(napi_typeof(env, argv[5], &t));
+    seer::Activation act = t == napi_undefined ? seer::Activation::linear : activation_arg(env, argv[5]);
+    NAPI_OK(napi_typeof(env, argv[6], &t));
+    float alpha = t == napi_undefined ? 0.f : float(number_arg(env, argv[6], "alpha"));
+    need(a, size_t(g.batch_a) * g.m * g.k, "a");
+    need(b, size_t(g.batch_b) * g.k * g.n, "b");
+    need(out, size_t(g.batch) * g.m * g.n, "out");
+    seer::batch_matmul(g, a.data, b.data, bias.data, int(bias.len), out.data, act, alpha);
+    return undefined(env);
+  });
+}
+
+// reduceSum(x, out, outer, reduce, inner): out[o,i] = sum_r x[o,r,i].
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
+  return guarded(env, "reduceSum", [&]() {
+    napi_value argv[5];
+    get_args(env, info, argv, 5);
+    F32 x = f32_arg(env, argv[0], "x"), out = f32_arg(env, argv[1], "out");
+    long outer = long(number_arg(env, argv[2], "outer")), reduce = long(number_arg(env, argv[3], "reduce"));
+    long inner = long(number_arg(env, argv[4], "inner"));
+    if (outer < 1 || reduce < 1 || inner < 1) throw JsError("reduceSum: sizes must be positive");
+    need(x, size_t(outer) * reduce * inner, "x");
+    need(out, size_t(outer) * inner, "out");
+    seer::reduce_sum(x.data, out.data, outer, reduce, inner);
+    return undefined(env);
+  });
+}
+
+// binary(op, a, b, out): op 0 add, 1 sub, 2 mul, 3 div, 4 relu_grad (a * step(b));
+// a and b broadcast by repetition (their lengths divide out's).
+napi_value Binary(napi_env env, napi_callback_info info) {
+  return guarded(env, "binary", [&]() {
+    napi_value argv[4];
+    get_args(env, info, argv, 4);
+    int op = int(number_arg(env, argv[0], "op"));
+    if (op < 0 || op > 4) throw JsError("binary: op must be 0 add, 1 sub, 2 mul, 3 div or 4 relu_grad");
+    F32 a = f32_arg(env, argv[1], "a"), b = f32_arg(env, argv[2], "b"), out = f32_arg(env, argv[3], "out");
+    if (a.len == 0 || b.len == 0 || out.len % a.len != 0 || out.len % b.len != 0)
+      throw JsError("binary: input lengths " + std::to_string(a.len) + " and " + std::to_string(b.len) +
+                    " must divide the output length " + std::to_string(out.len));
+    seer::binary(seer::Binary(op), a.data, long(a.len), b.data, long(b.len), out.data, long(out.len));
+    return undefined(env);
+  });
+}
+
+// unary(op, x, out, alpha): op 0 relu, 1 step (x > 0 ? 1 : alpha).
+napi_value Unary(napi_env env, napi_callback_info info) {
+  return guarded(env, "unary", [&]() {
+    napi_value argv[4];
+    get_args(env, info, argv, 3);
+    int op = int(number_arg(env, argv[0], "op"));
+    if (op < 0 || op > 1) throw JsError("unary: op must be 0 relu or 1 step");
+    F32 x = f32_arg(env, argv[1], "x"), out = f32_arg(env, argv[2], "out");
+    napi_valuetype t;
+    NAPI_OK(napi_typeof(env, argv[3], &t));
+    float alpha = t == napi_undefined ? 0.f : float(number_arg(env, argv[3], "alpha"));
+    need(out, x.len, "out");
+    seer::unary(seer::Unary(op), x.data, out.data, long(x.len), alpha);
+    return undefined(env);
+  });
+}
+
+// convImpls(geom) -> string naming the oneDNN implementations for that shape.
+napi_value ConvImpls(napi_env env, napi_callback_info info) {
+  return guarded(env, "convImpls", [&]() {
+    napi_value argv[1];
+    get_args(env, info, argv, 1);
+    std::string s = seer::conv2d_impls(conv_geom(env, argv[0]));
+    napi_value r;
+    NAPI_OK(napi_create_string_utf8(env, s.c_str(), s.size(), &r));
+    return r;
+  });
+}
+
+// setThreads(n): one OpenMP pool serves both oneDNN and OpenBLAS.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  return guarded(env, "setThreads", [&]() {
+    napi_value argv[1];
+    get_args(env, info, argv, 1);
+    int n = int(number_arg(env, argv[0], "threads"));
+    if (n < 1 || n > 1024) throw JsError("threads must be between 1 and 1024, got " + std::to_string(n));
+    omp_set_num_threads(n);
+    openblas_set_num_threads(n);
+    return undefined(env);
+  });
+}
+
+napi_value Info(napi_env env, napi_callback_info) {
+  return guarded(env, "info", [&]() {
+    napi_value o, v;
+    NAPI_OK(napi_create_object(env, &o));
+    const dnnl_version_t* ver = dnnl_version();
+    std::string dv = std::to_string(ver->major) + "." + std::to_string(ver->minor) + "." + std::to_string(ver->patch);
+    NAPI_OK(napi_create_string_utf8(env, dv.c_str(), dv.size(), &v));
+    NAPI_OK(napi_set_named_property(env, o, "onednn", v));
+    const char* cfg = openblas_get_config();
+    NAPI_OK(napi_create_string_utf8(env, cfg ? cfg : "", NAPI_AUTO_LENGTH, &v));
+    NAPI_OK(napi_set_named_property(env, o, "openblas", v));
+    NAPI_OK(napi_create_int32(env, omp_get_max_threads(), &v));
+    NAPI_OK(napi_set_named_property(env, o, "threads", v));
+    NAPI_OK(napi_create_int32(env, openblas_get_num_threads(), &v));
+    NAPI_OK(napi_set_named_property(env, o, "openblasThreads", v));
+    NAPI_OK(napi_create_int32(env, int(seer::conv_cache_size()), &v));
+    NAPI_OK(napi_set_named_property(env, o, "cachedConvPrimitives", v));
+    return o;
+  });
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv2dForward", nullptr, Conv2dForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackwardData", nullptr, Conv2dBackwardData, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackwardWeights", nullptr, Conv2dBackwardWeights, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convImpls", nullptr, ConvImpls, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return nullptr;
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,42 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as aq from 'arquero';
+import { setupNotebook, showFigure, showTable, kernelDisplay } from '../../lib/notebook/display';
+import { closeBrowser } from '../../lib/plots/browser';
+import { line, singlePanel } from '../../lib/plots/spec';
+import { chromiumSkipReason } from '../plots/chromium';
+
+const dir = mkdtempSync(join(tmpdir(), 'seer-display-'));
+process.env.SEER_FIGURES_DIR = join(dir, 'figures');
+process.env.SEER_TABLES_DIR = join(dir, 'tables');
+after(async () => {
+  await closeBrowser();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('figures and tables need setupNotebook first, and names must be file-safe', async () => {
+  const fig = singlePanel({ x: { title: 'x' }, y: { title: 'y' }, series: [line('a', [0, 1], [0, 1])] });
+  await assert.rejects(showFigure(fig, 'early'), /call `await setupNotebook\(name\)` in the first cell/);
+  await assert.rejects(setupNotebook('../escape'), /notebook name '..\/escape' must be letters, digits/);
+});
+
+test('outside a kernel, setupNotebook/showTable/showFigure write files and display nothing', { timeout: 120_000 }, async (t) => {
+  assert.equal(kernelDisplay(), undefined);
+  const nb = await setupNotebook('display-test');
+  assert.equal(nb.figuresDir, join(dir, 'figures', 'display-test'));
+  assert.equal(nb.scale, process.env.SEER_SCALE || 'laptop');
+
+  showTable(aq.from([{ encoder: 'sac-ae', mflops: 88.4567 }, { encoder: 'rainbow', mflops: 2.6 }]), 'flops', { maxdigits: 1 });
+  assert.equal(readFileSync(join(nb.tablesDir, 'flops.csv'), 'utf8').trim(), 'encoder,mflops\nsac-ae,88.4567\nrainbow,2.6');
+  assert.match(readFileSync(join(nb.tablesDir, 'flops.md'), 'utf8'), /\|sac-ae\|88\.5\|/);
+  assert.throws(() => showTable(aq.from([{ a: 1 }]), 'bad name'), /table name 'bad name'/);
+
+  const skip = chromiumSkipReason();
+  if (skip) return t.skip(skip);
+  await showFigure(singlePanel({ x: { title: 'x' }, y: { title: 'y' }, series: [line('a', [0, 1], [0, 1])] }), 'curve');
+  assert.ok(existsSync(join(nb.figuresDir, 'curve.svg')));
+  assert.ok(existsSync(join(nb.figuresDir, 'curve.png')));
+});

@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { byScale, DEFAULT_SCALE, notebookScale, parseScale, SCALES } from '../../lib/notebook/scale';
+
+test('SEER_SCALE picks the scale; unset or empty means the default', () => {
+  assert.deepEqual(SCALES, ['smoke', 'laptop', 'paper']);
+  assert.equal(notebookScale({ SEER_SCALE: 'smoke' }), 'smoke');
+  assert.equal(notebookScale({ SEER_SCALE: ' Paper ' }), 'paper');
+  assert.equal(notebookScale({}), DEFAULT_SCALE);
+  assert.equal(notebookScale({ SEER_SCALE: '' }), DEFAULT_SCALE);
+});
+
+test('an unknown scale is an error listing the accepted values', () => {
+  assert.throws(() => parseScale('huge'), /SEER_SCALE='huge' is not a scale. Accepted values: smoke, laptop, paper/);
+  assert.throws(() => notebookScale({ SEER_SCALE: 'tiny' }), /Accepted values/);
+});
+
+test('byScale picks the value for the scale', () => {
+  const steps = { smoke: 10, laptop: 1000, paper: 100000 };
+  assert.equal(byScale(steps, 'smoke'), 10);
+  assert.equal(byScale(steps, 'paper'), 100000);
+});
