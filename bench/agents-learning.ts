@@ -11,7 +11,7 @@ import { makeEnv } from '../lib/envs';
 import type { Env } from '../lib/envs/types';
 import { CurlAgent } from '../lib/agents/curl';
 import { RainbowAgent } from '../lib/agents/rainbow';
-import { Rng } from '../lib/agents/rng';
+import { Rng } from '../lib/envs/rng';
 import { ImageReplay } from '../lib/replay/image-replay';
 
 function arg(name: string, def: string): string {

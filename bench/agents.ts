@@ -10,7 +10,7 @@ import { initBackend } from '../lib/backend/select';
 import { CurlAgent } from '../lib/agents/curl';
 import { RainbowAgent } from '../lib/agents/rainbow';
 import { randomCrop } from '../lib/augment/crop';
-import { Rng } from '../lib/agents/rng';
+import { Rng } from '../lib/envs/rng';
 import { makeEncoder } from '../lib/nets/encoders';
 import type { Batch } from '../lib/replay/types';
 

@@ -4,12 +4,13 @@
  *
  * Options: `--seconds S` timed seconds per row (default 1), `--only NAME[,NAME]` sections to run.
  * Sections are independent: add one by writing `async function xxxSection(opts): Promise<Section>` and
- * listing it in SECTIONS (the control suite's section goes there).
+ * listing it in SECTIONS.
  */
 import * as os from 'os';
 import { GAME_NAMES, makeMinAtar } from '../lib/envs/games';
 import type { Env } from '../lib/envs/types';
 import { Rng } from '../lib/envs/rng';
+import { benchControl, type ControlBenchResult } from '../lib/envs/control/bench';
 
 interface BenchOptions {
   seconds: number;
@@ -31,6 +32,8 @@ interface Section {
   rows: Row[];
   /** Target name → { target, measured, ratio = measured / target }. */
   targets: Record<string, { target: number; measured: number; ratio: number }>;
+  /** The control suite's native MuJoCo comparison (present when `mujoco-testspeed` is installed). */
+  native?: ControlBenchResult['native'];
 }
 
 /** Steps `env` with pre-drawn uniform actions for `seconds` after a warm-up; episode resets are included. */
@@ -96,8 +99,15 @@ async function gamesSection(opts: BenchOptions): Promise<Section> {
   };
 }
 
+/** The control suite (lib/envs/control/bench.ts): physics, state and pixel rows, native MuJoCo ratio if present. */
+async function controlSection(opts: BenchOptions): Promise<Section> {
+  const r = await benchControl({ seconds: opts.seconds });
+  return { rows: r.rows, targets: r.targets, native: r.native };
+}
+
 const SECTIONS: Record<string, (opts: BenchOptions) => Promise<Section>> = {
   games: gamesSection,
+  control: controlSection,
 };
 
 function parseArgs(argv: string[]): { seconds: number; only: string[] } {

@@ -9,11 +9,14 @@ import { resolveConfig, type ExperimentConfig } from './experiments/config';
 import { runExperiment } from './experiments/train';
 import { expand, runSweep, type SweepJob } from './experiments/sweep';
 import { ConfigError } from './experiments/validate';
+import { writeReport } from './experiments/report';
+import { runDemo } from './experiments/demo';
 
 const USAGE = `usage:
   seer run    --env <id> [--agent curl|rainbow] [--variant <id>] [--scale smoke|laptop|paper] [--seed N] --out <dir> [--resume] [--set field=value ...]
   seer sweep  --envs <id,...> --variants <id,...> --seeds <n,...> [--scale ...] --out <dir> [--jobs N] [--set field=value ...]
-  seer report --runs <dir> [--out <dir>]`;
+  seer report --runs <dir> [--out <dir>]
+  seer demo   [--out <dir>] [--jobs N]     the README's main job: SEER vs baseline on minatar/breakout, figure + table`;
 
 type Flags = Record<string, string[]>;
 
@@ -93,8 +96,14 @@ export async function main(argv: string[]): Promise<number> {
       const flags = parseFlags(rest);
       const runs = one(flags, 'runs');
       if (!runs) throw new Error(`--runs <dir> is required\n${USAGE}`);
-      const { writeReport } = await import('./experiments/report');
       const written = await writeReport(runs, one(flags, 'out') ?? path.join('data', 'figures', path.basename(runs)));
+      for (const f of written) console.log(f);
+      return 0;
+    }
+    if (command === 'demo') {
+      const flags = parseFlags(rest);
+      const out = one(flags, 'out') ?? path.join('build', 'demo');
+      const written = await runDemo(out, { jobs: one(flags, 'jobs') ? Number(one(flags, 'jobs')) : undefined });
       for (const f of written) console.log(f);
       return 0;
     }

@@ -67,25 +67,56 @@ export class Adam {
     return this.slots.has(p.name);
   }
 
-  /** Applies one step to every owned parameter that has a gradient in `grads` (keyed by variable name). */
-  step(grads: tf.NamedTensorMap): void {
+  /**
+   * Applies one step to every owned parameter that has a gradient in `grads` (keyed by variable name).
+   * With `clipNorm`, the gradients are first scaled as PyTorch's clip_grad_norm_ over the stepped ones
+   * (see clipByGlobalNorm); the scale is folded into the moment updates instead of materialising clipped
+   * copies, and the pre-clip norm is returned (a scalar tensor the caller disposes), else undefined.
+   *
+   * Written for the wasm backend, where mul/add/div run as vectorised XNNPACK kernels but square, sqrt and
+   * per-call scalar uploads are comparatively slow: g² is g·g (computed once and shared with the norm), the
+   * constants are scalar tensors made once per step, and the update is PyTorch's
+   *   p ← p − lr/bc1 · m / (√v/√bc2 + eps) = p − (lr·√bc2/bc1) · m / (√v + eps·√bc2).
+   */
+  step(grads: tf.NamedTensorMap, opts: { clipNorm?: number } = {}): tf.Scalar | undefined {
+    const active = [...this.slots.values()].filter((s) => grads[s.param.name]);
+    if (active.length === 0) return opts.clipNorm === undefined ? undefined : tf.scalar(0);
     const b1 = this.beta1;
     const b2 = this.beta2;
-    for (const s of this.slots.values()) {
-      const g = grads[s.param.name];
-      if (!g) continue;
-      s.t += 1;
-      const bc1 = 1 - Math.pow(b1, s.t);
-      const bc2 = 1 - Math.pow(b2, s.t);
-      tf.tidy(() => {
-        const m = tf.add(tf.mul(s.m, b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(s.v, b2), tf.mul(tf.square(g), 1 - b2));
-        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), this.eps);
-        s.param.assign(tf.sub(s.param, tf.mul(tf.div(m, denom), this.lr / bc1)));
+    return tf.tidy(() => {
+      const g2 = active.map((s) => tf.mul(grads[s.param.name], grads[s.param.name]));
+      let c1: tf.Tensor = tf.scalar(1 - b1);
+      let c2: tf.Tensor = tf.scalar(1 - b2);
+      let norm: tf.Scalar | undefined;
+      if (opts.clipNorm !== undefined) {
+        norm = tf.sqrt(g2.length === 1 ? tf.sum(g2[0]) : tf.addN(g2.map((x) => tf.sum(x)))) as tf.Scalar;
+        const coef = tf.minimum(tf.div(opts.clipNorm, tf.add(norm, 1e-6)), 1);
+        c1 = tf.mul(c1, coef);
+        c2 = tf.mul(c2, tf.mul(coef, coef));
+      }
+      const sb1 = tf.scalar(b1);
+      const sb2 = tf.scalar(b2);
+      // Steps counts are per parameter (PyTorch); within one optimizer they normally agree, so the
+      // bias-correction scalars are made once per distinct count.
+      const perT = new Map<number, { size: tf.Scalar; eps: tf.Scalar }>();
+      active.forEach((s, i) => {
+        const g = grads[s.param.name];
+        s.t += 1;
+        let k = perT.get(s.t);
+        if (!k) {
+          const bc1 = 1 - Math.pow(b1, s.t);
+          const sq2 = Math.sqrt(1 - Math.pow(b2, s.t));
+          k = { size: tf.scalar((-this.lr * sq2) / bc1), eps: tf.scalar(this.eps * sq2) };
+          perT.set(s.t, k);
+        }
+        const m = tf.add(tf.mul(s.m, sb1), tf.mul(g, c1));
+        const v = tf.add(tf.mul(s.v, sb2), tf.mul(g2[i], c2));
+        s.param.assign(tf.add(s.param, tf.mul(tf.div(m, tf.add(tf.sqrt(v), k.eps)), k.size)));
         s.m.assign(m);
         s.v.assign(v);
       });
-    }
+      return norm === undefined ? undefined : tf.keep(norm);
+    });
   }
 
   /** Removes parameters (and frees their moments): SEER's frozen layers leave their optimizers. */
@@ -134,7 +165,8 @@ export class Adam {
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: tf.Scalar } {
   return tf.tidy(() => {
     const names = Object.keys(grads);
-    const sq = names.map((n) => tf.sum(tf.square(grads[n])));
+    // g·g rather than square(g): the former is a vectorised kernel on wasm.
+    const sq = names.map((n) => tf.sum(tf.mul(grads[n], grads[n])));
     const norm = tf.sqrt(tf.addN(sq)) as tf.Scalar;
     const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
     const out: tf.NamedTensorMap = {};

@@ -23,7 +23,7 @@
  * and the contrastive step stops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeFcHead, type FcHead } from '../nets/encoders';
+import { composeEncoder, makeFcHead, type Encoder, type FcHead } from '../nets/encoders';
 import type { FlopOptions } from '../nets/flops';
 import { makeMlp, type Mlp } from '../nets/heads';
 import { childSeed, makeInitRng } from '../nets/layers';
@@ -34,7 +34,7 @@ import type { Observation } from '../envs/types';
 import type { Batch } from '../replay/types';
 import { Adam } from './adam';
 import { checkField, hardCopy, instancePrefix, keyFn, loadVariables, saveVariables, softUpdate } from './params';
-import { Rng } from './rng';
+import { Rng } from '../envs/rng';
 import { makeTrunk, type Trunk, type TrunkKind } from './trunks';
 import type { ActMode, Agent, AgentState, SeerHooks, UpdateStats } from './types';
 
@@ -312,7 +312,7 @@ export class CurlAgent implements Agent, SeerHooks {
     if (this.state) {
       const size = c.obsShape.reduce((a, b) => a * b, 1);
       if (obs.length !== n * size) throw new Error(`curl: expected ${n} state vector(s) of [${c.obsShape}], got ${obs.length} values`);
-      const t: tf.Tensor = tf.tensor(obs instanceof Float32Array ? obs : Float32Array.from(obs), [n, ...c.obsShape]);
+      const t: tf.Tensor = tf.tensor(obs instanceof Float32Array ? obs : toFloat(obs, n, c.obsShape), [n, ...c.obsShape]);
       return t as tf.Tensor4D;
     }
     if (!(obs instanceof Uint8Array)) throw new Error('curl: pixel observations must be uint8');
@@ -529,13 +529,11 @@ export class CurlAgent implements Agent, SeerHooks {
     const state: AgentState = { tensors: {}, scalars: {} };
     await saveVariables(this.allVars(), this.keyOf, state);
     for (const opt of [this.criticOpt, this.actorOpt, this.alphaOpt, this.encoderOpt, this.cpcOpt]) await opt.save(state);
-    const rs = this.rng.getState();
     Object.assign(state.scalars, this.flops.toScalars(), {
       kind: 'curl',
       updates: this.updates,
       freeze: this.freeze,
-      'rng/s': rs.s,
-      'rng/spare': rs.spare === null ? 'null' : rs.spare,
+      'rng/state': this.rng.getState().join(','), // String(x) round-trips every double, NaN (no spare) included
     });
     return state;
   }
@@ -550,9 +548,15 @@ export class CurlAgent implements Agent, SeerHooks {
     loadVariables(this.allVars(), this.keyOf, state);
     for (const opt of [this.criticOpt, this.actorOpt, this.alphaOpt, this.encoderOpt, this.cpcOpt]) opt.load(state);
     this.updates = Number(state.scalars.updates);
-    const spare = state.scalars['rng/spare'];
-    this.rng.setState({ s: Number(state.scalars['rng/s']), spare: spare === 'null' ? null : Number(spare) });
+    this.rng.setState(String(state.scalars['rng/state']).split(',').map(Number));
     this.flops.fromScalars(state.scalars);
+  }
+
+  /** The critic's encoder (shared convs + critic fc/LN) as a tapped network, for SVCCA, attention maps and
+   *  adaptive freezing. Shares the agent's variables; disposing it leaves the agent intact. */
+  analysisNet(): Encoder {
+    if (!this.trunk.conv) throw new Error(`curl: encoder '${this.trunk.kind}' has no conv layers to analyse`);
+    return composeEncoder(this.trunk.conv, this.criticHead, { name: 'critic-encoder', ownsTrunk: false });
   }
 
   dispose(): void {

@@ -4,5 +4,4 @@ export { CurlAgent, makeCurl, CURL_DEFAULTS, type CurlConfig } from './curl';
 export { RainbowAgent, makeRainbow, RAINBOW_DEFAULTS, type RainbowConfig } from './rainbow';
 export { Adam, clipByGlobalNorm, type AdamConfig } from './adam';
 export { projectDistribution, projectDistributionReference, support } from './distributional';
-export { Rng, type RngState } from './rng';
 export { makeTrunk, TRUNK_KINDS, type Trunk, type TrunkKind } from './trunks';

@@ -24,14 +24,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { FlopOptions } from '../nets/flops';
 import { makeDuelingHead, type DuelingHead } from '../nets/heads';
 import { childSeed } from '../nets/layers';
+import { composeEncoder, type Encoder } from '../nets/encoders';
 import { FlopCounter } from '../flops/counter';
 import { rainbowActFlops, rainbowEncodeFlops, rainbowUpdateFlops, type RainbowFlopModel } from '../flops/plans';
 import type { Observation } from '../envs/types';
 import type { Batch } from '../replay/types';
-import { Adam, clipByGlobalNorm } from './adam';
+import { toFloat } from '../augment/crop';
+import { Adam } from './adam';
 import { projectDistribution, support } from './distributional';
 import { checkField, hardCopy, instancePrefix, keyFn, loadVariables, saveVariables } from './params';
-import { Rng } from './rng';
+import { Rng } from '../envs/rng';
 import { makeTrunk, TRUNK_KINDS, type Trunk, type TrunkKind } from './trunks';
 import type { ActMode, Agent, AgentState, SeerHooks, UpdateStats } from './types';
 
@@ -168,7 +170,7 @@ export class RainbowAgent implements Agent, SeerHooks {
     if (obs.length !== n * size) {
       throw new Error(`rainbow: expected ${n} observation(s) of shape [${this.config.obsShape}] (${n * size} values), got ${obs.length}`);
     }
-    const data = obs instanceof Float32Array ? obs : Float32Array.from(obs as Uint8Array);
+    const data = obs instanceof Float32Array ? obs : toFloat(obs, n, this.config.obsShape);
     return tf.tensor(data, [n, ...this.config.obsShape], 'float32');
   }
 
@@ -228,10 +230,13 @@ export class RainbowAgent implements Agent, SeerHooks {
     const out = tf.tidy(() => {
       // Target distribution: online argmax, target evaluation (double Q), projected on the support.
       const target = tf.tidy(() => {
-        const next = this.features(batch.nextObs, B, this.trunk);
+        // Pixels are converted and uploaded once for the online and the target trunk.
+        const latent = this._frozen && batch.nextObs instanceof Float32Array && batch.nextObs.length === B * this.latentDim;
+        const nextX = latent ? undefined : this.obsTensor(batch.nextObs, B);
+        const next = nextX ? this.trunk.apply(nextX) : this.features(batch.nextObs, B, this.trunk);
         const pOnline = this.head.apply(next, { noisy: true });
         const argmax = tf.argMax(tf.sum(tf.mul(pOnline, this.z), -1), 1);
-        const nextT = this._frozen ? next : this.features(batch.nextObs, B, this.targetTrunk);
+        const nextT = this._frozen ? next : this.targetTrunk.apply(nextX as tf.Tensor);
         const pTarget = this.targetHead.apply(nextT, { noisy: true });
         const sel = tf.sum(tf.mul(pTarget, tf.oneHot(argmax, c.numActions).expandDims(2)), 1) as tf.Tensor2D;
         return projectDistribution(sel, tf.tensor1d(batch.reward), tf.tensor1d(batch.discount), c.vMin, c.vMax);
@@ -249,11 +254,11 @@ export class RainbowAgent implements Agent, SeerHooks {
         held.perSample = perSample;
         return tf.mean(tf.mul(weights, perSample)) as tf.Scalar;
       }, vars);
-      const clipped = clipByGlobalNorm(grads, c.gradClip);
-      this.optimizer.step(clipped.grads);
+      // Clipping (PyTorch's clip_grad_norm_) is folded into the Adam step.
+      const norm = this.optimizer.step(grads, { clipNorm: c.gradClip }) as tf.Scalar;
       const perSample = held.perSample as tf.Tensor;
-      const read = tf.concat([perSample, tf.stack([value, clipped.norm])]);
-      tf.dispose([perSample, value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
+      const read = tf.concat([perSample, tf.stack([value, norm])]);
+      tf.dispose([perSample, value, norm, ...Object.values(grads)]);
       return read;
     });
     const read = out.dataSync() as Float32Array;
@@ -314,13 +319,11 @@ export class RainbowAgent implements Agent, SeerHooks {
     const state: AgentState = { tensors: {}, scalars: {} };
     await saveVariables([...this.onlineVars(), ...this.targetVars(), ...this.noiseVars()], this.keyOf, state);
     await this.optimizer.save(state);
-    const rs = this.rng.getState();
     Object.assign(state.scalars, this.flops.toScalars(), {
       kind: 'rainbow',
       updates: this.updates,
       frozen: this._frozen,
-      'rng/s': rs.s,
-      'rng/spare': rs.spare === null ? 'null' : rs.spare,
+      'rng/state': this.rng.getState().join(','), // String(x) round-trips every double, NaN (no spare) included
     });
     return state;
   }
@@ -332,9 +335,14 @@ export class RainbowAgent implements Agent, SeerHooks {
     loadVariables([...this.onlineVars(), ...this.targetVars(), ...this.noiseVars()], this.keyOf, state);
     this.optimizer.load(state);
     this.updates = Number(state.scalars.updates);
-    const spare = state.scalars['rng/spare'];
-    this.rng.setState({ s: Number(state.scalars['rng/s']), spare: spare === 'null' ? null : Number(spare) });
+    this.rng.setState(String(state.scalars['rng/state']).split(',').map(Number));
     this.flops.fromScalars(state.scalars);
+  }
+
+  /** The conv trunk as a tapped network, for SVCCA, attention maps and adaptive freezing (shares variables). */
+  analysisNet(): Encoder {
+    if (!this.trunk.conv) throw new Error(`rainbow: encoder '${this.trunk.kind}' has no conv layers to analyse`);
+    return composeEncoder(this.trunk.conv, undefined, { name: 'q-encoder', ownsTrunk: false });
   }
 
   dispose(): void {

@@ -4,7 +4,7 @@
  * used as they are, without the /255 pixel scaling.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeConvTrunk, type EncoderKind } from '../nets/encoders';
+import { makeConvTrunk, type ConvTrunk, type EncoderKind } from '../nets/encoders';
 import type { FlopLayer } from '../nets/flops';
 
 export type TrunkKind = EncoderKind | 'flatten';
@@ -18,6 +18,8 @@ export interface Trunk {
   variables(): tf.Variable[];
   /** Input [N, ...inputShape] float32 → features [N, outputDim]. */
   apply(x: tf.Tensor): tf.Tensor2D;
+  /** The conv trunk with named layers (for analysis and adaptive freezing); undefined for 'flatten'. */
+  readonly conv?: ConvTrunk;
   dispose(): void;
 }
 
@@ -44,6 +46,7 @@ export function makeTrunk(kind: TrunkKind, inputShape: number[], seed: number, n
     outputDim: t.outputDim,
     variables: () => t.variables(),
     apply: (x) => t.apply(x as tf.Tensor4D),
+    conv: t,
     dispose: () => t.dispose(),
   };
 }

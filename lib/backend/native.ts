@@ -39,7 +39,10 @@ export interface NativeAddon {
   ): void;
   /** out[o,i] = sum_r x[o,r,i] over x viewed as [outer, reduce, inner]. */
   reduceSum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
-  /** op 0 add, 1 sub, 2 mul, 3 div, 4 relu_grad (a * step(b)); a and b repeat to out's length (scalar, same shape or trailing broadcast). */
+  /**
+   * op 0 add, 1 sub, 2 mul, 3 div, 4 relu_grad (a * step(b)); a and b repeat to out's length
+   * (scalar, same shape or trailing broadcast).
+   */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** op 0 relu, 1 step (x > 0 ? 1 : alpha). */
   unary(op: number, x: Float32Array, out: Float32Array, alpha?: number): void;
@@ -51,7 +54,8 @@ export interface NativeAddon {
 
 /** Where node-gyp puts the addon; SEER_NATIVE_ADDON overrides it. */
 export function addonPath(): string {
-  return process.env.SEER_NATIVE_ADDON ?? path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'seer_native.node');
+  const built = path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'seer_native.node');
+  return process.env.SEER_NATIVE_ADDON ?? built;
 }
 
 let addon: NativeAddon | undefined;
@@ -275,23 +279,17 @@ function batchMatMul(lib: NativeAddon, fallback: Kernel, fused: boolean): Kernel
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The work tfjs does around the kernels. Profiling the SAC-AE encoder update at B=128 on plain wasm-with-native-
-// convs showed these costing more than the convolutions: every tensor saved for backprop is cloned (Identity,
-// a full copy on wasm, ~46 per step), the clone's gradient is a same-dtype Cast (another copy), each bias
-// gradient is a Sum over [B,H,W] that wasm implements as transpose-then-reduce, and ReLU's gradient is
-// Cast + Step + Multiply over the activation, all single-threaded.
+// The work tfjs does around the kernels. Profiling the SAC-AE encoder update at B=128 with native convs on
+// stock wasm showed these costing more than the convolutions: every tensor saved for backprop is cloned
+// (Identity, a full copy on stock wasm, ~46 per step; lib/backend/kernels now shares the buffer instead),
+// the clone's gradient is a same-dtype Cast (another copy), each bias gradient is a Sum over [B,H,W]
+// (stock wasm transposes first: 261 ms of a 2.1 s step vs 33 ms native, both under heavy load), and
+// ReLU's forward and gradient are single-threaded passes over the activation.
 
-/** Identity and same-dtype Cast share the input's buffer (tensors are immutable), as the cpu backend does. */
+/** Same-dtype Cast shares the input's buffer (tensors are immutable), as the cpu backend does. */
 function shareData(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-}
-
-function identity(fallback: Kernel): Kernel {
-  return (args) => {
-    const { x } = args.inputs as { x: tf.TensorInfo };
-    return x.dtype === 'string' ? fallback(args) : shareData(args.backend, x);
-  };
 }
 
 function cast(fallback: Kernel): Kernel {
@@ -400,7 +398,6 @@ const OVERRIDES: Record<string, (lib: NativeAddon, prev: Kernel | undefined) => 
   Conv2DBackpropFilter: (lib, prev) => conv2DBackpropFilter(lib, prev),
   BatchMatMul: (lib, prev) => batchMatMul(lib, required('BatchMatMul', prev), false),
   _FusedMatMul: (lib, prev) => batchMatMul(lib, required('_FusedMatMul', prev), true),
-  Identity: (_lib, prev) => identity(required('Identity', prev)),
   Cast: (_lib, prev) => cast(required('Cast', prev)),
   Sum: (lib, prev) => sum(lib, required('Sum', prev)),
   Add: (lib, prev) => binary(lib, required('Add', prev), 0),

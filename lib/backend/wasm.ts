@@ -1,5 +1,8 @@
-/** Brings up tfjs-backend-wasm in Node and registers the kernels it lacks for training (see kernels/). */
-import * as tf from '@tensorflow/tfjs';
+/**
+ * Brings up tfjs-backend-wasm in Node and registers the kernels training needs that the stock backend
+ * lacks, gets wrong or runs slowly (kernels/index.ts lists them). In Node the backend is single-threaded
+ * SIMD: tfjs 4.22 disables wasm threads under Node.
+ */
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as path from 'path';
 import { registerWasmTrainingKernels } from './kernels';
@@ -12,5 +15,4 @@ export async function setupWasm(): Promise<void> {
   setWasmPaths(path.join(dir, 'dist') + path.sep);
   registerWasmTrainingKernels();
   done = true;
-  void tf;
 }

@@ -1,5 +1,6 @@
 /**
- * A small, fast, seedable pseudo-random generator shared by the environment suites.
+ * The workbook's one seedable pseudo-random generator: environment suites, replay sampling (lib/replay/random.ts)
+ * and the agents (crops, exploration and SAC noise, noisy-net ε), whose checkpoints save getState().
  *
  * Algorithm: sfc32 (Chris Doty-Humphrey's "small fast chaotic" generator, 128-bit state, passes PractRand),
  * seeded through splitmix32 so that nearby seeds (0, 1, 2, …) give unrelated streams. All arithmetic is
@@ -66,8 +67,8 @@ export class Rng {
     return Math.floor(this.random() * n);
   }
 
-  /** A uniform float in [low, high). */
-  uniform(low: number, high: number): number {
+  /** A uniform float in [low, high); [0, 1) by default. */
+  uniform(low = 0, high = 1): number {
     return low + (high - low) * this.random();
   }
 
@@ -90,6 +91,13 @@ export class Rng {
       this.spareNormal = r * Math.sin(2 * Math.PI * v);
     }
     return mean + std * z;
+  }
+
+  /** n standard normal deviates (e.g. SAC's reparameterisation noise for a batch). */
+  normals(n: number): Float32Array {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = this.normal();
+    return a;
   }
 
   /** The full generator state, for checkpoints; restore with setState. */

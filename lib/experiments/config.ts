@@ -6,6 +6,7 @@ import { CONTROL_TASK_NAMES } from '../envs/control';
 import { GAME_NAMES } from '../envs/games';
 import { LATENT_DTYPES, type LatentDtype } from '../replay/latent-codec';
 import { SEER_VARIANTS, type VariantId } from '../seer/variants';
+import { ADAPTIVE_DEFAULTS } from '../seer/adaptive';
 import { ConfigError, intIn, noUnknownKeys, numberIn, oneOf } from './validate';
 
 import { SCALES, type Scale } from '../notebook/scale';
@@ -46,11 +47,32 @@ export interface ExperimentConfig {
   evalEpisodes: number;
   /** Seconds between checkpoints (taken at the next episode end). */
   checkpointSeconds: number;
+  /** When SEER variants freeze: at T_f = freezeAt ('fixed', the paper) or when the encoder's layers stop changing
+   *  ('adaptive': SVCCA between consecutive checks ≥ adaptiveTau for adaptiveChecks checks, lib/seer/adaptive.ts). */
+  freezeRule: 'fixed' | 'adaptive';
+  adaptiveTau: number;
+  adaptiveChecks: number;
+  /** Updates between adaptive checks (Δ). */
+  adaptiveInterval: number;
+  /** Save the encoder every this many updates into <run>/snapshots for Figure 8 (0 = never). */
+  snapshotEvery: number;
+  /** Observations in the fixed probe set of the adaptive rule (taken from replay at the first update). */
+  probeSize: number;
   /** Extra agent options (learning rates, …) passed through to the agent's own validation. */
   agentOptions: Record<string, unknown>;
 }
 
-type Defaults = Omit<ExperimentConfig, 'agent' | 'env' | 'variant' | 'scale' | 'seed' | 'encoder' | 'memoryBudget'>;
+export const FREEZE_RULES = ['fixed', 'adaptive'] as const;
+
+type Defaults = Omit<ExperimentConfig, 'agent' | 'env' | 'variant' | 'scale' | 'seed' | 'encoder' | 'memoryBudget' | AnalysisField>;
+type AnalysisField = 'freezeRule' | 'adaptiveTau' | 'adaptiveChecks' | 'adaptiveInterval' | 'snapshotEvery' | 'probeSize';
+
+/** Adaptive freezing defaults (lib/seer/adaptive.ts ADAPTIVE_DEFAULTS) with Δ scaled to the run. */
+const ANALYSIS_DEFAULTS: Record<Scale, Pick<ExperimentConfig, AnalysisField>> = {
+  smoke: { freezeRule: 'fixed', adaptiveTau: ADAPTIVE_DEFAULTS.tau, adaptiveChecks: 2, adaptiveInterval: 4, snapshotEvery: 0, probeSize: 8 },
+  laptop: { freezeRule: 'fixed', adaptiveTau: ADAPTIVE_DEFAULTS.tau, adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: 500, snapshotEvery: 0, probeSize: 256 },
+  paper: { freezeRule: 'fixed', adaptiveTau: ADAPTIVE_DEFAULTS.tau, adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: ADAPTIVE_DEFAULTS.interval, snapshotEvery: 0, probeSize: 256 },
+};
 
 /** Per scale and agent. smoke: seconds (tests); laptop: hours on two cores (data/); paper: the paper's settings. */
 const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>> = {
@@ -71,7 +93,8 @@ const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>>
 const FIELDS: readonly (keyof ExperimentConfig)[] = [
   'agent', 'env', 'encoder', 'variant', 'scale', 'seed', 'steps', 'initSteps', 'freezeAt', 'copies', 'latentDtype',
   'capacity', 'memoryBudget', 'batchSize', 'imageSize', 'frameStack', 'actionRepeat', 'maxEpisodeSteps', 'evalEvery',
-  'evalEpisodes', 'checkpointSeconds', 'agentOptions',
+  'evalEpisodes', 'checkpointSeconds', 'freezeRule', 'adaptiveTau', 'adaptiveChecks', 'adaptiveInterval', 'snapshotEvery',
+  'probeSize', 'agentOptions',
 ];
 
 /** Paper memory budgets (seer-reference §1.2, §1.8): cartpole/finger 0.03 GB, reacher/walker 0.06 GB, games 0.07 GB. */
@@ -93,6 +116,7 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
   const d = SCALE_DEFAULTS[scale][agent];
   const c: ExperimentConfig = {
     ...d,
+    ...ANALYSIS_DEFAULTS[scale],
     encoder: agent === 'curl' ? 'sac-ae' : 'rainbow',
     variant: 'baseline',
     seed: 0,
@@ -123,6 +147,12 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
   intIn('evalEvery', c.evalEvery, 1);
   intIn('evalEpisodes', c.evalEpisodes, 0, 1000);
   numberIn('checkpointSeconds', c.checkpointSeconds, 0, 86_400);
+  oneOf('freezeRule', c.freezeRule, FREEZE_RULES);
+  numberIn('adaptiveTau', c.adaptiveTau, 0, 1);
+  intIn('adaptiveChecks', c.adaptiveChecks, 1);
+  intIn('adaptiveInterval', c.adaptiveInterval, 1);
+  intIn('snapshotEvery', c.snapshotEvery, 0);
+  intIn('probeSize', c.probeSize, 1, 100_000);
   if (typeof c.memoryBudget !== 'string') throw new ConfigError('memoryBudget', `expected a string such as '0.03GB' or '30MB'`);
   if (typeof c.agentOptions !== 'object' || c.agentOptions === null) throw new ConfigError('agentOptions', 'expected an object');
   return c;

@@ -5,7 +5,9 @@
  */
 import * as aq from 'arquero';
 import { meanOf, returnAtFlops, stdOf, type RunResult } from './results';
-import { armOf } from './sections';
+import { armOf, sectionJobs, type SectionName } from './sections';
+import { kernelDisplay } from '../notebook/display';
+import type { Scale } from '../notebook/scale';
 
 export interface ArmStats {
   env: string;
@@ -123,4 +125,40 @@ export function tally(table: aq.ColumnTable, column: string): Record<Verdict, nu
   const out: Record<Verdict, number> = { holds: 0, 'does not hold': 0, inconclusive: 0 };
   for (const v of table.array(column) as Verdict[]) out[v] += 1;
   return out;
+}
+
+/** Markdown in a notebook (plain text elsewhere): for conclusions computed from the runs. */
+export function say(markdown: string): void {
+  const d = kernelDisplay();
+  if (d) d.markdown(markdown);
+  else console.log(markdown);
+}
+
+/** The sentence every section notebook opens its results with: what this scale can and cannot show. */
+export function scaleCaveat(scale: Scale, runs: RunResult[]): string {
+  const steps = runs.length ? Math.max(...runs.map((r) => r.manifest.config.steps)) : 0;
+  if (scale === 'smoke') {
+    return `**Scale smoke** (at most ${steps} agent steps per run): these numbers only check that the code path runs end to end. They say nothing about whether SEER's claims hold — open the notebook at laptop scale (\`SEER_SCALE=laptop\`, results in \`data/runs/\`) for that.`;
+  }
+  const seeds = new Set(runs.map((r) => r.manifest.config.seed)).size;
+  return `**Scale ${scale}**: ${steps.toLocaleString('en')} agent steps per run at most, ${seeds} seeds — ${scale === 'laptop' ? 'far shorter than the paper\'s runs (80K–500K steps), so early-training behaviour only' : "the paper's budget"}.`;
+}
+
+/** The runs a section makes at a scale: per arm, its variant, environments, seeds and config overrides. */
+export function planTable(name: SectionName, scale: Scale): aq.ColumnTable {
+  const jobs = sectionJobs(name, scale, '.');
+  const arms = [...new Set(jobs.map((j) => j.arm))];
+  return aq.from(
+    arms.map((a) => {
+      const js = jobs.filter((j) => j.arm === a);
+      const { env: _e, seed: _s, scale: _c, variant, ...overrides } = js[0].config;
+      return {
+        arm: a,
+        variant: variant ?? 'baseline',
+        environments: [...new Set(js.map((j) => j.env))].join(', '),
+        seeds: [...new Set(js.map((j) => j.seed))].join(', '),
+        overrides: JSON.stringify(overrides),
+      };
+    }),
+  );
 }

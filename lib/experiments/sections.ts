@@ -37,6 +37,8 @@ export interface Arm {
 export interface SectionPlan {
   envs: string[];
   seeds: number[];
+  /** Seeds of the control-task (CURL) runs when not `seeds`: smoke plans keep the costlier CURL runs to one. */
+  curlSeeds?: number[];
   arms: Arm[];
   /** Applied to every run of the plan, per agent (CURL on control tasks, Rainbow on games). */
   overrides?: { curl?: Partial<ExperimentConfig>; rainbow?: Partial<ExperimentConfig> };
@@ -123,7 +125,7 @@ export const SECTIONS: Record<SectionName, Section> = {
     claim: 'CURL and Rainbow both achieve higher performance within significantly fewer FLOPs when combined with SEER in DMControl and Atari, respectively.',
     claimSource: `${PAPER} §5.2, line 140`,
     plans: {
-      smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: SMOKE },
+      smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1], curlSeeds: [0], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: SMOKE },
       laptop: {
         envs: ['cartpole-swingup', 'finger-spin', 'minatar/breakout', 'minatar/space_invaders'],
         seeds: [0, 1, 2],
@@ -193,7 +195,7 @@ export const SECTIONS: Record<SectionName, Section> = {
     claim: 'CURL achieves higher performance within significantly fewer FLOPs when combined with SEER. We remark that the gains due to SEER are more significant because computing and updating gradients for large convolutional encoders is very computationally expensive.',
     claimSource: `${PAPER} §5.3, line 153`,
     plans: {
-      smoke: { envs: ['cartpole-swingup'], seeds: [0, 1], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { ...CURL_SMOKE, encoder: 'impala', steps: 12, evalEvery: 6, imageSize: 50, agentOptions: { cropSize: 42 } } } },
+      smoke: { envs: ['cartpole-swingup'], seeds: [0], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { ...CURL_SMOKE, encoder: 'impala', steps: 12, evalEvery: 6, imageSize: 50, agentOptions: { cropSize: 42 } } } },
       laptop: { envs: ['cartpole-swingup'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { encoder: 'impala' } } },
       paper: { envs: ['cartpole-swingup', 'walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { encoder: 'impala' } } },
     },
@@ -209,7 +211,7 @@ export const SECTIONS: Record<SectionName, Section> = {
     plans: {
       smoke: {
         envs: ['walker-walk'],
-        seeds: [0, 1],
+        seeds: [0],
         arms: [arm('scratch', 'baseline'), arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } })],
         // Episodes shorter than initSteps: the encoder is handed over at an episode end before the first update.
         overrides: { curl: { ...CURL_SMOKE, maxEpisodeSteps: 4 } },
@@ -253,7 +255,7 @@ export const SECTIONS: Record<SectionName, Section> = {
     claim: 'reducing the resolution by a factor of 2, from 100×100 to 50×50 (and scaling crops appropriately) produces significant compute-efficiency gain in DeepMind Control Suite without sacrificing performance […] resolution reduction by a factor of 2, from 84×84 to 42×42, results in noticeably worse performance in several Atari games.',
     claimSource: `${PAPER} §6, line 179`,
     plans: {
-      smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0], arms: resolutionArms(), overrides: SMOKE },
+      smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1], curlSeeds: [0], arms: resolutionArms(false), overrides: SMOKE },
       laptop: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1, 2], arms: resolutionArms() },
       paper: { envs: ['cartpole-swingup', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders'], seeds: [0, 1, 2, 3, 4], arms: resolutionArms() },
     },
@@ -261,13 +263,17 @@ export const SECTIONS: Record<SectionName, Section> = {
   },
 };
 
-/** Full and half resolution, each with and without SEER; control 100 → 50 (crop 84 → 42), games 84 → 42. */
-function resolutionArms(): Arm[] {
-  const half = (variant: VariantId, name: string): Arm[] => [
-    arm(`${name}@half`, variant, { envs: CONTROL_PLACEHOLDER, overrides: { imageSize: 50, agentOptions: { cropSize: 42 } } }),
+/**
+ * Full and half resolution, each with and without SEER; control 100 → 50 (crop 84 → 42), games 84 → 42.
+ * `seerOnControl: false` (smoke) leaves out the two SEER arms on control tasks, the costliest runs.
+ */
+function resolutionArms(seerOnControl = true): Arm[] {
+  const half = (variant: VariantId, name: string, control: boolean): Arm[] => [
+    ...(control ? [arm(`${name}@half`, variant, { envs: CONTROL_PLACEHOLDER, overrides: { imageSize: 50, agentOptions: { cropSize: 42 } } })] : []),
     arm(`${name}@half`, variant, { envs: GAME_PLACEHOLDER, overrides: { imageSize: 42 } }),
   ];
-  return [arm('baseline', 'baseline'), arm('seer', 'seer'), ...half('baseline', 'baseline'), ...half('seer', 'seer')];
+  const seer = seerOnControl ? arm('seer', 'seer') : arm('seer', 'seer', { envs: GAME_PLACEHOLDER });
+  return [arm('baseline', 'baseline'), seer, ...half('baseline', 'baseline', true), ...half('seer', 'seer', seerOnControl)];
 }
 
 export function section(name: string): Section {
@@ -321,13 +327,14 @@ export function pretrainJob(name: SectionName, scale: Scale, seed: number, root:
 export function sectionJobs(name: SectionName, scale: Scale, root: string = sectionDir(name, scale)): SectionJob[] {
   const plan = SECTIONS[name].plans[scale];
   const jobs: SectionJob[] = [];
-  for (const seed of plan.seeds) {
+  const curlSeeds = plan.curlSeeds ?? plan.seeds;
+  for (const seed of curlSeeds) {
     const pre = pretrainJob(name, scale, seed, root);
     if (pre) jobs.push(pre);
   }
-  for (const seed of plan.seeds) {
+  for (const seed of [...new Set([...plan.seeds, ...curlSeeds])].sort((a, b) => a - b)) {
     for (const a of plan.arms) {
-      for (const env of armEnvs(a, plan)) {
+      for (const env of armEnvs(a, plan).filter((e) => (isGame(e) ? plan.seeds : curlSeeds).includes(seed))) {
         const agentOverrides = isGame(env) ? plan.overrides?.rainbow : plan.overrides?.curl;
         const config: RunConfig = { ...merge(agentOverrides, a.overrides), env, variant: a.variant, scale, seed };
         resolveConfig(config);
@@ -367,14 +374,6 @@ export function byArm(runs: RunResult[]): RunResult[] {
   return runs
     .filter((r) => armOf(r) !== 'pretrain')
     .map((r) => ({ ...r, manifest: { ...r.manifest, config: { ...r.manifest.config, variant: armOf(r) as VariantId } } }));
-}
-
-export interface SectionResults {
-  runs: RunResult[];
-  root: string;
-  /** 'data': finished runs found on disk; 'fresh': run now (into `root`). */
-  source: 'data' | 'fresh';
-  missing: SectionJob[];
 }
 
 /** Finished and unfinished jobs of a section under `root`. */

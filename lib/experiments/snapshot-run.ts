@@ -8,9 +8,13 @@
  */
 import * as path from 'path';
 import { DiskSnapshotStore, type Snapshot } from '../analysis/snapshots';
+import type { Probe } from '../analysis/similarity';
+import { centerCrop, cropSizeFor } from '../augment/crop';
+import { makeEnv } from '../envs';
+import { Rng } from '../envs/rng';
 import { readLatestCheckpoint } from './checkpoint';
 import { resolveConfig, type ExperimentConfig } from './config';
-import { runExperiment, type RunSummary } from './train';
+import { runExperiment, type RunSummary } from './lazy-train';
 import { isDone } from './sweep';
 
 /** Checkpoint key → snapshot key for the online critic encoder of CURL ('critic/conv1/kernel' → 'encoder/conv1/kernel'). */
@@ -56,4 +60,31 @@ export async function runWithSnapshots(input: Partial<ExperimentConfig> & { env:
     }
   }
   return summary ?? (await runExperiment(withCkpt, { out: opts.out, resume: true }));
+}
+
+/**
+ * A fixed probe set for the analysis: `n` observations of `cfg`'s environment under random actions, centre-
+ * cropped as CURL sees them when acting (pixels 0..255, [n, crop, crop, C]).
+ */
+export async function collectProbe(input: Partial<ExperimentConfig> & { env: string }, n: number, seed = 12345): Promise<Probe> {
+  const cfg = resolveConfig(input);
+  const env = await makeEnv(cfg.env, { seed, size: cfg.imageSize, frameStack: cfg.frameStack, obs: 'pixels' });
+  try {
+    const shape = env.observationSpace.shape as [number, number, number];
+    const crop = Number((cfg.agentOptions as { cropSize?: number }).cropSize ?? cropSizeFor(shape[0]));
+    const frame = shape[0] * shape[1] * shape[2];
+    const raw = new Uint8Array(n * frame);
+    const rng = new Rng(seed);
+    let obs = env.reset({ seed }).obs;
+    for (let i = 0; i < n; i++) {
+      raw.set(obs as Uint8Array, i * frame);
+      const space = env.actionSpace;
+      const action = space.kind === 'discrete' ? Math.floor(rng.random() * space.n) : Float32Array.from({ length: space.shape[0] }, () => space.low + (space.high - space.low) * rng.random());
+      const r = env.step(action);
+      obs = r.terminated || r.truncated ? env.reset({ seed: seed + i + 1 }).obs : r.obs;
+    }
+    return { data: centerCrop(raw, n, { inShape: shape, out: crop }), shape: [n, crop, crop, shape[2]] };
+  } finally {
+    env.close();
+  }
 }

@@ -38,15 +38,14 @@ export function expand<T extends Record<string, readonly unknown[]>>(axes: T): {
 export interface SweepOptions {
   /** Parallel processes; default one per core. */
   jobs?: number;
-  /** Command that runs one job; default this package's CLI through tsx. */
+  /** Command that runs one job; default this package's `seer run`. */
   command?: string[];
   onEvent?: (event: { job: SweepJob; status: 'start' | 'done' | 'failed' | 'skipped'; code?: number }) => void;
 }
 
 export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): Promise<{ failed: SweepJob[] }> {
   const parallel = opts.jobs ?? os.cpus().length;
-  const cli = path.join(__dirname, '..', 'cli.ts');
-  const command = opts.command ?? [process.execPath, '--import', 'tsx', cli, 'run'];
+  const command = opts.command ?? [process.execPath, path.join(__dirname, '..', '..', 'bin', 'seer.js'), 'run'];
   const pending = jobsList.filter((j) => {
     const done = isDone(j.dir);
     if (done) opts.onEvent?.({ job: j, status: 'skipped' });

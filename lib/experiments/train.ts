@@ -16,7 +16,6 @@ import type { Batch, ReplayBuffer, Transition } from '../replay/types';
 import { ImageReplay, imageCapacityForBudget, type ImageReplayOptions } from '../replay/image-replay';
 import { LatentReplay } from '../replay/latent-replay';
 import { capacityHat } from '../seer/capacity';
-import { FixedFreezeRule, NeverFreeze, type FreezeRule } from '../seer/rules';
 import { switchToLatentReplay, switchReportOf } from '../seer/switch';
 import { seerVariant } from '../seer/variants';
 import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
@@ -26,6 +25,7 @@ import { makeManifest } from './manifest';
 import { writeFileAtomic } from './atomic';
 import { Progress } from './progress';
 import { markDone, isDone } from './sweep';
+import { RunFreezing } from './freezing';
 
 type TrainAgent = CurlAgent | RainbowAgent;
 
@@ -162,9 +162,9 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
   const { env: evalEnv } = await buildEnv(cfg, cfg.seed + 1);
   const agent = buildAgent(cfg, env);
   const variant = seerVariant(cfg.variant);
-  const rule: FreezeRule = variant.freeze ? new FixedFreezeRule(cfg.freezeAt, cfg.steps - cfg.initSteps) : new NeverFreeze();
   let replay: ImageReplay | LatentReplay = buildReplay(cfg, env, agent);
   const log = new RunLog(logFile);
+  const freezing = new RunFreezing(cfg, agent, dir, (check) => append(log, s, wall(), { type: 'similarity', ...check }));
   const s: LoopState = { step: 0, actionRepeat, updates: 0, episode: 0, evalRound: 0, frozen: false, logRecords: 0, wallBefore: 0, lastReturn: null };
 
   if (checkpoint) {
@@ -172,12 +172,13 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
     // A frozen run: switch the (still empty) image replay first, so the latent buffer gets the same Ĉ, then refill it.
     if (s.frozen) replay = switchToLatentReplay(agent, replay as ImageReplay, latentOptions(cfg, agent));
     agent.load(snapshotToAgentState(checkpoint));
-    replay.importState(sub(checkpoint, 'replay/'));
+    replay.importState(sub(checkpoint, 'replay/', 'replay'));
+    freezing.importState(sub(checkpoint, 'freezing/', 'freezing'));
     log.truncateTo(s.logRecords); // drop what was logged after the checkpoint: it will be redone identically
     log.append(stamp(s, 0, { type: 'resume' }));
   } else {
     writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(makeManifest(cfg, cfg.seed), null, 1));
-    log.append(stamp(s, 0, { type: 'start', variant: cfg.variant, freezeRule: rule.describe(), capacity: replay.capacity, replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes() }));
+    log.append(stamp(s, 0, { type: 'start', variant: cfg.variant, freezeRule: freezing.describe(), capacity: replay.capacity, replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes() }));
   }
   s.logRecords = readLog(logFile).length;
 
@@ -206,7 +207,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
     stepsThisProcess += 1;
 
     if (s.step > cfg.initSteps) {
-      if (!s.frozen && rule.shouldFreeze({ update: s.updates, envStep: s.step, totalUpdates })) {
+      if (!s.frozen && freezing.shouldFreeze(s.updates, s.step, replay as ImageReplay)) {
         replay = switchToLatentReplay(agent, replay as ImageReplay, latentOptions(cfg, agent));
         s.frozen = true;
         append(log, s, wall(), { type: 'freeze', ...(switchReportOf(replay as LatentReplay) ?? {}), cumulativeFlops: agent.flops.total(), flops: agent.flops.snapshot().cumulative });
@@ -217,6 +218,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
       const prios = 'lastPriorities' in agent ? agent.lastPriorities() : undefined;
       if (prios && replay.prioritized) replay.updatePriorities(batch.indices, prios);
       s.updates += 1;
+      freezing.afterUpdate(s.updates);
       if (s.updates % 100 === 0) append(log, s, wall(), { type: 'train', ...stats });
     }
 
@@ -236,7 +238,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
       rng.seed(episodeSeed(cfg.seed, s.episode));
       obs = env.reset({ seed: episodeSeed(cfg.seed, s.episode) }).obs;
       if ((Date.now() - lastCkpt) / 1000 >= cfg.checkpointSeconds && s.step < cfg.steps) {
-        await saveCheckpoint(ckptDir, s, wall(), agent, replay);
+        await saveCheckpoint(ckptDir, s, wall(), agent, replay, freezing);
         lastCkpt = Date.now();
       }
     }
@@ -251,6 +253,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
   }
   env.close();
   evalEnv.close();
+  freezing.dispose();
   agent.dispose();
   return { dir, steps: s.step, updates: s.updates, finalReturn: s.lastReturn, wallSeconds: wall(), completed };
 
@@ -277,15 +280,17 @@ function latentOptions(cfg: ExperimentConfig, agent: TrainAgent) {
   };
 }
 
-async function saveCheckpoint(dir: string, s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay): Promise<void> {
+async function saveCheckpoint(dir: string, s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay, freezing: RunFreezing): Promise<void> {
   const state = await agent.save();
   const arrays: Snapshot['arrays'] = {};
   for (const [k, v] of Object.entries(state.tensors)) arrays[`agent/${k}`] = v.data;
   const shapes = Object.fromEntries(Object.entries(state.tensors).map(([k, v]) => [k, v.shape]));
   const rep = replay.exportState();
   for (const [k, v] of Object.entries(rep.arrays)) arrays[`replay/${k}`] = v;
+  const fr = freezing.exportState();
+  for (const [k, v] of Object.entries(fr.arrays)) arrays[`freezing/${k}`] = v;
   writeCheckpoint(dir, `step-${s.step}`, {
-    meta: { loop: { ...s, wallBefore: wall }, agentScalars: state.scalars, agentShapes: shapes, replay: rep.meta },
+    meta: { loop: { ...s, wallBefore: wall }, agentScalars: state.scalars, agentShapes: shapes, replay: rep.meta, freezing: fr.meta },
     arrays,
   });
 }
@@ -297,10 +302,11 @@ function snapshotToAgentState(c: Snapshot) {
   return { tensors, scalars: c.meta.agentScalars as Record<string, number | string | boolean> };
 }
 
-function sub(c: Snapshot, prefix: string): Snapshot {
+/** The part of a checkpoint saved under `prefix` (arrays) and `metaKey` (metadata). */
+function sub(c: Snapshot, prefix: string, metaKey: string): Snapshot {
   const arrays: Snapshot['arrays'] = {};
   for (const [k, v] of Object.entries(c.arrays)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = v;
-  return { meta: c.meta.replay as Record<string, unknown>, arrays };
+  return { meta: (c.meta[metaKey] ?? {}) as Record<string, unknown>, arrays };
 }
 
 void tf;

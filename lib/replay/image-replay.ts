@@ -250,12 +250,26 @@ export function imageReplayForBudget(opts: Omit<ImageReplayOptions, 'capacity'>,
   return new ImageReplay({ ...opts, capacity: imageCapacityForBudget(opts, memoryBudget, minCapacity) });
 }
 
+/** out[i] = bytes (f0[i], f1[i], f2[i], f3[i]) on a little-endian machine (int32 arithmetic stays in Smi range). */
+function stack4(out: Int32Array, f0: Uint8Array, f1: Uint8Array, f2: Uint8Array, f3: Uint8Array): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = f0[i] | (f1[i] << 8) | (f2[i] << 16) | (f3[i] << 24);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * Writes k frames [pixels, C] into one stack [pixels, C·k]. Two monomorphic copies (uint8 / float32): a loop over
  * a union-typed array is several times slower in V8, and this is the hot path of every image update.
  */
 function interleaveU8(out: Uint8Array, offset: number, srcs: Uint8Array[], offs: number[], pixels: number, C: number, k: number): void {
   const stride = C * k;
+  if (C === 1 && k === 4 && LITTLE_ENDIAN && (out.byteOffset + offset) % 4 === 0) {
+    // Atari-style stacks (4 grey frames): one 32-bit store per pixel instead of four byte stores.
+    const out32 = new Int32Array(out.buffer, out.byteOffset + offset, pixels);
+    stack4(out32, srcs[0].subarray(offs[0], offs[0] + pixels), srcs[1].subarray(offs[1], offs[1] + pixels), srcs[2].subarray(offs[2], offs[2] + pixels), srcs[3].subarray(offs[3], offs[3] + pixels));
+    return;
+  }
   for (let j = 0; j < k; j++) {
     const src = srcs[j];
     let s = offs[j];

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -93,10 +94,14 @@ void get_args(napi_env env, napi_callback_info info, napi_value (&argv)[N], size
   for (size_t i = argc; i < N; ++i) NAPI_OK(napi_get_undefined(env, &argv[i]));
 }
 
+// One call at a time per process: the primitive caches are shared by every worker thread that loads the addon.
+std::mutex call_mutex;
+
 // Runs body, turning any C++ exception into a JS Error (dnnl::error's what() is oneDNN's message).
 template <typename F>
 napi_value guarded(napi_env env, const char* op, F body) {
   try {
+    std::lock_guard<std::mutex> lock(call_mutex);
     return body();
   } catch (const dnnl::error& e) {
     std::string msg = std::string(op) + ": oneDNN status " + std::to_string(int(e.status)) + ": " + e.what();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { centerCrop, cropAt, cropSizeFor, randomCrop } from '../../lib/augment/crop';
-import { Rng } from '../../lib/agents/rng';
+import { Rng } from '../../lib/envs/rng';
 
 function image(n: number, h: number, w: number, c: number): Uint8Array {
   const a = new Uint8Array(n * h * w * c);

@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { makeNoisyLinear, scaleNoise } from '../../lib/nets/noisy';
-import { Rng } from '../../lib/agents/rng';
+import { Rng } from '../../lib/envs/rng';
 import { setup } from './helpers';
 
 before(setup);

@@ -114,6 +114,25 @@ test('strided input gradient is the same when built in many chunks', () => {
   }
 });
 
+test('filter gradient is the same when the batch is split into uneven chunks', () => {
+  const p: RefConv = { n: 7, h: 9, w: 8, c: 3, k: 3, co: 5, stride: 1, pad: 'same' };
+  const q: RefConv = { ...p, k: 5, stride: 2, pad: 'valid' };
+  const saved = convGradOptions.filterChunkSamples;
+  try {
+    for (const conv of [p, q]) {
+      const { x, w, r } = data(conv, 4242);
+      convGradOptions.filterChunkSamples = 3; // chunks of 3, 3, 1
+      const chunked = gradsOn('wasm', conv, x, w, r);
+      convGradOptions.filterChunkSamples = 64;
+      const whole = gradsOn('wasm', conv, x, w, r);
+      assert.ok(relError(chunked.dw, whole.dw) < 1e-6);
+      assert.ok(relError(chunked.dw, convGrads(conv, x, w, r).dw) < TOL);
+    }
+  } finally {
+    convGradOptions.filterChunkSamples = saved;
+  }
+});
+
 test('gradient kernels leave no tensors behind', () => {
   tf.setBackend('wasm');
   const p: RefConv = { n: 2, h: 9, w: 9, c: 3, k: 3, co: 4, stride: 2, pad: 'valid' };

@@ -51,6 +51,18 @@ test('curl: stop after the freeze, resume, same log', async () => {
   assert.deepEqual(comparable(dir), full);
 });
 
+test('adaptive freezing: a resumed run checks and freezes at the same update', async () => {
+  const adaptive = { ...rainbow, freezeRule: 'adaptive', adaptiveTau: 0.5, snapshotEvery: 5 } as const;
+  const full = await reference('adaptive', adaptive);
+  assert.ok(full.some((l) => l.includes('"type":"similarity"')), 'the rule logs its checks');
+  assert.ok(full.some((l) => l.includes('"type":"freeze"')), 'the rule freezes within the smoke run');
+  const dir = path.join(tmp, 'adaptive-stop');
+  await runExperiment(adaptive, { out: dir, stopAfterSteps: 23 });
+  await runExperiment(adaptive, { out: dir, resume: true });
+  assert.deepEqual(comparable(dir), full);
+  assert.ok(fs.readdirSync(path.join(dir, 'snapshots')).length > 0, 'encoder snapshots were written');
+});
+
 test('SIGKILL of the CLI at an arbitrary moment loses only work since the last checkpoint', async () => {
   const full = await reference('kill', rainbow);
   const dir = path.join(tmp, 'killed');
