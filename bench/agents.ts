@@ -1,9 +1,22 @@
 /**
- * Full agent update times on the active backend, next to the encoder-only forward+backward they contain,
- * so the overhead outside the network (crops, heads, targets, optimizer, readback) is visible; and the
- * same updates on stored latents after the SEER freeze. Prints one JSON object; ratios come from this run.
+ * Full agent update times on the active backend (`npm run bench:agents`, i.e. `tsx bench/agents.ts`):
+ * replay sampling + one update (crops, uploads, every network pass, optimizers, target updates, readback),
+ * for CURL at 84×84 (stored 100×100×9, batch 128) and data-efficient Rainbow (84×84×4, batch 32), next to
+ * the encoder-only forward and forward+backward times that bench:nn reports for the same encoder and batch.
  *
- *   npx tsx bench/agents.ts [--reps 3] [--curl-batch 128] [--rainbow-batch 32]
+ * One update contains a known number of encoder passes (Rainbow: 1 fwd+bwd on s, 2 fwd on s′ — online
+ * and target trunk; CURL, averaged over the two updates of an actor period: 2 fwd+bwd — critic and
+ * contrastive — and 3.5 fwd — s′ online and target, the positive crop through the key encoder, and every
+ * other update the actor's detached pass on s). `overheadShare` = (sample + update − encoder passes) /
+ * (sample + update): everything outside the encoder, the heads' matmuls included.
+ *
+ * Timing: each case is timed in rounds that alternate its pieces, so load on a shared machine hits them
+ * alike; both wall and process CPU time are reported (wasm runs on the main thread, so CPU time is the
+ * time the update really costs when the machine is busy with other work). Ratios use CPU time.
+ *
+ *   npx tsx bench/agents.ts [--reps 3] [--curl-batch 128] [--rainbow-batch 32] [--skip-curl] [--skip-rainbow]
+ *
+ * stdout: one JSON object.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
@@ -12,6 +25,7 @@ import { RainbowAgent } from '../lib/agents/rainbow';
 import { randomCrop } from '../lib/augment/crop';
 import { Rng } from '../lib/envs/rng';
 import { makeEncoder } from '../lib/nets/encoders';
+import { ImageReplay } from '../lib/replay/image-replay';
 import type { Batch } from '../lib/replay/types';
 
 function arg(name: string, def: number): number {
@@ -21,91 +35,186 @@ function arg(name: string, def: number): number {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function time(reps: number, f: () => void): number {
-  f(); // warm-up
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    f();
-    t.push(performance.now() - t0);
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+export interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Times named pieces in alternating rounds after one warm-up round; medians of wall and CPU ms. */
+export function timeRounds(reps: number, pieces: Record<string, () => void>): Record<string, Timing> {
+  const names = Object.keys(pieces);
+  for (const n of names) pieces[n]();
+  const wall: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
+  for (let r = 0; r < reps; r++) {
+    for (const n of names) {
+      const c0 = cpuNow();
+      const t0 = performance.now();
+      pieces[n]();
+      (wall[n] ??= []).push(performance.now() - t0);
+      (cpu[n] ??= []).push(cpuNow() - c0);
+    }
   }
-  return median(t);
+  return Object.fromEntries(names.map((n) => [n, { wallMs: median(wall[n]), cpuMs: median(cpu[n]) }]));
 }
 
-function batchOf(B: number, shape: number[], action: Int32Array | Float32Array): Batch {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const obs = new Uint8Array(B * size).map((_, i) => (i * 31) % 256);
-  const next = new Uint8Array(B * size).map((_, i) => (i * 17) % 256);
-  return { size: B, obs, nextObs: next, action, reward: new Float32Array(B), discount: new Float32Array(B).fill(0.99), indices: new Int32Array(B), weights: new Float32Array(B).fill(1) };
+/** An image replay filled with a synthetic episode stream (frame-stack invariant kept, episodes of 200). */
+export function filledReplay(obsShape: [number, number, number], frameStack: number, discrete: boolean, actionDim: number, steps: number): ImageReplay {
+  const [h, w, ck] = obsShape;
+  const C = ck / frameStack;
+  const px = h * w;
+  const replay = new ImageReplay({
+    obsShape: [...obsShape],
+    frameStack,
+    capacity: steps,
+    action: discrete ? { discrete: true } : { discrete: false, dim: actionDim },
+    nStep: discrete ? 20 : 1,
+    prioritized: discrete,
+    seed: 1,
+  });
+  let obs = new Uint8Array(px * ck);
+  for (let t = 0; t < steps; t++) {
+    const next = new Uint8Array(obs.length);
+    for (let i = 0; i < px; i++) {
+      const b = i * ck;
+      next.set(obs.subarray(b + C, b + ck), b);
+      for (let c = 0; c < C; c++) next[b + ck - C + c] = (t * 13 + i * 7 + c) & 255;
+    }
+    const end = t % 200 === 199;
+    replay.add({ obs, action: discrete ? t % 18 : new Float32Array(actionDim).fill(Math.sin(t)), reward: Math.cos(t), nextObs: next, terminated: false, truncated: end });
+    obs = end ? new Uint8Array(obs.length).fill((t * 31) & 255) : next;
+  }
+  return replay;
+}
+
+/** Encoder-only forward and forward+backward on random pixels (the bench:nn cases). */
+function encoderTimes(kind: 'sac-ae' | 'rainbow', shape: [number, number, number], B: number, reps: number): Record<string, Timing> {
+  const enc = makeEncoder({ kind, inputShape: shape, name: `bench_agents_${kind}` });
+  const x = tf.randomUniform([B, ...shape], 0, 255) as tf.Tensor4D;
+  const t = timeRounds(reps, {
+    fwd: () => {
+      const y = enc.apply(x);
+      y.dataSync();
+      y.dispose();
+    },
+    fwdBwd: () => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(enc.apply(x)) as tf.Scalar, enc.variables());
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+  });
+  tf.dispose(x);
+  enc.dispose();
+  return t;
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+
+function share(sample: Timing, update: Timing, encoderMs: number): number {
+  const total = sample.cpuMs + update.cpuMs;
+  return Math.round((1000 * (total - encoderMs)) / total) / 1000;
+}
+
+function benchCurl(B: number, reps: number): Record<string, unknown> {
+  const shape: [number, number, number] = [100, 100, 9];
+  const replay = filledReplay(shape, 3, false, 6, 1000);
+  const curl = new CurlAgent({ obsShape: [...shape], actionDim: 6 });
+  let batch: Batch = replay.sample(B);
+  const rng = new Rng(1);
+  const t = timeRounds(reps, {
+    sample: () => {
+      batch = replay.sample(B);
+    },
+    crop: () => {
+      randomCrop(batch.obs as Uint8Array, B, { inShape: shape, out: 84 }, rng);
+    },
+    // Two updates: one with the actor/temperature step and the target EMA, one without.
+    updatePair: () => {
+      curl.update(batch);
+      curl.update(batch);
+    },
+  });
+  const update = { wallMs: t.updatePair.wallMs / 2, cpuMs: t.updatePair.cpuMs / 2 };
+  const enc = encoderTimes('sac-ae', [84, 84, 9], B, Math.max(1, reps - 1));
+  const passes = { fwdBwd: 2, fwd: 3.5 };
+  const encoderMs = passes.fwdBwd * enc.fwdBwd.cpuMs + passes.fwd * enc.fwd.cpuMs;
+  curl.freezeEncoder();
+  const lat: Batch = { ...batch, obs: curl.encodeLatents(batch.obs as Uint8Array, B, true), nextObs: curl.encodeLatents(batch.nextObs as Uint8Array, B, true) };
+  const latent = timeRounds(Math.max(reps, 3), { pair: () => (curl.update(lat), curl.update(lat)) }).pair;
+  curl.dispose();
+  return {
+    batch: B,
+    sampleMs: round(t.sample.cpuMs),
+    cropMs: round(t.crop.cpuMs),
+    updateMs: round(update.cpuMs),
+    updateWallMs: round(update.wallMs),
+    encoderFwdMs: round(enc.fwd.cpuMs),
+    encoderFwdBwdMs: round(enc.fwdBwd.cpuMs),
+    encoderPassesPerUpdate: passes,
+    encoderMsInUpdate: round(encoderMs),
+    overheadShare: share(t.sample, update, encoderMs),
+    latentUpdateMs: round(latent.cpuMs / 2),
+    speedupAfterFreeze: round(update.cpuMs / (latent.cpuMs / 2)),
+  };
+}
+
+function benchRainbow(B: number, reps: number): Record<string, unknown> {
+  const shape: [number, number, number] = [84, 84, 4];
+  const replay = filledReplay(shape, 4, true, 1, 2000);
+  const rb = new RainbowAgent({ obsShape: [...shape], numActions: 18 });
+  let batch: Batch = replay.sample(B);
+  const t = timeRounds(reps, {
+    sample: () => {
+      batch = replay.sample(B);
+    },
+    update: () => {
+      rb.update(batch);
+      replay.updatePriorities(batch.indices, rb.lastPriorities() as Float32Array);
+    },
+  });
+  const enc = encoderTimes('rainbow', shape, B, reps);
+  const passes = { fwdBwd: 1, fwd: 2 };
+  const encoderMs = passes.fwdBwd * enc.fwdBwd.cpuMs + passes.fwd * enc.fwd.cpuMs;
+  rb.freezeEncoder();
+  const lat: Batch = { ...batch, obs: rb.encodeLatents(batch.obs as Uint8Array, B), nextObs: rb.encodeLatents(batch.nextObs as Uint8Array, B) };
+  const latent = timeRounds(reps, { u: () => void rb.update(lat) }).u;
+  rb.dispose();
+  return {
+    batch: B,
+    sampleMs: round(t.sample.cpuMs),
+    updateMs: round(t.update.cpuMs),
+    updateWallMs: round(t.update.wallMs),
+    encoderFwdMs: round(enc.fwd.cpuMs),
+    encoderFwdBwdMs: round(enc.fwdBwd.cpuMs),
+    encoderPassesPerUpdate: passes,
+    encoderMsInUpdate: round(encoderMs),
+    overheadShare: share(t.sample, t.update, encoderMs),
+    latentUpdateMs: round(latent.cpuMs),
+    speedupAfterFreeze: round(t.update.cpuMs / latent.cpuMs),
+  };
 }
 
 async function main(): Promise<void> {
   const backend = await initBackend();
   const reps = arg('reps', 3);
-  const out: Record<string, unknown> = { backend, reps };
-
-  // CURL: 100×100×9 stored, 84×84 crops, |A| = 6.
-  const Bc = arg('curl-batch', 128);
-  const curl = new CurlAgent({ obsShape: [100, 100, 9], actionDim: 6 });
-  const cb = batchOf(Bc, [100, 100, 9], new Float32Array(Bc * 6).map((_, i) => Math.sin(i)));
-  const cropMs = time(reps, () => randomCrop(cb.obs as Uint8Array, Bc, { inShape: [100, 100, 9], out: 84 }, new Rng(1)));
-  const updatePair = time(reps, () => {
-    curl.update(cb); // with actor step
-    curl.update(cb); // without
-  });
-  const enc = makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9], name: 'bench_curl_enc' });
-  const x = tf.randomUniform([Bc, 84, 84, 9], 0, 255) as tf.Tensor4D;
-  const encMs = time(reps, () => {
-    const { value, grads } = tf.variableGrads(() => tf.sum(enc.apply(x)) as tf.Scalar, enc.variables());
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  });
-  // One CURL update runs the encoder forward+backward twice (critic, contrastive) plus 3–4 forwards.
-  curl.freezeEncoder();
-  const lat = { ...cb, obs: curl.encodeLatents(cb.obs as Uint8Array, Bc, true), nextObs: curl.encodeLatents(cb.nextObs as Uint8Array, Bc, true) };
-  const latentPair = time(Math.max(reps, 5), () => {
-    curl.update(lat);
-    curl.update(lat);
-  });
-  out.curl = {
-    batch: Bc,
-    updateMs: updatePair / 2,
-    encoderFwdBwdMs: encMs,
-    cropMs,
-    encoderShare: (2 * encMs) / (updatePair / 2),
-    latentUpdateMs: latentPair / 2,
-    speedupAfterFreeze: updatePair / latentPair,
-  };
-  tf.dispose(x);
-  enc.dispose();
-  curl.dispose();
-
-  // Rainbow: 84×84×4, 18 actions.
-  const Br = arg('rainbow-batch', 32);
-  const rb = new RainbowAgent({ obsShape: [84, 84, 4], numActions: 18 });
-  const rbBatch = batchOf(Br, [84, 84, 4], new Int32Array(Br).map((_, i) => i % 18));
-  const rUpdate = time(reps * 3, () => rb.update(rbBatch));
-  const renc = makeEncoder({ kind: 'rainbow', inputShape: [84, 84, 4], name: 'bench_rb_enc' });
-  const rx = tf.randomUniform([Br, 84, 84, 4], 0, 255) as tf.Tensor4D;
-  const rEnc = time(reps * 3, () => {
-    const { value, grads } = tf.variableGrads(() => tf.sum(renc.apply(rx)) as tf.Scalar, renc.variables());
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  });
-  rb.freezeEncoder();
-  const rl = { ...rbBatch, obs: rb.encodeLatents(rbBatch.obs as Uint8Array, Br), nextObs: rb.encodeLatents(rbBatch.nextObs as Uint8Array, Br) };
-  const rLatent = time(reps * 3, () => rb.update(rl));
-  out.rainbow = { batch: Br, updateMs: rUpdate, encoderFwdBwdMs: rEnc, latentUpdateMs: rLatent, speedupAfterFreeze: rUpdate / rLatent };
-  tf.dispose(rx);
-  renc.dispose();
-  rb.dispose();
+  const out: Record<string, unknown> = { backend, reps, timing: 'median process CPU ms (wall where named)' };
+  if (!process.argv.includes('--skip-rainbow')) out.rainbow = benchRainbow(arg('rainbow-batch', 32), reps * 3);
+  if (!process.argv.includes('--skip-curl')) out.curl = benchCurl(arg('curl-batch', 128), reps);
   console.log(JSON.stringify(out, null, 2));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

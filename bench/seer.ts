@@ -124,10 +124,12 @@ function timeUpdates(agent: Agent, replay: ImageReplay | LatentReplay, batchSize
   return { sampleMs: +median(rounds.map((r) => r.sampleMs)).toFixed(2), updateMs: +median(rounds.map((r) => r.updateMs)).toFixed(2) };
 }
 
-function warmEncoder(agent: SeerHooks, images: ImageReplay): void {
-  const n = Math.min(64, images.size);
+/** Encodes one chunk of the switch's size (switch.ts: 8 MB of raw stacks, K copies each) and drops it. */
+function warmEncoder(agent: SeerHooks, images: ImageReplay, copies: number): void {
+  const n = Math.min(Math.max(1, Math.floor((8 * MB) / (copies * images.obsSize))), images.size) * copies;
   const obs = new Uint8Array(n * images.obsSize);
-  for (let i = 0; i < n; i++) images.stackInto(images.storedRange()[0] + i, obs, i * images.obsSize);
+  const [lo, hi] = images.storedRange();
+  for (let i = 0; i < n; i++) images.stackInto(lo + (i % (hi - lo)), obs, i * images.obsSize);
   agent.encodeLatents(obs, n, true);
 }
 
@@ -163,7 +165,7 @@ async function benchAgent(b: AgentBench, reps: number): Promise<Record<string, u
   const imageBytesAtC = ImageReplay.bytesAtCapacity({ obsShape, frameStack: task.frameStack, action: task.action, capacity: b.capacity, prioritized: task.prioritized });
   // Encode one switch-sized chunk first so the backend's encoder workspace exists before the first RSS
   // reading: the difference then measures the buffers, not a first-use allocation of the switch's batch shape.
-  warmEncoder(agent, images);
+  warmEncoder(agent, images, b.copies);
   const rssBefore = memory();
 
   const tSwitch = performance.now();
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
   if (which !== 'curl') {
     const task: Task = { name: 'games', side: 84, channels: 1, frameStack: 4, action: { discrete: true }, episodeSteps: 500, nStep: 20, prioritized: true };
     const agent = makeRainbow({ obsShape: [84, 84, 4], numActions: 6, seed: 0 });
-    out.rainbow = await benchAgent({ task, capacity: arg('games-c', 10000), batchSize: arg('rainbow-batch', 32), agent, copies: 1, perRound: 4 }, reps);
+    out.rainbow = await benchAgent({ task, capacity: arg('games-c', 10000), batchSize: arg('rainbow-batch', 32), agent, copies: 1, perRound: 8 }, reps);
   }
   const c = out.curl as { updateSpeedup: number; rss: { falls: boolean } } | undefined;
   const r = out.rainbow as { rss: { falls: boolean } } | undefined;

@@ -12,7 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { encodePng } from '../envs/png';
 import type { Encoder } from '../nets/encoders';
-import { loadSnapshot, writeAtomic, type Snapshot } from './snapshots';
+import { loadSnapshot, type Snapshot } from './snapshots';
+import { writeFileAtomic } from '../util/atomic';
 
 export interface SpatialMaps {
   /** [N, H, W] row-major; each map sums to 1. */
@@ -195,7 +196,7 @@ export function tileFrames(frames: Frame[], cols: number, gap = 2): Frame {
 
 /** Writes a frame as PNG (write-to-temp + rename, so readers never see half a file). */
 export function saveFramePng(file: string, frame: Frame): void {
-  writeAtomic(file, encodePng(frame.data, frame.shape[1], frame.shape[0], frame.shape[2] as 1 | 3));
+  writeFileAtomic(file, encodePng(frame.data, frame.shape[1], frame.shape[0], frame.shape[2] as 1 | 3));
 }
 
 /**

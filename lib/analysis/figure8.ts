@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import type { Encoder } from '../nets/encoders';
 import { attentionOverTime, saveFramePng, type AttentionOptions } from './attention';
 import { layerSimilarityOverTime, type LayerSimilarityOptions, type Probe, type SimilarityPoint } from './similarity';
-import { writeAtomic, type SnapshotStore } from './snapshots';
+import type { SnapshotStore } from './snapshots';
+import { writeFileAtomic } from '../util/atomic';
 
 export interface Figure8Options {
   /** Observations shown in panel (a) (a few, [n, H, W, C]); default: the first 3 of the probe. */
@@ -64,6 +65,6 @@ export function figure8(
 
   const sim = layerSimilarityOverTime(store, probe, encoderFactory, opts.similarity);
   const file = path.join(outDir, 'fig8b.json');
-  writeAtomic(file, JSON.stringify({ method: opts.similarity?.method ?? 'svcca', probe: probe.shape, ...sim }, null, 1));
+  writeFileAtomic(file, JSON.stringify({ method: opts.similarity?.method ?? 'svcca', probe: probe.shape, ...sim }, null, 1));
   return { attention, similarity: { ...sim, file } };
 }

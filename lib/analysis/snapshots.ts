@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../util/atomic';
 
 export interface SnapshotTensor {
   shape: number[];
@@ -124,23 +125,6 @@ interface SnapshotIndex {
 
 const FORMAT = 'seer-snapshot-v1';
 
-/**
- * Write-to-temp, fsync, rename: readers see the old file or the whole new one, never a part. (Same
- * recipe as lib/experiments/atomic.ts, which analysis must not import: experiments sits above it.)
- */
-export function writeAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
-
 /** Snapshots as `snapshot-<update>.bin` + `snapshot-<update>.json` under one folder. */
 export class DiskSnapshotStore implements SnapshotStore {
   constructor(readonly dir: string) {
@@ -163,9 +147,9 @@ export class DiskSnapshotStore implements SnapshotStore {
     const bytes = new Uint8Array(buf.buffer);
     if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('snapshots are stored little-endian; this machine is big-endian');
     const base = this.base(snapshot.update);
-    writeAtomic(`${base}.bin`, bytes);
+    writeFileAtomic(`${base}.bin`, bytes);
     const index: SnapshotIndex = { format: FORMAT, update: snapshot.update, bin: path.basename(`${base}.bin`), tensors: entries };
-    writeAtomic(`${base}.json`, JSON.stringify(index));
+    writeFileAtomic(`${base}.json`, JSON.stringify(index));
   }
 
   updates(): number[] {

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../util/atomic';
 
 export type StoredArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array | Int8Array;
 

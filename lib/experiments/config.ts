@@ -82,7 +82,8 @@ const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>>
   },
   laptop: {
     curl: { steps: 10_000, initSteps: 1000, freezeAt: 3000, copies: 4, latentDtype: 'float32', capacity: 10_000, batchSize: 32, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 1000, evalEpisodes: 5, checkpointSeconds: 120, agentOptions: {} },
-    rainbow: { steps: 30_000, initSteps: 1600, freezeAt: 10_000, copies: 1, latentDtype: 'float32', capacity: 30_000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 5000, evalEvery: 2500, evalEpisodes: 10, checkpointSeconds: 120, agentOptions: {} },
+    // Sized for this 2-core machine (about 0.1 s per update on wasm): ~10 minutes per run.
+    rainbow: { steps: 6000, initSteps: 1000, freezeAt: 2000, copies: 1, latentDtype: 'float32', capacity: 6000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 5000, evalEvery: 500, evalEpisodes: 10, checkpointSeconds: 120, agentOptions: {} },
   },
   paper: {
     curl: { steps: 80_000, initSteps: 1000, freezeAt: 10_000, copies: 4, latentDtype: 'float32', capacity: 80_000, batchSize: 128, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 2500, evalEpisodes: 10, checkpointSeconds: 600, agentOptions: {} },

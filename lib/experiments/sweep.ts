@@ -7,7 +7,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../util/atomic';
 
 export interface SweepJob {
   /** Directory of the run (log.jsonl, manifest.json, checkpoints/, DONE). */

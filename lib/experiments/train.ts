@@ -22,7 +22,7 @@ import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoi
 import { resolveConfig, type ExperimentConfig } from './config';
 import { RunLog, readLog, type LogRecord } from './log';
 import { makeManifest } from './manifest';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../util/atomic';
 import { Progress } from './progress';
 import { markDone, isDone } from './sweep';
 import { RunFreezing } from './freezing';

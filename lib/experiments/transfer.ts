@@ -18,7 +18,7 @@ import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoi
 import { resolveConfig, type ExperimentConfig } from './config';
 import { runExperiment, type RunSummary } from './lazy-train';
 import { isDone } from './sweep';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../util/atomic';
 
 /** CURL's encoder in checkpoint keys: the convs (critic and target trunks), and fc + LayerNorm of every head. */
 export function isCurlEncoderKey(key: string): boolean {

@@ -6,6 +6,11 @@
  *   makeFcHead({inputDim, featureDim?, tanh?, seed?, name?})                  → FcHead
  *   composeEncoder(trunk, head?, {name?, ownsTrunk?})                         → Encoder
  *
+ * Encoder: layers (LayerInfo: name, kind, variables, outputShape, forwardFlops per sample), outputDim,
+ * variables(), apply(x) → [N, outputDim], applyWithTaps(x, names) → {output, taps}, forwardFlops(batch),
+ * trainingFlops(batch), dispose(); `trunk` and `head` expose the parts (trunk.apply: pixels → flat conv
+ * features; head.apply(z, {from: 'fc'}) continues from stored fc outputs, SEER's latents).
+ *
  * Kinds (any input size the convs fit, any channel count):
  * - 'sac-ae' (SAC-AE / CURL): conv 3×3 32ch strides 2,1,1,1 'valid', ReLU after each ('conv1'..'conv4'),
  *   flatten → head 'fc' (Linear → featureDim, default 50) → 'ln' (LayerNorm) → optional 'tanh'.

@@ -266,7 +266,13 @@ export function makeLinear(spec: LinearSpec): LinearLayer {
     forwardFlops: linearFlops(spec.inDim, spec.outDim),
     elementwiseFlops: elementwiseFlops(spec.outDim),
     apply(x, activation = 'linear') {
-      return tf.fused.matMul({ a: x, b: kernel as unknown as tf.Tensor2D, bias, activation }) as tf.Tensor2D;
+      const w = kernel as unknown as tf.Tensor2D;
+      if (recordingGradients()) {
+        // As for convs: the fused op's custom gradient always computes the input gradient too.
+        const y = tf.add(tf.matMul(x, w), bias) as tf.Tensor2D;
+        return activation === 'relu' ? tf.relu(y) : y;
+      }
+      return tf.fused.matMul({ a: x, b: w, bias, activation }) as tf.Tensor2D;
     },
   };
 }

@@ -48,6 +48,29 @@ export interface LatentStep {
   truncated: boolean;
 }
 
+/** How a latent buffer made at the freeze was sized and what the switch cost (set by lib/seer/switch.ts). */
+export interface SwitchReport {
+  /** Ĉ of the new buffer and how it was chosen. */
+  capacity: number;
+  capacityRule: 'given' | 'budget' | 'paper';
+  /** Ĉ by the paper's formula, for comparison. */
+  paperCapacity: number;
+  /** Stored observations re-encoded (min(T, C) slots, or Ĉ if smaller) and encoder passes (× K). */
+  encodedObservations: number;
+  encoderPasses: number;
+  transitions: number;
+  imageBytesBefore: number;
+  imagePaperBytes: number;
+  latentBytesAfter: number;
+  latentPaperBytes: number;
+  /**
+   * Largest images + latents allocated at any point during the switch. Image chunks are released as soon as no
+   * later stack needs them, so this exceeds a memory budget only briefly, by the latent chunks written before
+   * the first image chunk can go (a few hundred KB for CURL; bench/memory.ts measures it).
+   */
+  peakBytes: number;
+}
+
 export class LatentReplay extends StepRing<PackedLatents> implements PrioritizedReplay {
   readonly heads: number;
   readonly dim: number;
@@ -62,7 +85,7 @@ export class LatentReplay extends StepRing<PackedLatents> implements Prioritized
   /** Raw observations encoded by add() (for FLOPs accounting and tests); each costs K encoder passes. */
   encodedCount = 0;
   /** Set by switchToLatentReplay: how Ĉ was chosen and the bytes before and after (lib/seer/switch.ts). */
-  switchReport: Record<string, number | string> | null = null;
+  switchReport: SwitchReport | null = null;
 
   constructor(opts: LatentReplayOptions) {
     super(opts, 0);

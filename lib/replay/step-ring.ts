@@ -22,7 +22,8 @@ export const TERMINATED = 2;
 export const TRUNCATED = 4;
 export const START = 8; // first stored observation of an episode (frame stacks repeat it backwards)
 
-export type ActionSpec = { discrete: true } | { discrete: false; dim: number };
+// `dim?: undefined` on the discrete side keeps `action.dim` readable without narrowing (tslab compiles non-strict).
+export type ActionSpec = { discrete: true; dim?: undefined } | { discrete: false; dim: number };
 
 export interface PriorityOptions {
   /** ω: stored priority = (loss + ε)^ω. Default 0.5 (data-efficient Rainbow). */

@@ -8,7 +8,7 @@
  */
 import type { SeerHooks } from '../agents/types';
 import type { ImageReplay } from '../replay/image-replay';
-import { LatentReplay } from '../replay/latent-replay';
+import { LatentReplay, type SwitchReport } from '../replay/latent-replay';
 import { checkDtype, type LatentDtype } from '../replay/latent-codec';
 import { fitCapacity, parseMemoryBudget } from '../replay/budget';
 import { capacityHat } from './capacity';
@@ -35,27 +35,7 @@ export interface SwitchOptions {
   seed?: number;
 }
 
-export interface SwitchReport {
-  /** Ĉ of the new buffer and how it was chosen. */
-  capacity: number;
-  capacityRule: 'given' | 'budget' | 'paper';
-  /** Ĉ by the paper's formula, for comparison. */
-  paperCapacity: number;
-  /** Stored observations re-encoded (min(T, C) slots, or Ĉ if smaller) and encoder passes (× K). */
-  encodedObservations: number;
-  encoderPasses: number;
-  transitions: number;
-  imageBytesBefore: number;
-  imagePaperBytes: number;
-  latentBytesAfter: number;
-  latentPaperBytes: number;
-  /**
-   * Largest images + latents allocated at any point during the switch. Image chunks are released as soon as no
-   * later stack needs them, so this exceeds a memory budget only briefly, by the latent chunks written before
-   * the first image chunk can go (a few hundred KB for CURL; bench/memory.ts measures it).
-   */
-  peakBytes: number;
-}
+export type { SwitchReport };
 
 const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -161,5 +141,5 @@ export function switchToLatentReplay(agent: SeerHooks, images: ImageReplay, opts
 
 /** The report of a buffer made by switchToLatentReplay (null for buffers built directly). */
 export function switchReportOf(latent: LatentReplay): SwitchReport | null {
-  return latent.switchReport as SwitchReport | null;
+  return latent.switchReport;
 }

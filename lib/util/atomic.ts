@@ -1,4 +1,7 @@
-/** Crash-safe file writes: write to a temporary sibling, fsync, then rename over the target. */
+/**
+ * Crash-safe file writes: write to a temporary sibling, fsync, then rename over the target, so readers see the
+ * old file or the whole new one, never a part. Low-level on purpose: analysis and experiments both use it.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 

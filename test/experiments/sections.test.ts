@@ -1,0 +1,155 @@
+/**
+ * The paper's sections as data (plans valid at every scale, paper numbers as printed), the transfer hand-over
+ * (the frozen encoder of a transfer run is exactly the pre-trained one) and snapshot runs (one snapshot per
+ * segment, loadable into a SAC-AE encoder).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SCALES } from '../../lib/notebook/scale';
+import { armOf, byArm, cliArgs, section, sectionJobs, SECTION_NAMES, SECTIONS } from '../../lib/experiments/sections';
+import { comparisonTable, verdict, type ArmStats } from '../../lib/experiments/section-report';
+import { isCurlEncoderKey, readPretrainedEncoder, runTransfer, withEncoder } from '../../lib/experiments/transfer';
+import { runWithSnapshots, snapshotDir, curlEncoderSnapshotKey } from '../../lib/experiments/snapshot-run';
+import { runExperiment as lazyRun } from '../../lib/experiments/lazy-train';
+import { runExperiment } from '../../lib/experiments/train';
+import { readLatestCheckpoint } from '../../lib/experiments/checkpoint';
+import { readLog } from '../../lib/experiments/log';
+import type { RunResult } from '../../lib/experiments/results';
+import { DiskSnapshotStore, loadSnapshot } from '../../lib/analysis/snapshots';
+import { makeEncoder } from '../../lib/nets/encoders';
+
+// lazy-train.ts restates the runner's signature (notebooks must not import train.ts statically): keep them equal.
+const sameSignature: typeof lazyRun = runExperiment;
+void sameSignature;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-sections-'));
+
+test('every section has a valid plan at every scale, with unique run folders', () => {
+  for (const name of SECTION_NAMES) {
+    for (const scale of SCALES) {
+      const jobs = sectionJobs(name, scale, '/r');
+      assert.ok(jobs.length > 0, `${name}/${scale} has no runs`);
+      assert.equal(new Set(jobs.map((j) => j.dir)).size, jobs.length, `${name}/${scale}: two runs share a folder`);
+      for (const a of SECTIONS[name].plans[scale].arms) assert.ok(jobs.some((j) => j.arm === a.name), `${name}/${scale}: arm ${a.name} has no runs`);
+      for (const j of jobs) assert.equal(j.config.scale, scale);
+    }
+  }
+});
+
+test('laptop plans have at least 3 seeds per arm and environment (issue 9: data/ holds ≥ 3 seeds)', () => {
+  for (const name of SECTION_NAMES) {
+    const jobs = sectionJobs(name, 'laptop', '/r').filter((j) => j.arm !== 'pretrain');
+    const groups = new Map<string, number>();
+    for (const j of jobs) groups.set(`${j.arm} ${j.env}`, (groups.get(`${j.arm} ${j.env}`) ?? 0) + 1);
+    for (const [g, n] of groups) assert.ok(n >= 3, `${name}: ${g} has ${n} seeds`);
+  }
+});
+
+test('section plans say what they claim to test', () => {
+  const transfer = sectionJobs('transfer', 'smoke', '/r');
+  const pre = transfer.filter((j) => j.arm === 'pretrain');
+  assert.ok(pre.length > 0 && pre.every((j) => j.env === 'walker-stand' && j.config.checkpointSeconds === 0));
+  for (const j of transfer.filter((x) => x.arm === 'pretrained+frozen')) {
+    assert.equal(j.config.variant, 'seer');
+    assert.equal(j.config.freezeAt, 0);
+    assert.equal(j.pretrainedFrom, pre.find((p) => p.seed === j.seed)!.dir);
+  }
+  const res = sectionJobs('resolution', 'laptop', '/r');
+  assert.ok(res.some((j) => j.arm === 'baseline@half' && j.env === 'cartpole-swingup' && j.config.imageSize === 50 && j.config.agentOptions?.cropSize === 42));
+  assert.ok(res.some((j) => j.arm === 'baseline@half' && j.env === 'minatar/breakout' && j.config.imageSize === 42));
+  assert.ok(sectionJobs('impala', 'laptop', '/r').every((j) => j.config.encoder === 'impala'));
+  assert.deepEqual(new Set(sectionJobs('memory', 'laptop', '/r').map((j) => j.config.variant)), new Set(['baseline', 'constrained-images', 'constrained-seer', 'capacity-control']));
+  assert.throws(() => section('computer'), /unknown section 'computer'. Accepted: compute, memory/);
+});
+
+test("paper numbers are Table 1's as printed", () => {
+  const get = (name: 'compute' | 'memory', game: string, arm: string) => SECTIONS[name].reference.find((r) => r.env === `atari/${game}` && r.arm === arm);
+  // §5.2 quotes these in its text (line 140 and 142), independently of the table.
+  assert.equal(get('compute', 'BankHeist', 'baseline')?.mean, 145.8);
+  assert.equal(get('compute', 'BankHeist', 'seer')?.mean, 276.6);
+  assert.equal(get('compute', 'Qbert', 'seer')?.mean, 4123.5);
+  assert.equal(get('memory', 'CrazyClimber', 'constrained-images')?.mean, 10498.0);
+  assert.equal(get('memory', 'CrazyClimber', 'constrained-seer')?.mean, 17620.0);
+  assert.equal(get('memory', 'Qbert', 'constrained-seer')?.std, 1567.6);
+  assert.equal(SECTIONS.compute.reference.length, 16);
+  const paper = '/work/shared/reference/seer-paper.txt';
+  if (fs.existsSync(paper)) {
+    const text = fs.readFileSync(paper, 'utf8');
+    for (const r of [...SECTIONS.compute.reference, ...SECTIONS.memory.reference]) {
+      const row = text.split('\n').find((l) => l.startsWith(r.env.replace('atari/', '') + '\t'));
+      assert.ok(row?.includes(`${r.mean.toFixed(1)} \\pm ${r.std!.toFixed(1)}`), `${r.env} ${r.arm}: ${r.mean} ± ${r.std} not in the paper's row '${row}'`);
+    }
+  }
+});
+
+test('cliArgs reproduce a job config for `seer run`', () => {
+  assert.deepEqual(cliArgs({ env: 'cartpole-swingup', variant: 'seer', seed: 2, scale: 'laptop', imageSize: 50, agentOptions: { cropSize: 42 } }), [
+    '--env', 'cartpole-swingup', '--variant', 'seer', '--seed', '2', '--scale', 'laptop', '--set', 'imageSize=50', '--set', 'agentOptions.cropSize=42',
+  ]);
+});
+
+test('verdicts need the difference to exceed the seeds spread, and two seeds', () => {
+  const s = (arm: string, mean: number, std: number, seeds = 3): ArmStats => ({ env: 'e', arm, seeds, mean, std });
+  assert.equal(verdict(s('a', 10, 1), s('b', 5, 2)), 'holds');
+  assert.equal(verdict(s('a', 5, 1), s('b', 10, 2)), 'does not hold');
+  assert.equal(verdict(s('a', 10, 3), s('b', 8, 1)), 'inconclusive');
+  assert.equal(verdict(s('a', 10, 0, 1), s('b', 5, 0, 1)), 'inconclusive');
+  const t = comparisonTable([s('a', 10, 1), s('b', 5, 2)], 'a', 'b');
+  assert.deepEqual(t.objects()[0], { env: 'e', a: '10.0 ± 1.0', b: '5.0 ± 2.0', 'a − b': 5, 'a > b?': 'holds' });
+});
+
+test('transfer: the target run trains on exactly the pre-trained encoder, frozen from update 0', { timeout: 240_000 }, async () => {
+  const small = { scale: 'smoke', steps: 12, initSteps: 6, freezeAt: 2, evalEvery: 8, maxEpisodeSteps: 4 } as const;
+  const pre = path.join(tmp, 'pre');
+  await runExperiment({ ...small, env: 'walker-stand', checkpointSeconds: 0 }, { out: pre });
+  const encoder = readPretrainedEncoder(pre);
+  assert.ok(Object.keys(encoder.tensors).every(isCurlEncoderKey));
+  assert.ok(encoder.tensors['critic/conv1/kernel'] && encoder.tensors['actor/fc/kernel'] && encoder.tensors['target/ln/gamma']);
+  assert.ok(!isCurlEncoderKey('critic/q1/l0/kernel') && !isCurlEncoderKey('actor/trunk/l0/kernel'));
+
+  const out = path.join(tmp, 'transfer');
+  const summary = await runTransfer({ ...small, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 3 }, pre, { out });
+  assert.equal(summary.completed, true);
+  const log = readLog(path.join(out, 'log.jsonl'));
+  assert.equal(log.find((r) => r.type === 'freeze')?.updates, 0);
+  assert.equal(log.filter((r) => r.type === 'start').length, 1);
+  // The run's last checkpoint (after updates) still holds the pre-trained encoder: it was handed over and frozen.
+  const ckpt = readLatestCheckpoint(path.join(out, 'checkpoints'))!;
+  assert.ok((ckpt.meta.loop as { updates: number }).updates > 0);
+  for (const [k, v] of Object.entries(encoder.tensors)) assert.deepEqual(ckpt.arrays[`agent/${k}`], v, `${k} differs from the pre-trained tensor`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { config: { checkpointSeconds: number }; transfer: { pretrainedFrom: string } };
+  assert.equal(manifest.transfer.pretrainedFrom, path.resolve(pre));
+  assert.equal(manifest.config.checkpointSeconds, 0); // smoke's own default; the hand-over forced 0 only for its first phase
+  await assert.rejects(runTransfer({ ...small, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 3 }, pre, { out }), /already holds a transfer run/);
+  assert.throws(() => withEncoder({ meta: {}, arrays: { 'agent/critic/conv1/kernel': new Float32Array(3) } }, { ...encoder, tensors: { 'critic/conv1/kernel': new Float32Array(4) } }), /encoders differ/);
+});
+
+test('snapshot runs store one encoder snapshot per segment, loadable into a SAC-AE encoder', { timeout: 240_000 }, async () => {
+  const out = path.join(tmp, 'snap');
+  await runWithSnapshots({ env: 'cartpole-swingup', scale: 'smoke', steps: 12, initSteps: 4, evalEvery: 12, maxEpisodeSteps: 4 }, 4, { out });
+  const store = new DiskSnapshotStore(snapshotDir(out));
+  assert.deepEqual(store.updates(), [0, 4]); // checkpoints at steps 4 (no update yet) and 8; none after the last episode
+  assert.equal(curlEncoderSnapshotKey('critic/conv2/bias'), 'encoder/conv2/bias');
+  assert.equal(curlEncoderSnapshotKey('critic/q1/l0/kernel'), undefined);
+  const enc = makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9], seed: 0 });
+  loadSnapshot(store.get(4), enc);
+  enc.dispose();
+  const a = store.get(0).tensors['encoder/conv1/kernel'].data;
+  const b = store.get(4).tensors['encoder/conv1/kernel'].data;
+  assert.ok(a.some((x, i) => x !== b[i]), 'the encoder did not change between snapshots');
+  // The segmented run's log equals an uninterrupted run's (wall time aside).
+  const ref = path.join(tmp, 'snap-ref');
+  await runExperiment({ env: 'cartpole-swingup', scale: 'smoke', steps: 12, initSteps: 4, evalEvery: 12, maxEpisodeSteps: 4, checkpointSeconds: 0 }, { out: ref });
+  const strip = (d: string) => readLog(path.join(d, 'log.jsonl')).filter((r) => r.type !== 'resume').map((r) => JSON.stringify({ ...r, wallSeconds: 0 }));
+  assert.deepEqual(strip(out), strip(ref));
+});
+
+test('byArm relabels runs by their folder and drops pre-training runs', () => {
+  const fake = (dir: string): RunResult => ({ dir, manifest: { config: { env: 'e', variant: 'seer' } } as RunResult['manifest'], log: [], evals: [], done: true });
+  const runs = [fake('/r/seer@half/e__s0'), fake('/r/pretrain/e__s0')];
+  assert.equal(armOf(runs[0]), 'seer@half');
+  assert.deepEqual(byArm(runs).map((r) => r.manifest.config.variant), ['seer@half']);
+});
