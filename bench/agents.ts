@@ -8,7 +8,9 @@
  * and target trunk; CURL, averaged over the two updates of an actor period: 2 fwd+bwd — critic and
  * contrastive — and 3.5 fwd — s′ online and target, the positive crop through the key encoder, and every
  * other update the actor's detached pass on s). `overheadShare` = (sample + update − encoder passes) /
- * (sample + update): everything outside the encoder, the heads' matmuls included.
+ * (sample + update): everything outside the encoder, the heads' matmuls included. For Rainbow, whose
+ * noisy dueling head is 20× the size of its convs, the head's passes are timed alone as well and
+ * `overheadShareOutsideNetworks` leaves out both (what remains: sampling, uploads, projection, Adam).
  *
  * Timing: each case is timed in rounds that alternate its pieces, so load on a shared machine hits them
  * alike; both wall and process CPU time are reported (wasm runs on the main thread, so CPU time is the
@@ -25,6 +27,7 @@ import { RainbowAgent } from '../lib/agents/rainbow';
 import { randomCrop } from '../lib/augment/crop';
 import { Rng } from '../lib/envs/rng';
 import { makeEncoder } from '../lib/nets/encoders';
+import { makeDuelingHead } from '../lib/nets/heads';
 import { ImageReplay } from '../lib/replay/image-replay';
 import type { Batch } from '../lib/replay/types';
 
@@ -184,6 +187,20 @@ function benchRainbow(B: number, reps: number): Record<string, unknown> {
   const enc = encoderTimes('rainbow', shape, B, reps);
   const passes = { fwdBwd: 1, fwd: 2 };
   const encoderMs = passes.fwdBwd * enc.fwdBwd.cpuMs + passes.fwd * enc.fwd.cpuMs;
+  // The dueling noisy head (≈1.1M parameters, 20× the convs) runs the same passes: time it alone too.
+  const head = makeDuelingHead({ name: 'bench_agents_head', inDim: 576, hidden: 256, numActions: 18, atoms: 51, seed: 1 });
+  const feats = tf.randomUniform([B, 576]) as tf.Tensor2D;
+  const ht = timeRounds(reps, {
+    fwd: () => tf.tidy(() => void head.apply(feats, { noisy: true }).dataSync()),
+    fwdBwd: () => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(head.apply(feats, { noisy: true, log: true })) as tf.Scalar, head.variables());
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+  });
+  head.dispose();
+  feats.dispose();
+  const networkMs = encoderMs + passes.fwdBwd * ht.fwdBwd.cpuMs + passes.fwd * ht.fwd.cpuMs;
   rb.freezeEncoder();
   const lat: Batch = { ...batch, obs: rb.encodeLatents(batch.obs as Uint8Array, B), nextObs: rb.encodeLatents(batch.nextObs as Uint8Array, B) };
   const latent = timeRounds(reps, { u: () => void rb.update(lat) }).u;
@@ -198,6 +215,10 @@ function benchRainbow(B: number, reps: number): Record<string, unknown> {
     encoderPassesPerUpdate: passes,
     encoderMsInUpdate: round(encoderMs),
     overheadShare: share(t.sample, t.update, encoderMs),
+    headFwdMs: round(ht.fwd.cpuMs),
+    headFwdBwdMs: round(ht.fwdBwd.cpuMs),
+    networkMsInUpdate: round(networkMs),
+    overheadShareOutsideNetworks: share(t.sample, t.update, networkMs),
     latentUpdateMs: round(latent.cpuMs),
     speedupAfterFreeze: round(t.update.cpuMs / latent.cpuMs),
   };

@@ -208,6 +208,7 @@ async function benchAgent(b: AgentBench, reps: number): Promise<Record<string, u
 }
 
 async function main(): Promise<void> {
+  process.env.SEER_QUIET ??= '1'; // stdout is the JSON alone; the backend's name is in it
   const backend = await initBackend();
   const reps = arg('reps', 3);
   const which = only();

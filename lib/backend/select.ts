@@ -62,7 +62,7 @@ export function initBackend(force: string | undefined = process.env.SEER_BACKEND
         const tfName = await tryLoad(name);
         chosen = { name, tfName };
         const why = reasons.length ? ` (skipped: ${reasons.join('; ')})` : '';
-        if (!process.env.SEER_QUIET) console.log(`[seer] tensor backend: ${name}${why}`);
+        if (!process.env.SEER_QUIET) console.error(`[seer] tensor backend: ${name}${why}`);
         return name;
       } catch (err) {
         const msg = (err as Error).message.split('\n')[0];

@@ -102,6 +102,12 @@ export function verdict(better: ArmStats | undefined, worse: ArmStats | undefine
   return 'inconclusive';
 }
 
+function cell(s: ArmStats | undefined): string {
+  if (!s) return '–';
+  if (!s.seeds) return 'no evaluation within budget';
+  return `${s.mean.toFixed(1)} ± ${s.std.toFixed(1)}`;
+}
+
 /** One row per environment: arm A vs arm B with the difference and the verdict. */
 export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.ColumnTable {
   const envs = [...new Set(stats.map((s) => s.env))];
@@ -111,8 +117,8 @@ export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.Col
       const sb = stats.find((s) => s.env === env && s.arm === b);
       return {
         env,
-        [a]: sa ? `${sa.mean.toFixed(1)} ± ${sa.std.toFixed(1)}` : '–',
-        [b]: sb ? `${sb.mean.toFixed(1)} ± ${sb.std.toFixed(1)}` : '–',
+        [a]: cell(sa),
+        [b]: cell(sb),
         [`${a} − ${b}`]: sa && sb ? sa.mean - sb.mean : NaN,
         [`${a} > ${b}?`]: verdict(sa, sb),
       };

@@ -67,7 +67,36 @@ export async function runSection(name: SectionName, scale: Scale, opts: SectionR
   return failed;
 }
 
-async function main(argv: string[]): Promise<number> {
+
+export interface LoadedSection {
+  runs: RunResult[];
+  root: string;
+  /** 'data': the section's finished runs were on disk; 'fresh': run now, into `root`. */
+  source: 'data' | 'fresh';
+  seconds: number;
+}
+
+/**
+ * What a notebook calls: the section's runs at this scale. Laptop/paper: data/runs/[<scale>/]<section> — loaded
+ * when complete, otherwise the missing runs are produced there (two processes; hours at laptop scale).
+ * Smoke: always run now, in this process, into a fresh temporary folder — never into data/.
+ */
+export async function loadOrRunSection(name: SectionName, scale: Scale): Promise<LoadedSection> {
+  const t0 = Date.now();
+  if (scale === 'smoke') {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), `seer-${name}-`));
+    await runSection(name, scale, { root, jobs: 0 });
+    return { runs: loadSection(root), root, source: 'fresh', seconds: (Date.now() - t0) / 1000 };
+  }
+  const root = sectionDir(name, scale);
+  if (sectionComplete(name, scale, root)) return { runs: loadSection(root), root, source: 'data', seconds: (Date.now() - t0) / 1000 };
+  const failed = await runSection(name, scale, { root, jobs: 2, onEvent: (e) => console.log(`[section] ${e.status} ${path.relative(root, e.job.dir)}`) });
+  if (failed.length) throw new Error(`runs failed: ${failed.map((f) => f.dir).join(', ')} (see stdout.log in each)`);
+  return { runs: loadSection(root), root, source: 'fresh', seconds: (Date.now() - t0) / 1000 };
+}
+
+/** `seer section <name> …` / scripts/run-section.sh: the command line of this module; returns the exit code. */
+export async function sectionCli(argv: string[]): Promise<number> {
   if (argv[0] === 'job') {
     const [, name, scale, root, index] = argv;
     const job = sectionJobs(section(name).name, parseScale(scale), root)[Number(index)];
@@ -96,38 +125,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  sectionCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: Error) => {
       console.error(err.message);
       process.exit(1);
     },
   );
-}
-
-export interface LoadedSection {
-  runs: RunResult[];
-  root: string;
-  /** 'data': the section's finished runs were on disk; 'fresh': run now, into `root`. */
-  source: 'data' | 'fresh';
-  seconds: number;
-}
-
-/**
- * What a notebook calls: the section's runs at this scale. Laptop/paper: data/runs/[<scale>/]<section> — loaded
- * when complete, otherwise the missing runs are produced there (two processes; hours at laptop scale).
- * Smoke: always run now, in this process, into a fresh temporary folder — never into data/.
- */
-export async function loadOrRunSection(name: SectionName, scale: Scale): Promise<LoadedSection> {
-  const t0 = Date.now();
-  if (scale === 'smoke') {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), `seer-${name}-`));
-    await runSection(name, scale, { root, jobs: 0 });
-    return { runs: loadSection(root), root, source: 'fresh', seconds: (Date.now() - t0) / 1000 };
-  }
-  const root = sectionDir(name, scale);
-  if (sectionComplete(name, scale, root)) return { runs: loadSection(root), root, source: 'data', seconds: (Date.now() - t0) / 1000 };
-  const failed = await runSection(name, scale, { root, jobs: 2, onEvent: (e) => console.log(`[section] ${e.status} ${path.relative(root, e.job.dir)}`) });
-  if (failed.length) throw new Error(`runs failed: ${failed.map((f) => f.dir).join(', ')} (see stdout.log in each)`);
-  return { runs: loadSection(root), root, source: 'fresh', seconds: (Date.now() - t0) / 1000 };
 }

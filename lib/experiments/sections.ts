@@ -241,7 +241,8 @@ export const SECTIONS: Record<SectionName, Section> = {
     claim: 'The attention map shows significant change in the first 20% of training, and remains relatively unchanged thereafter, suggesting that the encoder converges to its final representations early in training. […] The convolutional layers of the encoder achieve high similarity scores with themselves between time t and t + 10K, while the higher layers of the policy and Q-network continue to change throughout training.',
     claimSource: `${PAPER} §5.5, line 166`,
     plans: {
-      smoke: { envs: ['walker-walk'], seeds: [0], arms: [arm('baseline', 'baseline', { snapshotEvery: 4 })], overrides: { curl: { ...CURL_SMOKE, steps: 24, maxEpisodeSteps: 4, evalEvery: 12 } } },
+      // Smoke: 4 segments (each a runner start-up, the main cost), snapshots at updates 0, 8 and 16.
+      smoke: { envs: ['walker-walk'], seeds: [0], arms: [arm('baseline', 'baseline', { snapshotEvery: 8 })], overrides: { curl: { ...CURL_SMOKE, steps: 32, initSteps: 8, maxEpisodeSteps: 8, evalEvery: 16 } } },
       laptop: { envs: ['walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 1000 })] },
       paper: { envs: ['walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 5000 })] },
     },

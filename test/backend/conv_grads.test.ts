@@ -7,7 +7,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend/select';
-import { convGradOptions } from '../../lib/backend/kernels/conv2d_grads';
+import { conv2dBackpropFilter, conv2dBackpropInput, convGradOptions } from '../../lib/backend/kernels/conv2d_grads';
+import { maxPoolGrad } from '../../lib/backend/kernels/max_pool_grad';
 import { WASM_TRAINING_KERNELS } from '../../lib/backend/kernels';
 import { convForward, convGrads, outputShape, randomValues, relError, type RefConv } from './conv_reference';
 
@@ -60,6 +61,9 @@ function cases(): RefConv[] {
 
 test('our kernels are the ones registered on wasm', () => {
   for (const name of WASM_TRAINING_KERNELS) assert.ok(tf.getKernel(name, 'wasm'), `${name} missing`);
+  assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm')!.kernelFunc, conv2dBackpropFilter);
+  assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc, conv2dBackpropInput);
+  assert.equal(tf.getKernel('MaxPoolGrad', 'wasm')!.kernelFunc, maxPoolGrad);
 });
 
 test('float64 reference gradients agree with central finite differences', () => {

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveConfig } from '../../lib/experiments/config';
+
+test('defaults follow the environment: Rainbow for games, CURL for control, per scale', () => {
+  const g = resolveConfig({ env: 'minatar/breakout', scale: 'paper' });
+  assert.equal(g.agent, 'rainbow');
+  assert.equal(g.encoder, 'rainbow');
+  assert.equal(g.steps, 500_000);
+  assert.equal(g.freezeAt, 50_004);
+  assert.equal(g.memoryBudget, '0.07GB');
+  const c = resolveConfig({ env: 'cartpole-swingup', scale: 'paper' });
+  assert.equal(c.agent, 'curl');
+  assert.equal(c.batchSize, 128);
+  assert.equal(c.copies, 4);
+  assert.equal(c.memoryBudget, '0.03GB');
+  assert.equal(resolveConfig({ env: 'walker-walk' }).memoryBudget, '0.06GB');
+});
+
+test('bad configuration names the field and the accepted values', () => {
+  assert.throws(() => resolveConfig({ env: 'pong' }), /config\.env: got "pong"; accepted values: .*minatar\/breakout/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', variant: 'x' as never }), /config\.variant: .*baseline, seer, constrained-images/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', agent: 'curl' }), /config\.agent: 'curl' needs a continuous control task/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', batchSize: 0 }), /config\.batchSize: got 0; expected an integer in \[1, 4096\]/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', latentDtype: 'bf16' as never }), /latentDtype: .*float32, float16, int8/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', bogus: 1 } as never), /config\.bogus: unknown field; accepted fields: agent, env/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', freezeRule: 'sometimes' as never }), /freezeRule: .*fixed, adaptive/);
+});
+
+test('T_f below zero or beyond the run, and K below 1, are errors that say so', () => {
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', freezeAt: -1 }), /T_f = -1 must be an integer in \[0, 44\] \(the run does 44 updates\)/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', freezeAt: 45 }), /T_f = 45 must be an integer in \[0, 44\]/);
+  assert.equal(resolveConfig({ env: 'minatar/breakout', freezeAt: 44 }).freezeAt, 44);
+  assert.throws(() => resolveConfig({ env: 'cartpole-swingup', copies: 0 }), /config\.copies: got 0; expected an integer in \[1, 64\]/);
+});

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RunLog, readLog } from '../../lib/experiments/log';
+import { aggregate, loadRuns, returnAtFlops } from '../../lib/experiments/results';
+import { summaryTable } from '../../lib/experiments/report';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-results-'));
+
+/** A fake run directory: a manifest and a log with evaluations at fixed steps. */
+function fakeRun(variant: string, seed: number, returns: number[], flopsPerEval: number, freezeAt?: number): void {
+  const dir = path.join(root, `${variant}-${seed}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ seed, config: { env: 'minatar/breakout', variant } }));
+  const log = new RunLog(path.join(dir, 'log.jsonl'));
+  returns.forEach((r, i) => {
+    const step = (i + 1) * 100;
+    if (freezeAt !== undefined && step === freezeAt) log.append({ type: 'freeze', envSteps: step, updates: step, wallSeconds: i, cumulativeFlops: i * flopsPerEval });
+    log.append({ type: 'eval', envSteps: step, updates: step, wallSeconds: i + 1, evalReturn: r, cumulativeFlops: (i + 1) * flopsPerEval, replayBytes: 1000 });
+  });
+}
+
+fakeRun('baseline', 0, [1, 2, 3], 10);
+fakeRun('baseline', 1, [3, 4, 5], 10);
+fakeRun('seer', 0, [1, 3, 5], 4, 200);
+
+test('curves are mean ± population std across seeds at each evaluation', () => {
+  const runs = loadRuns(root);
+  assert.equal(runs.length, 3);
+  const base = aggregate(runs, 'envSteps').find((c) => c.variant === 'baseline')!;
+  assert.deepEqual(base.x, [100, 200, 300]);
+  assert.deepEqual(base.mean, [2, 3, 4]);
+  assert.deepEqual(base.std, [1, 1, 1]);
+  const seer = aggregate(runs, 'flops').find((c) => c.variant === 'seer')!;
+  assert.deepEqual(seer.x, [4, 8, 12]);
+  assert.equal(runs.find((r) => r.manifest.config.variant === 'seer')!.freeze!.envSteps, 200);
+});
+
+test('score at a FLOPs budget is the last evaluation within it', () => {
+  const seer = loadRuns(root).find((r) => r.manifest.config.variant === 'seer')!;
+  assert.equal(returnAtFlops(seer, 9), 3);
+  assert.ok(Number.isNaN(returnAtFlops(seer, 3)));
+});
+
+test('summary table: final return per variant', () => {
+  const rows = summaryTable(loadRuns(root)).objects() as Record<string, unknown>[];
+  const base = rows.find((r) => r.variant === 'baseline')!;
+  assert.equal(base['final return'], 4);
+  assert.equal(base['return std'], 1);
+  assert.equal(base.seeds, 2);
+});
+
+test('a torn last log line (a kill mid-write) is dropped, the rest stays readable', () => {
+  const f = path.join(root, 'torn.jsonl');
+  fs.writeFileSync(f, '{"type":"eval","envSteps":1,"updates":0,"wallSeconds":0}\n{"type":"ev');
+  assert.equal(readLog(f).length, 1);
+});
