@@ -99,25 +99,25 @@ export function filledReplay(obsShape: [number, number, number], frameStack: num
   return replay;
 }
 
-/** Encoder-only forward and forward+backward on random pixels (the bench:nn cases). */
-function encoderTimes(kind: 'sac-ae' | 'rainbow', shape: [number, number, number], B: number, reps: number): Record<string, Timing> {
-  const enc = makeEncoder({ kind, inputShape: shape, name: `bench_agents_${kind}` });
-  const x = tf.randomUniform([B, ...shape], 0, 255) as tf.Tensor4D;
-  const t = timeRounds(reps, {
-    fwd: () => {
-      const y = enc.apply(x);
-      y.dataSync();
-      y.dispose();
-    },
-    fwdBwd: () => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(enc.apply(x)) as tf.Scalar, enc.variables());
+/**
+ * Timed pieces for a network alone: forward (with readback) and forward+backward of sum(output). The
+ * input is uploaded afresh for every pass, as in an update (a kernel may cache work per input tensor).
+ */
+function passPieces(prefix: string, apply: (x: tf.Tensor) => tf.Tensor, vars: tf.Variable[], data: Float32Array, shape: number[]): Record<string, () => void> {
+  return {
+    [`${prefix}Fwd`]: () => tf.tidy(() => void apply(tf.tensor(data, shape)).dataSync()),
+    [`${prefix}FwdBwd`]: () => {
+      const x = tf.tensor(data, shape);
+      const { value, grads } = tf.variableGrads(() => tf.sum(apply(x)) as tf.Scalar, vars);
       value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
+      tf.dispose([x, value, ...Object.values(grads)]);
     },
-  });
-  tf.dispose(x);
-  enc.dispose();
-  return t;
+  };
+}
+
+function uniform(n: number, max: number): Float32Array {
+  const r = new Rng(7);
+  return new Float32Array(n).map(() => Math.floor(r.uniform() * max));
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;
@@ -133,6 +133,9 @@ function benchCurl(B: number, reps: number): Record<string, unknown> {
   const curl = new CurlAgent({ obsShape: [...shape], actionDim: 6 });
   let batch: Batch = replay.sample(B);
   const rng = new Rng(1);
+  const enc = makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9], name: 'bench_agents_sacae' });
+  const x = uniform(B * 84 * 84 * 9, 256);
+  // All pieces alternate within each round, so machine load hits the update and the encoder alike.
   const t = timeRounds(reps, {
     sample: () => {
       batch = replay.sample(B);
@@ -145,11 +148,12 @@ function benchCurl(B: number, reps: number): Record<string, unknown> {
       curl.update(batch);
       curl.update(batch);
     },
+    ...passPieces('enc', (v) => enc.apply(v as tf.Tensor4D), enc.variables(), x, [B, 84, 84, 9]),
   });
+  enc.dispose();
   const update = { wallMs: t.updatePair.wallMs / 2, cpuMs: t.updatePair.cpuMs / 2 };
-  const enc = encoderTimes('sac-ae', [84, 84, 9], B, Math.max(1, reps - 1));
   const passes = { fwdBwd: 2, fwd: 3.5 };
-  const encoderMs = passes.fwdBwd * enc.fwdBwd.cpuMs + passes.fwd * enc.fwd.cpuMs;
+  const encoderMs = passes.fwdBwd * t.encFwdBwd.cpuMs + passes.fwd * t.encFwd.cpuMs;
   curl.freezeEncoder();
   const lat: Batch = { ...batch, obs: curl.encodeLatents(batch.obs as Uint8Array, B, true), nextObs: curl.encodeLatents(batch.nextObs as Uint8Array, B, true) };
   const latent = timeRounds(Math.max(reps, 3), { pair: () => (curl.update(lat), curl.update(lat)) }).pair;
@@ -160,8 +164,8 @@ function benchCurl(B: number, reps: number): Record<string, unknown> {
     cropMs: round(t.crop.cpuMs),
     updateMs: round(update.cpuMs),
     updateWallMs: round(update.wallMs),
-    encoderFwdMs: round(enc.fwd.cpuMs),
-    encoderFwdBwdMs: round(enc.fwdBwd.cpuMs),
+    encoderFwdMs: round(t.encFwd.cpuMs),
+    encoderFwdBwdMs: round(t.encFwdBwd.cpuMs),
     encoderPassesPerUpdate: passes,
     encoderMsInUpdate: round(encoderMs),
     overheadShare: share(t.sample, update, encoderMs),
@@ -175,6 +179,11 @@ function benchRainbow(B: number, reps: number): Record<string, unknown> {
   const replay = filledReplay(shape, 4, true, 1, 2000);
   const rb = new RainbowAgent({ obsShape: [...shape], numActions: 18 });
   let batch: Batch = replay.sample(B);
+  const enc = makeEncoder({ kind: 'rainbow', inputShape: shape, name: 'bench_agents_rainbow' });
+  const x = uniform(B * 84 * 84 * 4, 256);
+  // The dueling noisy head (≈1.1M parameters, 20× the convs) runs the same passes: timed alone too.
+  const head = makeDuelingHead({ name: 'bench_agents_head', inDim: 576, hidden: 256, numActions: 18, atoms: 51, seed: 1 });
+  const feats = uniform(B * 576, 4);
   const t = timeRounds(reps, {
     sample: () => {
       batch = replay.sample(B);
@@ -183,24 +192,14 @@ function benchRainbow(B: number, reps: number): Record<string, unknown> {
       rb.update(batch);
       replay.updatePriorities(batch.indices, rb.lastPriorities() as Float32Array);
     },
+    ...passPieces('enc', (v) => enc.apply(v as tf.Tensor4D), enc.variables(), x, [B, ...shape]),
+    ...passPieces('head', (v) => head.apply(v as tf.Tensor2D, { noisy: true, log: true }), head.variables(), feats, [B, 576]),
   });
-  const enc = encoderTimes('rainbow', shape, B, reps);
-  const passes = { fwdBwd: 1, fwd: 2 };
-  const encoderMs = passes.fwdBwd * enc.fwdBwd.cpuMs + passes.fwd * enc.fwd.cpuMs;
-  // The dueling noisy head (≈1.1M parameters, 20× the convs) runs the same passes: time it alone too.
-  const head = makeDuelingHead({ name: 'bench_agents_head', inDim: 576, hidden: 256, numActions: 18, atoms: 51, seed: 1 });
-  const feats = tf.randomUniform([B, 576]) as tf.Tensor2D;
-  const ht = timeRounds(reps, {
-    fwd: () => tf.tidy(() => void head.apply(feats, { noisy: true }).dataSync()),
-    fwdBwd: () => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(head.apply(feats, { noisy: true, log: true })) as tf.Scalar, head.variables());
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-    },
-  });
+  enc.dispose();
   head.dispose();
-  feats.dispose();
-  const networkMs = encoderMs + passes.fwdBwd * ht.fwdBwd.cpuMs + passes.fwd * ht.fwd.cpuMs;
+  const passes = { fwdBwd: 1, fwd: 2 };
+  const encoderMs = passes.fwdBwd * t.encFwdBwd.cpuMs + passes.fwd * t.encFwd.cpuMs;
+  const networkMs = encoderMs + passes.fwdBwd * t.headFwdBwd.cpuMs + passes.fwd * t.headFwd.cpuMs;
   rb.freezeEncoder();
   const lat: Batch = { ...batch, obs: rb.encodeLatents(batch.obs as Uint8Array, B), nextObs: rb.encodeLatents(batch.nextObs as Uint8Array, B) };
   const latent = timeRounds(reps, { u: () => void rb.update(lat) }).u;
@@ -210,13 +209,13 @@ function benchRainbow(B: number, reps: number): Record<string, unknown> {
     sampleMs: round(t.sample.cpuMs),
     updateMs: round(t.update.cpuMs),
     updateWallMs: round(t.update.wallMs),
-    encoderFwdMs: round(enc.fwd.cpuMs),
-    encoderFwdBwdMs: round(enc.fwdBwd.cpuMs),
+    encoderFwdMs: round(t.encFwd.cpuMs),
+    encoderFwdBwdMs: round(t.encFwdBwd.cpuMs),
     encoderPassesPerUpdate: passes,
     encoderMsInUpdate: round(encoderMs),
     overheadShare: share(t.sample, t.update, encoderMs),
-    headFwdMs: round(ht.fwd.cpuMs),
-    headFwdBwdMs: round(ht.fwdBwd.cpuMs),
+    headFwdMs: round(t.headFwd.cpuMs),
+    headFwdBwdMs: round(t.headFwdBwd.cpuMs),
     networkMsInUpdate: round(networkMs),
     overheadShareOutsideNetworks: share(t.sample, t.update, networkMs),
     latentUpdateMs: round(latent.cpuMs),

@@ -31,6 +31,8 @@ interface Sample {
   numTensors: number;
   numBytes: number;
   rssMb: number;
+  /** V8's JS heap: RSS moves with garbage-collection timing; this shows whether JS objects pile up. */
+  jsHeapMb: number;
   wasmHeapMb: number | null;
 }
 
@@ -64,7 +66,11 @@ async function main(): Promise<void> {
   };
   const sample = (i: number): Sample => {
     const m = tf.memory();
-    return { update: i, numTensors: m.numTensors, numBytes: m.numBytes, rssMb: process.memoryUsage().rss / 2 ** 20, wasmHeapMb: heap() };
+    const mem = process.memoryUsage();
+    return {
+      update: i, numTensors: m.numTensors, numBytes: m.numBytes,
+      rssMb: mem.rss / 2 ** 20, jsHeapMb: mem.heapUsed / 2 ** 20, wasmHeapMb: heap(),
+    };
   };
 
   for (let i = 0; i < warmup; i++) update();
@@ -75,7 +81,9 @@ async function main(): Promise<void> {
     last = update();
     if (i % every === 0 || i === updates) {
       samples.push(sample(i));
-      process.stderr.write(`update ${i}: tensors ${samples.at(-1)!.numTensors}, rss ${samples.at(-1)!.rssMb.toFixed(0)} MB\n`);
+      const s = samples[samples.length - 1];
+      const line = `tensors ${s.numTensors}, rss ${s.rssMb.toFixed(0)} MB, js heap ${s.jsHeapMb.toFixed(0)} MB`;
+      process.stderr.write(`update ${i}: ${line}\n`);
     }
   }
   const seconds = (performance.now() - t0) / 1000;

@@ -7,7 +7,9 @@ import * as aq from 'arquero';
 import { meanOf, returnAtFlops, stdOf, type RunResult } from './results';
 import { armOf, sectionJobs, type SectionName } from './sections';
 import { kernelDisplay } from '../notebook/display';
-import type { Scale } from '../notebook/scale';
+import { notebookScale, type Scale } from '../notebook/scale';
+import * as os from 'os';
+import * as path from 'path';
 
 export interface ArmStats {
   env: string;
@@ -167,4 +169,15 @@ export function planTable(name: SectionName, scale: Scale): aq.ColumnTable {
       };
     }),
   );
+}
+
+/**
+ * Call before `setupNotebook`: at smoke scale, figures and tables go to a temporary folder (unless
+ * SEER_FIGURES_DIR / SEER_TABLES_DIR say otherwise), so a code-path check never overwrites data/.
+ */
+export function keepSmokeOutOfData(scale: Scale = notebookScale()): void {
+  if (scale !== 'smoke') return;
+  const root = path.join(os.tmpdir(), 'seer-smoke-outputs');
+  process.env.SEER_FIGURES_DIR ||= path.join(root, 'figures');
+  process.env.SEER_TABLES_DIR ||= path.join(root, 'tables');
 }

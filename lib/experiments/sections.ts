@@ -251,7 +251,7 @@ export const SECTIONS: Record<SectionName, Section> = {
   resolution: {
     name: 'resolution',
     notebook: '06-resolution',
-    paperSection: '6 Discussion (Figure 9)',
+    paperSection: '6 Discussion and Limitations (Figure 9)',
     figures: ['Figure 9'],
     claim: 'reducing the resolution by a factor of 2, from 100×100 to 50×50 (and scaling crops appropriately) produces significant compute-efficiency gain in DeepMind Control Suite without sacrificing performance […] resolution reduction by a factor of 2, from 84×84 to 42×42, results in noticeably worse performance in several Atari games.',
     claimSource: `${PAPER} §6, line 179`,

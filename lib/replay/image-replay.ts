@@ -250,7 +250,7 @@ export function imageReplayForBudget(opts: Omit<ImageReplayOptions, 'capacity'>,
   return new ImageReplay({ ...opts, capacity: imageCapacityForBudget(opts, memoryBudget, minCapacity) });
 }
 
-/** out[i] = bytes (f0[i], f1[i], f2[i], f3[i]) on a little-endian machine (int32 arithmetic stays in Smi range). */
+/** out[i] = bytes (f0[i], f1[i], f2[i], f3[i]) on a little-endian machine (int32 stores, no byte-wise writes). */
 function stack4(out: Int32Array, f0: Uint8Array, f1: Uint8Array, f2: Uint8Array, f3: Uint8Array): void {
   const n = out.length;
   for (let i = 0; i < n; i++) out[i] = f0[i] | (f1[i] << 8) | (f2[i] << 16) | (f3[i] << 24);
