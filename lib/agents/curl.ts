@@ -33,7 +33,7 @@ import { curlActFlops, curlEncodeFlops, curlUpdateFlops, type CurlFlopModel, typ
 import type { Observation } from '../envs/types';
 import type { Batch } from '../replay/types';
 import { Adam } from './adam';
-import { checkField, hardCopy, instancePrefix, keyFn, loadVariables, saveVariables, softUpdate } from './params';
+import { checkField, checkKind, hardCopy, instancePrefix, keyFn, loadAgentState, saveAgentState, softUpdate, type CheckpointParts } from './params';
 import { Rng } from '../envs/rng';
 import { makeTrunk, type Trunk, type TrunkKind } from './trunks';
 import type { ActMode, Agent, AgentState, SeerHooks, UpdateStats } from './types';
@@ -525,31 +525,22 @@ export class CurlAgent implements Agent, SeerHooks {
 
   // ---- checkpoints --------------------------------------------------------------------------------
 
-  async save(): Promise<AgentState> {
-    const state: AgentState = { tensors: {}, scalars: {} };
-    await saveVariables(this.allVars(), this.keyOf, state);
-    for (const opt of [this.criticOpt, this.actorOpt, this.alphaOpt, this.encoderOpt, this.cpcOpt]) await opt.save(state);
-    Object.assign(state.scalars, this.flops.toScalars(), {
-      kind: 'curl',
-      updates: this.updates,
-      freeze: this.freeze,
-      'rng/state': this.rng.getState().join(','), // String(x) round-trips every double, NaN (no spare) included
-    });
-    return state;
+  private checkpointParts(): CheckpointParts {
+    return { kind: 'curl', vars: this.allVars(), keyOf: this.keyOf, optimizers: [this.criticOpt, this.actorOpt, this.alphaOpt, this.encoderOpt, this.cpcOpt], flops: this.flops, rng: this.rng };
+  }
+
+  save(): Promise<AgentState> {
+    return saveAgentState(this.checkpointParts(), { updates: this.updates, freeze: this.freeze });
   }
 
   load(state: AgentState): void {
-    if (state.scalars.kind !== 'curl') throw new Error(`checkpoint is for '${String(state.scalars.kind)}', not curl`);
+    checkKind(state, 'curl');
     const freeze = state.scalars.freeze as FreezeState;
     if (freeze !== this.freeze) {
       if (this.freeze !== 'none') throw new Error(`cannot load a checkpoint frozen as '${freeze}' into an agent frozen as '${this.freeze}'`);
       this.freezeEncoder({ scope: freeze as 'all' | 'convs' });
     }
-    loadVariables(this.allVars(), this.keyOf, state);
-    for (const opt of [this.criticOpt, this.actorOpt, this.alphaOpt, this.encoderOpt, this.cpcOpt]) opt.load(state);
-    this.updates = Number(state.scalars.updates);
-    this.rng.setState(String(state.scalars['rng/state']).split(',').map(Number));
-    this.flops.fromScalars(state.scalars);
+    this.updates = loadAgentState(this.checkpointParts(), state);
   }
 
   /** The critic's encoder (shared convs + critic fc/LN) as a tapped network, for SVCCA, attention maps and

@@ -4,6 +4,8 @@
  * hard and soft (EMA) copies between online and target networks.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../envs/rng';
+import type { FlopCounter } from '../flops/counter';
 import type { AgentState } from './types';
 
 let instances = 0;
@@ -30,6 +32,40 @@ export function loadVariables(vars: readonly tf.Variable[], keyOf: (v: tf.Variab
     }
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
   }
+}
+
+/** What both agents put in a checkpoint besides their own flags: weights, optimizer moments, counters, RNG. */
+export interface CheckpointParts {
+  kind: string;
+  vars: readonly tf.Variable[];
+  keyOf: (v: tf.Variable) => string;
+  optimizers: readonly { save(out: AgentState): Promise<void>; load(state: AgentState): void }[];
+  flops: FlopCounter;
+  rng: Rng;
+}
+
+export async function saveAgentState(p: CheckpointParts, scalars: AgentState['scalars']): Promise<AgentState> {
+  const state: AgentState = { tensors: {}, scalars: {} };
+  await saveVariables(p.vars, p.keyOf, state);
+  for (const opt of p.optimizers) await opt.save(state);
+  // String(x) round-trips every double, NaN (no cached normal) included.
+  Object.assign(state.scalars, p.flops.toScalars(), { kind: p.kind, ...scalars, 'rng/state': p.rng.getState().join(',') });
+  return state;
+}
+
+/** Checks the checkpoint's kind; call before restoring agent-specific flags (a freeze changes the variable set). */
+export function checkKind(state: AgentState, kind: string): void {
+  if (state.scalars.kind !== kind) throw new Error(`checkpoint is for '${String(state.scalars.kind)}', not ${kind}`);
+}
+
+/** Restores what saveAgentState wrote; returns the update counter. */
+export function loadAgentState(p: CheckpointParts, state: AgentState): number {
+  checkKind(state, p.kind);
+  loadVariables(p.vars, p.keyOf, state);
+  for (const opt of p.optimizers) opt.load(state);
+  p.rng.setState(String(state.scalars['rng/state']).split(',').map(Number));
+  p.flops.fromScalars(state.scalars);
+  return Number(state.scalars.updates);
 }
 
 function checkPairs(src: readonly tf.Variable[], dst: readonly tf.Variable[]): void {

@@ -32,7 +32,7 @@ import type { Batch } from '../replay/types';
 import { toFloat } from '../augment/crop';
 import { Adam } from './adam';
 import { projectDistribution, support } from './distributional';
-import { checkField, hardCopy, instancePrefix, keyFn, loadVariables, saveVariables } from './params';
+import { checkField, checkKind, hardCopy, instancePrefix, keyFn, loadAgentState, saveAgentState, type CheckpointParts } from './params';
 import { Rng } from '../envs/rng';
 import { makeTrunk, TRUNK_KINDS, type Trunk, type TrunkKind } from './trunks';
 import type { ActMode, Agent, AgentState, SeerHooks, UpdateStats } from './types';
@@ -315,28 +315,19 @@ export class RainbowAgent implements Agent, SeerHooks {
     return out;
   }
 
-  async save(): Promise<AgentState> {
-    const state: AgentState = { tensors: {}, scalars: {} };
-    await saveVariables([...this.onlineVars(), ...this.targetVars(), ...this.noiseVars()], this.keyOf, state);
-    await this.optimizer.save(state);
-    Object.assign(state.scalars, this.flops.toScalars(), {
-      kind: 'rainbow',
-      updates: this.updates,
-      frozen: this._frozen,
-      'rng/state': this.rng.getState().join(','), // String(x) round-trips every double, NaN (no spare) included
-    });
-    return state;
+  private checkpointParts(): CheckpointParts {
+    return { kind: 'rainbow', vars: [...this.onlineVars(), ...this.targetVars(), ...this.noiseVars()], keyOf: this.keyOf, optimizers: [this.optimizer], flops: this.flops, rng: this.rng };
+  }
+
+  save(): Promise<AgentState> {
+    return saveAgentState(this.checkpointParts(), { updates: this.updates, frozen: this._frozen });
   }
 
   load(state: AgentState): void {
-    if (state.scalars.kind !== 'rainbow') throw new Error(`checkpoint is for '${String(state.scalars.kind)}', not rainbow`);
+    checkKind(state, 'rainbow');
     if (state.scalars.frozen === true && !this._frozen) this.freezeEncoder();
     if (state.scalars.frozen !== true && this._frozen) throw new Error('cannot load an unfrozen checkpoint into a frozen agent');
-    loadVariables([...this.onlineVars(), ...this.targetVars(), ...this.noiseVars()], this.keyOf, state);
-    this.optimizer.load(state);
-    this.updates = Number(state.scalars.updates);
-    this.rng.setState(String(state.scalars['rng/state']).split(',').map(Number));
-    this.flops.fromScalars(state.scalars);
+    this.updates = loadAgentState(this.checkpointParts(), state);
   }
 
   /** The conv trunk as a tapped network, for SVCCA, attention maps and adaptive freezing (shares variables). */
