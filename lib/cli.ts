@@ -11,12 +11,14 @@ import { expand, runSweep, type SweepJob } from './experiments/sweep';
 import { ConfigError } from './experiments/validate';
 import { writeReport } from './experiments/report';
 import { runDemo } from './experiments/demo';
+import { sectionCli } from './experiments/section-run';
 
 const USAGE = `usage:
   seer run    --env <id> [--agent curl|rainbow] [--variant <id>] [--scale smoke|laptop|paper] [--seed N] --out <dir> [--resume] [--set field=value ...]
   seer sweep  --envs <id,...> --variants <id,...> --seeds <n,...> [--scale ...] --out <dir> [--jobs N] [--set field=value ...]
   seer report --runs <dir> [--out <dir>]
-  seer demo   [--out <dir>] [--jobs N]     the README's main job: SEER vs baseline on minatar/breakout, figure + table`;
+  seer demo   [--out <dir>] [--jobs N]     the README's main job: SEER vs baseline on minatar/breakout, figure + table
+  seer section <compute|memory|impala|transfer|encoder-analysis|resolution> [--scale laptop] [--jobs N] [--root dir]`;
 
 type Flags = Record<string, string[]>;
 
@@ -100,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const f of written) console.log(f);
       return 0;
     }
+    if (command === 'section') return sectionCli(rest);
     if (command === 'demo') {
       const flags = parseFlags(rest);
       const out = one(flags, 'out') ?? path.join('build', 'demo');

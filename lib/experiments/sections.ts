@@ -173,11 +173,14 @@ export const SECTIONS: Record<SectionName, Section> = {
           arm('capacity-control', 'capacity-control'),
           arm('constrained-seer@float16', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { latentDtype: 'float16' } }),
           arm('constrained-seer@int8', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { latentDtype: 'int8' } }),
-          arm('images@0.035GB', 'constrained-images', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.035GB' } }),
-          arm('seer@0.035GB', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.035GB' } }),
-          arm('images@0.14GB', 'constrained-images', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.14GB' } }),
-          arm('seer@0.14GB', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.14GB' } }),
+          arm('images@0.0035GB', 'constrained-images', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.0035GB' } }),
+          arm('seer@0.0035GB', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.0035GB' } }),
+          arm('images@0.014GB', 'constrained-images', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.014GB' } }),
+          arm('seer@0.014GB', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.014GB' } }),
         ],
+        // Laptop runs are 6,000 agent steps, not the paper's 500K: the paper's 0.07 GB (C ≈ 10,000) would never bind.
+        // A tenth of it, 0.007 GB (C ≈ 990, a sixth of the run), keeps the paper's point: images fit only part of the run.
+        overrides: { rainbow: { memoryBudget: '0.007GB' } },
       },
       paper: {
         envs: ['cartpole-swingup', 'finger-spin', 'reacher-easy', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders', 'minatar/freeway', 'minatar/asterix', 'minatar/seaquest'],

@@ -14,7 +14,7 @@ import { makeEnv } from '../envs';
 import { Rng } from '../envs/rng';
 import { readLatestCheckpoint } from './checkpoint';
 import { resolveConfig, type ExperimentConfig } from './config';
-import { runExperiment, type RunSummary } from './lazy-train';
+import { runExperiment, type RunSummary } from './train';
 import { isDone } from './sweep';
 
 /** Checkpoint key → snapshot key for the online critic encoder of CURL ('critic/conv1/kernel' → 'encoder/conv1/kernel'). */

@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
 import { resolveConfig, type ExperimentConfig } from './config';
-import { runExperiment, type RunSummary } from './lazy-train';
+import { runExperiment, type RunSummary } from './train';
 import { isDone } from './sweep';
 import { writeFileAtomic } from '../util/atomic';
 

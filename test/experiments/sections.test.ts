@@ -13,17 +13,12 @@ import { armOf, byArm, cliArgs, section, sectionJobs, SECTION_NAMES, SECTIONS } 
 import { comparisonTable, verdict, type ArmStats } from '../../lib/experiments/section-report';
 import { isCurlEncoderKey, readPretrainedEncoder, runTransfer, withEncoder } from '../../lib/experiments/transfer';
 import { runWithSnapshots, snapshotDir, curlEncoderSnapshotKey } from '../../lib/experiments/snapshot-run';
-import { runExperiment as lazyRun } from '../../lib/experiments/lazy-train';
 import { runExperiment } from '../../lib/experiments/train';
 import { readLatestCheckpoint } from '../../lib/experiments/checkpoint';
 import { readLog } from '../../lib/experiments/log';
 import type { RunResult } from '../../lib/experiments/results';
 import { DiskSnapshotStore, loadSnapshot } from '../../lib/analysis/snapshots';
 import { makeEncoder } from '../../lib/nets/encoders';
-
-// lazy-train.ts restates the runner's signature (notebooks must not import train.ts statically): keep them equal.
-const sameSignature: typeof lazyRun = runExperiment;
-void sameSignature;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-sections-'));
 
