@@ -547,7 +547,7 @@ export class CurlAgent implements Agent, SeerHooks {
    *  adaptive freezing. Shares the agent's variables; disposing it leaves the agent intact. */
   analysisNet(): Encoder {
     if (!this.trunk.conv) throw new Error(`curl: encoder '${this.trunk.kind}' has no conv layers to analyse`);
-    return composeEncoder(this.trunk.conv, this.criticHead, { name: 'critic-encoder', ownsTrunk: false });
+    return composeEncoder(this.trunk.conv, this.criticHead, { name: this.trunk.conv.name, ownsTrunk: false });
   }
 
   dispose(): void {

@@ -333,7 +333,7 @@ export class RainbowAgent implements Agent, SeerHooks {
   /** The conv trunk as a tapped network, for SVCCA, attention maps and adaptive freezing (shares variables). */
   analysisNet(): Encoder {
     if (!this.trunk.conv) throw new Error(`rainbow: encoder '${this.trunk.kind}' has no conv layers to analyse`);
-    return composeEncoder(this.trunk.conv, undefined, { name: 'q-encoder', ownsTrunk: false });
+    return composeEncoder(this.trunk.conv, undefined, { name: this.trunk.conv.name, ownsTrunk: false });
   }
 
   dispose(): void {

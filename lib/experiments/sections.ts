@@ -30,7 +30,7 @@ export interface Arm {
   envs?: string[];
   /** Transfer: start from the encoder of the plan's pre-training run of the same seed, frozen from update 0. */
   pretrained?: boolean;
-  /** Encoder analysis: keep an encoder snapshot every this many agent steps (rounded to whole episodes). */
+  /** Encoder analysis: keep an encoder snapshot every this many updates (from update 0 until a freeze). */
   snapshotEvery?: number;
 }
 

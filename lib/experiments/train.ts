@@ -213,6 +213,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
         append(log, s, wall(), { type: 'freeze', ...(switchReportOf(replay as LatentReplay) ?? {}), cumulativeFlops: agent.flops.total(), flops: agent.flops.snapshot().cumulative });
       }
       if (replay.prioritized) replay.beta = Math.min(1, 0.4 + (0.6 * s.updates) / Math.max(1, totalUpdates));
+      if (s.updates === 0) freezing.afterUpdate(0); // the encoder before training, for Figure 8
       const batch: Batch = replay.sample(cfg.batchSize);
       const stats = agent.update(batch, s.updates);
       const prios = 'lastPriorities' in agent ? agent.lastPriorities() : undefined;
