@@ -6,13 +6,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/select';
 import { makeEnv, withTimeLimit, type Env, type Observation } from '../envs';
 import { Rng } from '../envs/rng';
 import { makeCurl, type CurlAgent } from '../agents/curl';
 import { makeRainbow, type RainbowAgent } from '../agents/rainbow';
-import type { Batch, ReplayBuffer, Transition } from '../replay/types';
+import type { Batch, Transition } from '../replay/types';
 import { ImageReplay, imageCapacityForBudget, type ImageReplayOptions } from '../replay/image-replay';
 import { LatentReplay } from '../replay/latent-replay';
 import { capacityHat } from '../seer/capacity';
@@ -161,7 +160,6 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
   const { env, actionRepeat } = await buildEnv(cfg, cfg.seed);
   const { env: evalEnv } = await buildEnv(cfg, cfg.seed + 1);
   const agent = buildAgent(cfg, env);
-  const variant = seerVariant(cfg.variant);
   let replay: ImageReplay | LatentReplay = buildReplay(cfg, env, agent);
   const log = new RunLog(logFile);
   const freezing = new RunFreezing(cfg, agent, dir, (check) => append(log, s, wall(), { type: 'similarity', ...check }));
@@ -310,4 +308,3 @@ function sub(c: Snapshot, prefix: string, metaKey: string): Snapshot {
   return { meta: (c.meta[metaKey] ?? {}) as Record<string, unknown>, arrays };
 }
 
-void tf;
