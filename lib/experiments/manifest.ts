@@ -41,11 +41,18 @@ function git(args: string): string {
   }
 }
 
-export function makeManifest(config: unknown, seed: number): Manifest {
+/** How this process was started, its commit and whether the tree had uncommitted changes. */
+export function provenance(): { command: string; commit: string; dirty: boolean } {
   return {
     command: process.argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' '),
     commit: git('rev-parse HEAD') || 'unknown',
     dirty: git('status --porcelain --untracked-files=no') !== '',
+  };
+}
+
+export function makeManifest(config: unknown, seed: number): Manifest {
+  return {
+    ...provenance(),
     backend: backendName(),
     machine: machine(),
     seed,

@@ -8,6 +8,8 @@ import * as aq from 'arquero';
 import { PALETTE, figure, line, type FigureSpec, type Panel } from '../plots';
 import { saveFigure } from '../plots/render';
 import { aggregate, loadRuns, meanOf, stdOf, type RunResult, type XAxis } from './results';
+import { machine, provenance } from './manifest';
+import { writeFileAtomic } from '../util/atomic';
 
 const X_TITLES: Record<XAxis, string> = {
   flops: 'cumulative FLOPs',
@@ -78,6 +80,10 @@ export async function writeReport(runsDir: string, outDir: string): Promise<stri
   const md = path.join(outDir, 'summary.md');
   fs.writeFileSync(csv, table.toCSV());
   fs.writeFileSync(md, table.toMarkdown({ maxdigits: 3 }));
-  written.push(csv, md);
+  const manifest = path.join(outDir, 'manifest.json');
+  const runDirs = runs.map((r) => path.relative(outDir, r.dir));
+  const backends = [...new Set(runs.map((r) => r.manifest.backend))];
+  writeFileAtomic(manifest, JSON.stringify({ ...provenance(), machine: machine(), createdAt: new Date().toISOString(), runsBackends: backends, runs: runDirs }, null, 1));
+  written.push(csv, md, manifest);
   return written;
 }

@@ -21,6 +21,15 @@ import { saveFigure } from '../plots/render';
 import type { FigureSpec } from '../plots/spec';
 import { REPO_ROOT } from './paths';
 import { notebookScale, type Scale } from './scale';
+import { machine, provenance } from '../experiments/manifest';
+import { writeFileAtomic } from '../util/atomic';
+
+/** Every folder of figures or tables says how it was made: notebook, scale, backend, commit, machine. */
+function recordProvenance(dir: string, ctx: NotebookContext): void {
+  const { commit, dirty } = provenance();
+  const m = { notebook: `notebooks/${ctx.name}.ipynb`, scale: ctx.scale, backend: ctx.backend, commit, dirty, machine: machine(), writtenAt: new Date().toISOString() };
+  writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(m, null, 1));
+}
 
 interface KernelDisplay {
   html(s: string): void;
@@ -107,6 +116,7 @@ export async function showFigure(spec: FigureSpec, name: string): Promise<void> 
     return;
   }
   const { svg, png, pngBytes } = await saveFigure(spec, join(ctx.figuresDir, name));
+  recordProvenance(ctx.figuresDir, ctx);
   if (display) display.png(pngBytes);
   console.log(`figure saved: ${shortPath(svg)}, ${shortPath(png)}`);
 }
@@ -123,6 +133,7 @@ export function showTable(table: ColumnTable, name: string, opts: TableOptions =
   checkName('table', name);
   const ctx = context();
   mkdirSync(ctx.tablesDir, { recursive: true });
+  recordProvenance(ctx.tablesDir, ctx);
   const maxdigits = opts.maxdigits ?? 3;
   const csv = join(ctx.tablesDir, `${name}.csv`);
   const md = join(ctx.tablesDir, `${name}.md`);
