@@ -9,6 +9,7 @@ import { PALETTE, figure, line, type FigureSpec, type Panel } from '../plots';
 import { saveFigure } from '../plots/render';
 import { aggregate, loadRuns, meanOf, stdOf, type RunResult, type XAxis } from './results';
 import { machine, provenance } from './manifest';
+import { byArm } from './sections';
 import { writeFileAtomic } from '../util/atomic';
 
 const X_TITLES: Record<XAxis, string> = {
@@ -67,8 +68,11 @@ export function summaryTable(runs: RunResult[]): aq.ColumnTable {
 
 /** Writes `<out>/returns-vs-{flops,steps,wall}.{svg,png}` and `<out>/summary.{csv,md}`; returns the paths. */
 export async function writeReport(runsDir: string, outDir: string): Promise<string[]> {
-  const runs = loadRuns(runsDir).filter((r) => r.evals.length > 0);
-  if (!runs.length) throw new Error(`no runs with evaluations under ${runsDir}`);
+  const found = loadRuns(runsDir).filter((r) => r.evals.length > 0);
+  if (!found.length) throw new Error(`no runs with evaluations under ${runsDir}`);
+  // Section layout <root>/<arm>/<run>: curves are arms (e.g. 'constrained-seer@int8'), not bare variants.
+  const sectionLayout = found.every((r) => path.relative(runsDir, r.dir).split(path.sep).length === 2);
+  const runs = sectionLayout ? byArm(found) : found;
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const [axis, name] of [['flops', 'returns-vs-flops'], ['envSteps', 'returns-vs-steps'], ['wallSeconds', 'returns-vs-wall']] as const) {
