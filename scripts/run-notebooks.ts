@@ -11,8 +11,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { closeBrowser } from '../lib/plots/browser';
 import { checkHtmlInBrowser, executeNotebook, exportHtml, notebookToolsStatus } from '../lib/notebook/run';
-import { REPO_ROOT } from '../lib/notebook/paths';
-import { parseScale, notebookScale, type Scale } from '../lib/notebook/scale';
+import { REPO_ROOT } from '../lib/util/paths';
+import { parseScale, notebookScale, type Scale } from '../lib/experiments/scale';
 
 /** Figure and table files the notebook (re)wrote during this run. */
 function writtenSince(stem: string, since: number): string[] {

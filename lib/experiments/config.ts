@@ -9,7 +9,7 @@ import { SEER_VARIANTS, type VariantId } from '../seer/variants';
 import { ADAPTIVE_DEFAULTS } from '../seer/adaptive';
 import { ConfigError, intIn, noUnknownKeys, numberIn, oneOf } from './validate';
 
-import { SCALES, type Scale } from '../notebook/scale';
+import { SCALES, type Scale } from './scale';
 
 export { SCALES, type Scale };
 export const AGENTS = ['curl', 'rainbow'] as const;

@@ -7,7 +7,7 @@ import * as aq from 'arquero';
 import { meanOf, returnAtFlops, stdOf, type RunResult } from './results';
 import { armOf, sectionJobs, type SectionName } from './sections';
 import { kernelDisplay } from '../notebook/display';
-import { notebookScale, type Scale } from '../notebook/scale';
+import { notebookScale, type Scale } from './scale';
 import * as os from 'os';
 import * as path from 'path';
 

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseScale, type Scale } from '../notebook/scale';
+import { parseScale, type Scale } from './scale';
 import { runExperiment, type RunSummary } from './train';
 import type { RunResult } from './results';
 import { runSweep, isDone } from './sweep';

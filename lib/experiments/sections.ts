@@ -9,8 +9,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { REPO_ROOT } from '../notebook/paths';
-import type { Scale } from '../notebook/scale';
+import { REPO_ROOT } from '../util/paths';
+import type { Scale } from './scale';
 import type { VariantId } from '../seer/variants';
 import { resolveConfig, type ExperimentConfig } from './config';
 import { loadRuns, type RunResult } from './results';

@@ -19,8 +19,8 @@ import { chromiumPath } from '../plots/browser';
 import { figureHtml, plotlyBundleHtml } from '../plots/html';
 import { saveFigure } from '../plots/render';
 import type { FigureSpec } from '../plots/spec';
-import { REPO_ROOT } from './paths';
-import { notebookScale, type Scale } from './scale';
+import { REPO_ROOT } from '../util/paths';
+import { notebookScale, type Scale } from '../experiments/scale';
 import { machine, provenance } from '../experiments/manifest';
 import { writeFileAtomic } from '../util/atomic';
 

@@ -16,8 +16,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { withBrowser } from '../plots/browser';
-import { REPO_ROOT } from './paths';
-import type { Scale } from './scale';
+import { REPO_ROOT } from '../util/paths';
+import type { Scale } from '../experiments/scale';
 
 /** Where setup registers the kernel (`<prefix>/share/jupyter/kernels/tslab`). */
 export const KERNEL_PREFIX = join(REPO_ROOT, 'build', 'jupyter');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SCALES } from '../../lib/notebook/scale';
+import { SCALES } from '../../lib/experiments/scale';
 import { armOf, byArm, cliArgs, section, sectionJobs, SECTION_NAMES, SECTIONS } from '../../lib/experiments/sections';
 import { comparisonTable, verdict, type ArmStats } from '../../lib/experiments/section-report';
 import { isCurlEncoderKey, readPretrainedEncoder, runTransfer, withEncoder } from '../../lib/experiments/transfer';

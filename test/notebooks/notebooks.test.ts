@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { checkHtmlInBrowser, executeNotebook, exportHtml, notebookToolsStatus, type ExecutedNotebook } from '../../lib/notebook/run';
-import { REPO_ROOT } from '../../lib/notebook/paths';
+import { REPO_ROOT } from '../../lib/util/paths';
 import { closeBrowser } from '../../lib/plots/browser';
 import { canInstallDebianPackages, chromiumSkipReason } from '../plots/chromium';
 

@@ -1,5 +1,5 @@
 /**
- * The scale a notebook runs at. Notebooks are parameterised by the SEER_SCALE environment variable (papermill
+ * The scale an experiment or notebook runs at. Notebooks are parameterised by the SEER_SCALE environment variable (papermill
  * has no TypeScript support): `smoke` proves the code path in seconds (tests), `laptop` gives readable
  * curves on a 2-core machine, `paper` is the paper's budget. The numbers behind each scale belong to the
  * experiment configs; this module only names and chooses the scale.

@@ -1,4 +1,0 @@
-import { resolve } from 'node:path';
-
-/** The repository root (lib/notebook/../..): notebooks run here, outputs are placed relative to it. */
-export const REPO_ROOT = resolve(__dirname, '..', '..');
