@@ -145,16 +145,34 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+type ConvAttrs = Record<string, unknown>;
+
+/** Geometry of a forward convolution from its kernel attributes. */
+function forwardInfo(x: tf.TensorInfo, filter: tf.TensorInfo, a: ConvAttrs): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+    a.strides as [number, number], a.dilations as [number, number], a.pad as 'valid',
+    a.dimRoundingMode as 'floor' | undefined,
+  );
+}
+
+/** Geometry of a convolution gradient (no dilation); `dy` must have the convolution's output shape. */
+function gradientInfo(
+  kernel: string, inShape: [number, number, number, number], filterShape: [number, number, number, number], a: ConvAttrs, dy: tf.TensorInfo,
+): backend_util.Conv2DInfo {
+  const info = backend_util.computeConv2DInfo(inShape, filterShape, a.strides as [number, number], 1, a.pad as 'valid', a.dimRoundingMode as 'floor' | undefined);
+  if (!sameShape(info.outShape, dy.shape)) {
+    throw new Error(`${kernel}: dy shape [${dy.shape}] does not match the conv output [${info.outShape}]`);
+  }
+  return info;
+}
+
 function conv2D(lib: NativeAddon, fallback: Kernel): Kernel {
   return (args) => {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
     const a = args.attrs ?? {};
     if (a.dataFormat !== 'NHWC' || !allFloat(x, filter) || size(x.shape) === 0) return fallback(args);
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-      a.strides as [number, number], a.dilations as [number, number], a.pad as 'valid',
-      a.dimRoundingMode as 'floor' | undefined,
-    );
+    const info = forwardInfo(x, filter, a);
     const { backend } = args;
     const out = backend.makeOutput(info.outShape, 'float32');
     if (size(info.outShape) === 0) return out;
@@ -173,11 +191,7 @@ function fusedConv2D(lib: NativeAddon, fallback: Kernel): Kernel {
     if (act === undefined || !biasOk || a.dataFormat !== 'NHWC' || !allFloat(x, filter, bias) || size(x.shape) === 0) {
       return fallback(args);
     }
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-      a.strides as [number, number], a.dilations as [number, number], a.pad as 'valid',
-      a.dimRoundingMode as 'floor' | undefined,
-    );
+    const info = forwardInfo(x, filter, a);
     const { backend } = args;
     const out = backend.makeOutput(info.outShape, 'float32');
     if (size(info.outShape) === 0) return out;
@@ -197,13 +211,7 @@ function conv2DBackpropInput(lib: NativeAddon, fallback: Kernel): Kernel {
     if (a.dataFormat !== 'NHWC' || !allFloat(dy, filter) || size(inputShape) === 0 || size(dy.shape) === 0) {
       return fallback(args);
     }
-    const info = backend_util.computeConv2DInfo(
-      inputShape, filter.shape as [number, number, number, number], a.strides as [number, number], 1,
-      a.pad as 'valid', a.dimRoundingMode as 'floor' | undefined,
-    );
-    if (!sameShape(info.outShape, dy.shape)) {
-      throw new Error(`Conv2DBackpropInput: dy shape [${dy.shape}] does not match the conv output [${info.outShape}]`);
-    }
+    const info = gradientInfo('Conv2DBackpropInput', inputShape, filter.shape as [number, number, number, number], a, dy);
     const { backend } = args;
     const dx = backend.makeOutput(inputShape, 'float32');
     lib.conv2dBackwardData(view(backend, dy), view(backend, filter), view(backend, dx), fillConvGeom(info));
@@ -220,13 +228,7 @@ function conv2DBackpropFilter(lib: NativeAddon, fallback: Kernel | undefined): K
       if (fallback) return fallback(args);
       throw new Error(`Conv2DBackpropFilter: only float32 NHWC with non-empty tensors is supported natively`);
     }
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filterShape, a.strides as [number, number], 1,
-      a.pad as 'valid', a.dimRoundingMode as 'floor' | undefined,
-    );
-    if (!sameShape(info.outShape, dy.shape)) {
-      throw new Error(`Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the conv output [${info.outShape}]`);
-    }
+    const info = gradientInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], filterShape, a, dy);
     const { backend } = args;
     const dw = backend.makeOutput(filterShape, 'float32');
     lib.conv2dBackwardWeights(view(backend, x), view(backend, dy), view(backend, dw), fillConvGeom(info));
