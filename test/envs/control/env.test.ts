@@ -153,8 +153,10 @@ test('closed envs give their MuJoCo memory back: create/close cycles do not grow
   };
   await cycle();
   const before = heap();
-  // each walker MjData takes ~16 MB of the wasm heap, so 20 leaked envs would have to grow it
+  // Each walker MjData takes ~16 MB of the wasm heap, so 20 leaked envs would grow it by ~320 MB. The allocator may
+  // still grow the heap once for fragmentation (CI saw +5.7 MB), so the bound is a few envs' worth, not zero.
   for (let i = 0; i < 20; i++) await cycle();
-  assert.equal(heap(), before);
+  const grown = heap() - before;
+  assert.ok(grown <= 3 * 16 * 2 ** 20, `heap grew ${(grown / 2 ** 20).toFixed(1)} MB over 20 create/close cycles`);
   probe.close();
 });
