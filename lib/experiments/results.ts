@@ -68,7 +68,11 @@ export interface Curve {
 
 export type XAxis = 'envSteps' | 'flops' | 'wallSeconds' | 'updates';
 
-/** Mean ± std across seeds at each evaluation index (seeds evaluate at the same steps); x is the seeds' mean. */
+/**
+ * Mean ± std across seeds at each evaluation step that every seed of the group has (seeds evaluate at the same env
+ * steps; a run still going, or one from before the runner evaluated at step 0, only contributes the common steps);
+ * x is the seeds' mean of `xAxis` there.
+ */
 export function aggregate(runs: RunResult[], xAxis: XAxis): Curve[] {
   const groups = new Map<string, RunResult[]>();
   for (const r of runs) {
@@ -78,16 +82,16 @@ export function aggregate(runs: RunResult[], xAxis: XAxis): Curve[] {
   const curves: Curve[] = [];
   for (const [key, rs] of groups) {
     const [env, variant] = key.split('\u0000');
-    const n = Math.min(...rs.map((r) => r.evals.length));
+    const bySteps = rs.map((r) => new Map(r.evals.map((e) => [e.envSteps, e])));
+    const steps = [...bySteps[0].keys()].filter((st) => bySteps.every((m) => m.has(st))).sort((a, b) => a - b);
     const x: number[] = [];
     const mean: number[] = [];
     const std: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const xs = rs.map((r) => r.evals[i][xAxis]);
-      const ys = rs.map((r) => r.evals[i].evalReturn);
-      x.push(meanOf(xs));
-      mean.push(meanOf(ys));
-      std.push(stdOf(ys));
+    for (const st of steps) {
+      const es = bySteps.map((m) => m.get(st)!);
+      x.push(meanOf(es.map((e) => e[xAxis])));
+      mean.push(meanOf(es.map((e) => e.evalReturn)));
+      std.push(stdOf(es.map((e) => e.evalReturn)));
     }
     curves.push({ env, variant, seeds: rs.length, x, mean, std });
   }

@@ -6,7 +6,6 @@
 import * as aq from 'arquero';
 import { meanOf, returnAtFlops, stdOf, type RunResult } from './results';
 import { armOf, sectionJobs, type SectionName } from './sections';
-import { kernelDisplay } from '../notebook/display';
 import { notebookScale, type Scale } from './scale';
 import * as os from 'os';
 import * as path from 'path';
@@ -133,13 +132,6 @@ export function tally(table: aq.ColumnTable, column: string): Record<Verdict, nu
   const out: Record<Verdict, number> = { holds: 0, 'does not hold': 0, inconclusive: 0 };
   for (const v of table.array(column) as Verdict[]) out[v] += 1;
   return out;
-}
-
-/** Markdown in a notebook (plain text elsewhere): for conclusions computed from the runs. */
-export function say(markdown: string): void {
-  const d = kernelDisplay();
-  if (d) d.markdown(markdown);
-  else console.log(markdown);
 }
 
 /** The sentence every section notebook opens its results with: what this scale can and cannot show. */

@@ -175,6 +175,8 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
     log.truncateTo(s.logRecords); // drop what was logged after the checkpoint: it will be redone identically
     log.append(stamp(s, 0, { type: 'resume' }));
   } else {
+    // Resumed before its first checkpoint: the run restarts from step 0 and rewrites the same records.
+    if (options.resume) log.truncateTo(0);
     writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(makeManifest(cfg, cfg.seed), null, 1));
     log.append(stamp(s, 0, { type: 'start', variant: cfg.variant, freezeRule: freezing.describe(), capacity: replay.capacity, replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes() }));
   }
@@ -186,6 +188,15 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
   let lastCkpt = Date.now();
   let stepsThisProcess = 0;
   const totalUpdates = cfg.steps - cfg.initSteps;
+  const evalRound = (): void => {
+    s.evalRound += 1;
+    const ret = evaluate(evalEnv, agent, cfg.evalEpisodes, cfg.seed, s.evalRound);
+    s.lastReturn = ret;
+    bar.setReturn(ret);
+    append(log, s, wall(), { type: 'eval', evalReturn: ret, flops: agent.flops.snapshot().cumulative, cumulativeFlops: agent.flops.total(), replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes(), capacity: replay.capacity, replaySize: replay.size, frozen: s.frozen });
+  };
+  // Every curve starts at the untrained agent (step 0), as the paper's figures do.
+  if (!checkpoint) evalRound();
   const rng = new Rng(episodeSeed(cfg.seed, s.episode));
   let obs: Observation = env.reset({ seed: episodeSeed(cfg.seed, s.episode) }).obs;
   let episodeReturn = 0;
@@ -221,13 +232,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
       if (s.updates % 100 === 0) append(log, s, wall(), { type: 'train', ...stats });
     }
 
-    if (s.step % cfg.evalEvery === 0 || s.step === cfg.steps) {
-      s.evalRound += 1;
-      const ret = evaluate(evalEnv, agent, cfg.evalEpisodes, cfg.seed, s.evalRound);
-      s.lastReturn = ret;
-      bar.setReturn(ret);
-      append(log, s, wall(), { type: 'eval', evalReturn: ret, flops: agent.flops.snapshot().cumulative, cumulativeFlops: agent.flops.total(), replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes(), capacity: replay.capacity, replaySize: replay.size, frozen: s.frozen });
-    }
+    if (s.step % cfg.evalEvery === 0 || s.step === cfg.steps) evalRound();
 
     if (r.terminated || r.truncated) {
       append(log, s, wall(), { type: 'episode', episodeReturn, episodeLength });

@@ -43,6 +43,13 @@ export function kernelDisplay(): KernelDisplay | undefined {
   return (require('tslab') as { display: KernelDisplay }).display;
 }
 
+/** Markdown in a notebook (plain text elsewhere): for conclusions computed from the runs. */
+export function say(markdown: string): void {
+  const d = kernelDisplay();
+  if (d) d.markdown(markdown);
+  else console.log(markdown);
+}
+
 export interface NotebookContext {
   name: string;
   scale: Scale;

@@ -38,6 +38,21 @@ test('curves are mean ± population std across seeds at each evaluation', () => 
   assert.equal(runs.find((r) => r.manifest.config.variant === 'seer')!.freeze!.envSteps, 200);
 });
 
+test('seeds are aligned by env step: only steps every seed evaluated enter the curve', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-align-'));
+  const write = (name: string, steps: number[]) => {
+    fs.mkdirSync(path.join(dir, name));
+    fs.writeFileSync(path.join(dir, name, 'manifest.json'), JSON.stringify({ seed: 0, config: { env: 'minatar/breakout', variant: 'seer' } }));
+    const log = new RunLog(path.join(dir, name, 'log.jsonl'));
+    for (const st of steps) log.append({ type: 'eval', envSteps: st, updates: st, wallSeconds: 0, evalReturn: st / 100, cumulativeFlops: st });
+  };
+  write('a', [0, 100, 200, 300]); // evaluates at step 0 too
+  write('b', [100, 200]); // older runner (no step-0 eval), still running
+  const [c] = aggregate(loadRuns(dir), 'envSteps');
+  assert.deepEqual(c.x, [100, 200]);
+  assert.deepEqual(c.mean, [1, 2]);
+});
+
 test('score at a FLOPs budget is the last evaluation within it', () => {
   const seer = loadRuns(root).find((r) => r.manifest.config.variant === 'seer')!;
   assert.equal(returnAtFlops(seer, 9), 3);

@@ -33,6 +33,8 @@ const curl = { env: 'cartpole-swingup', variant: 'seer', scale: 'smoke', steps: 
 test('rainbow: stop before and after the freeze, resume, same log', async () => {
   const full = await reference('rainbow', rainbow);
   assert.ok(full.some((l) => l.includes('"type":"freeze"')), 'the smoke run freezes');
+  const firstEval = JSON.parse(full.find((l) => l.includes('"type":"eval"'))!) as { envSteps: number; updates: number };
+  assert.deepEqual([firstEval.envSteps, firstEval.updates], [0, 0], 'curves start at the untrained agent');
   for (const stopAt of [30, 47]) {
     const dir = path.join(tmp, `rainbow-stop${stopAt}`);
     const first = await runExperiment(rainbow, { out: dir, stopAfterSteps: stopAt });

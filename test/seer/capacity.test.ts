@@ -66,30 +66,3 @@ test('the five comparison variants are distinct plain data with descriptions', (
   assert.equal(seerVariant('capacity-control').imageCapacity, 'c-hat');
   assert.throws(() => seerVariant('nope'), /Accepted: baseline, seer/);
 });
-
-test('planReplay turns each variant into capacities and switch options (cartpole, paper budget)', async () => {
-  const { planReplay } = await import('../../lib/seer/plan');
-  const ctx = {
-    task: 'cartpole-swingup',
-    defaultCapacity: 100_000,
-    totalUpdates: 80_000,
-    image: { obsShape: [100, 100, 9], frameStack: 3, action: { discrete: false, dim: 1 } as const },
-    heads: 2,
-    dim: 50,
-    copies: 4,
-    batchSize: 128,
-  };
-  const plans = Object.fromEntries(SEER_VARIANTS.map((v) => [v.id, planReplay(v, ctx)]));
-  assert.equal(plans.baseline.imageCapacity, 100_000);
-  assert.equal(plans.baseline.switch, null);
-  assert.equal(plans.seer.switch?.maxCapacity, 80_000);
-  assert.equal(plans.seer.memoryBudgetBytes, null);
-  // 0.03 GB of real 30,009-byte slots, 2 history frames and one scratch stack (3 frames)
-  assert.equal(plans['constrained-images'].imageCapacity, Math.floor(30_000_000 / 30_009) - 5);
-  assert.equal(plans['constrained-seer'].imageCapacity, plans['constrained-images'].imageCapacity);
-  assert.equal(plans['constrained-seer'].switch?.memoryBudget, 30_000_000);
-  const cHat = plans['capacity-control'].imageCapacity;
-  assert.ok(cHat > 18_000 && cHat <= 18_750, `capacity control Ĉ ${cHat}`);
-  assert.equal(plans['capacity-control'].switch, null);
-  assert.equal(plans['capacity-control'].memoryBudgetBytes, null);
-});
