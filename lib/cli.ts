@@ -3,6 +3,7 @@
  *   seer run    --env minatar/breakout --variant seer --scale laptop --seed 1 --out data/runs/x [--resume] [--set field=value]
  *   seer sweep  --envs a,b --variants baseline,seer --seeds 0,1,2 --scale laptop --out data/runs/section [--jobs 2]
  *   seer report --runs data/runs/section --out data/figures/section
+ *   seer analyze --run data/runs/x --out data/figures/x-analysis
  */
 import * as path from 'path';
 import { resolveConfig, type ExperimentConfig } from './experiments/config';
@@ -12,11 +13,13 @@ import { ConfigError } from './experiments/validate';
 import { writeReport } from './experiments/report';
 import { runDemo } from './experiments/demo';
 import { sectionCli } from './experiments/section-run';
+import { analyzeRun } from './experiments/analyze';
 
 const USAGE = `usage:
   seer run    --env <id> [--agent curl|rainbow] [--variant <id>] [--scale smoke|laptop|paper] [--seed N] --out <dir> [--resume] [--set field=value ...]
   seer sweep  --envs <id,...> --variants <id,...> --seeds <n,...> [--scale ...] --out <dir> [--jobs N] [--set field=value ...]
   seer report --runs <dir> [--out <dir>]
+  seer analyze --run <dir> --out <dir> [--probe N] [--taus 0.9,0.99] [--checks M]   Figure 8 + adaptive-rule replay from a run's snapshots
   seer demo   [--out <dir>] [--jobs N]     the README's main job: SEER vs baseline on minatar/breakout, figure + table
   seer section <compute|memory|impala|transfer|encoder-analysis|resolution> [--scale laptop] [--jobs N] [--root dir]`;
 
@@ -100,6 +103,25 @@ export async function main(argv: string[]): Promise<number> {
       if (!runs) throw new Error(`--runs <dir> is required\n${USAGE}`);
       const written = await writeReport(runs, one(flags, 'out') ?? path.join('data', 'figures', path.basename(runs)));
       for (const f of written) console.log(f);
+      return 0;
+    }
+    if (command === 'analyze') {
+      const flags = parseFlags(rest);
+      const run = one(flags, 'run');
+      const out = one(flags, 'out');
+      if (!run || !out) throw new Error(`--run <dir> and --out <dir> are required\n${USAGE}`);
+      const num = (k: string, v: string): number => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new Error(`--${k} expects positive numbers, got '${v}'`);
+        return n;
+      };
+      const taus = one(flags, 'taus')?.split(',').map((t) => num('taus', t));
+      const a = await analyzeRun(run, out, {
+        probeSize: one(flags, 'probe') ? num('probe', one(flags, 'probe')!) : undefined,
+        taus,
+        checks: one(flags, 'checks') ? num('checks', one(flags, 'checks')!) : undefined,
+      });
+      for (const f of a.files) console.log(f);
       return 0;
     }
     if (command === 'section') return sectionCli(rest);
