@@ -11,6 +11,8 @@
  *
  * stdout: one JSON object; stderr: a readable table. `--quick` shortens timing (smoke runs);
  * `--only sacae,mlp` runs the cases whose names contain one of the words (sacae, rainbow, impala, mlp, matmul).
+ * The double-Q update steps the workbook's own Adam (lib/agents/adam.ts: what the agents use, one fused kernel per
+ * parameter); `--tf-adam` steps tf.train.adam instead (about 10 dispatches per parameter).
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'child_process';
@@ -21,12 +23,14 @@ import { backendName, initBackend } from '../lib/backend/select';
 import { makeEncoder, type EncoderKind } from '../lib/nets/encoders';
 import { linearFlops } from '../lib/nets/flops';
 import { makeLinear, type LinearLayer } from '../lib/nets/layers';
+import { Adam } from '../lib/agents/adam';
 
 const QUICK = process.argv.includes('--quick');
 const ONLY = (() => {
   const i = process.argv.indexOf('--only');
   return i < 0 ? undefined : (process.argv[i + 1] ?? '').split(',').filter(Boolean);
 })();
+const SEER_ADAM = !process.argv.includes('--tf-adam');
 const wanted = (name: string) => !ONLY || ONLY.some((w) => name.includes(w));
 const WARMUP = QUICK ? 1 : 2;
 const MIN_REPS = QUICK ? 2 : 5;
@@ -150,7 +154,7 @@ async function benchDoubleQ(batch: number): Promise<Row[]> {
   const forward = () =>
     tf.concat(heads.map(([l1, l2, l3]) => l3.apply(l2.apply(l1.apply(z, 'relu'), 'relu'))), 1);
   const loss = () => tf.tidy(() => tf.mean(tf.square(forward()))) as tf.Scalar;
-  const opt = tf.train.adam(1e-4);
+  const opt = SEER_ADAM ? new Adam('bench', vars, { lr: 1e-4 }) : tf.train.adam(1e-4);
   const fwdbwd = async () => {
     const { value, grads } = tf.variableGrads(loss, vars);
     const gs = Object.values(grads);
@@ -158,6 +162,13 @@ async function benchDoubleQ(batch: number): Promise<Row[]> {
     tf.dispose([value, ...gs]);
   };
   const adam = async () => {
+    if (opt instanceof Adam) {
+      const { value, grads } = tf.variableGrads(loss, vars);
+      opt.step(grads);
+      await value.data();
+      tf.dispose([value, ...Object.values(grads)]);
+      return;
+    }
     const l = opt.minimize(loss, true, vars)!;
     await l.data();
     l.dispose();
@@ -267,6 +278,7 @@ async function main(): Promise<void> {
     cpus: os.cpus().length,
     quick: QUICK,
     only: ONLY ?? null,
+    double_q_optimizer: SEER_ADAM ? 'lib/agents/adam.ts' : 'tf.train.adam',
     flop_convention: 'conv fwd = 2*oh*ow*oc*kh*kw*ic*B; linear fwd = 2*in*out*B; fwd+bwd = 3*fwd; elementwise ops, pooling, LayerNorm, loss and Adam not counted',
     timing: `warm-up ${WARMUP}, then ${MIN_REPS}..${MAX_REPS} repeats (~${TARGET_S} s per case), fwd and fwd+bwd alternated; median (and min) wall time including readback; cpu_ms = process CPU time`,
     results,

@@ -5,6 +5,7 @@
  * its encoder optimizer and its contrastive optimizer in the official code.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_STEP, GLOBAL_NORM, type AdamStepAttrs } from '../backend/kernels/adam';
 import type { AgentState } from './types';
 
 export interface AdamConfig {
@@ -12,6 +13,11 @@ export interface AdamConfig {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /**
+   * Use the fused kernels (lib/backend/kernels/adam.ts) where the active backend registers them (default); false
+   * forces the op composition (tests compare the two). Not part of the checkpoint.
+   */
+  fused?: boolean;
 }
 
 interface Slot {
@@ -26,6 +32,7 @@ export class Adam {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
+  readonly fused: boolean;
   private slots = new Map<string, Slot>();
 
   /** `keyOf` maps a variable to its stable checkpoint name (variable names carry an instance prefix). */
@@ -39,6 +46,7 @@ export class Adam {
     this.beta1 = cfg.beta1 ?? 0.9;
     this.beta2 = cfg.beta2 ?? 0.999;
     this.eps = cfg.eps ?? 1e-8;
+    this.fused = cfg.fused ?? true;
     const check = (field: string, v: number, ok: boolean, range: string) => {
       if (!ok) throw new Error(`Adam '${name}': ${field} must be ${range}, got ${v}`);
     };
@@ -73,14 +81,59 @@ export class Adam {
    * (see clipByGlobalNorm); the scale is folded into the moment updates instead of materialising clipped
    * copies, and the pre-clip norm is returned (a scalar tensor the caller disposes), else undefined.
    *
-   * Written for the wasm backend, where mul/add/div run as vectorised XNNPACK kernels but square and sqrt
-   * are scalar loops (~6× slower per element) and every op costs a dispatch: g² is g·g (computed once and
-   * shared with the norm), constants are scalar tensors made once per step, and the update is PyTorch's
+   * The update is PyTorch's
    *   p ← p − lr/bc1 · m / (√v/√bc2 + eps) = p − (lr·√bc2/bc1) · m / (√v + eps·√bc2).
+   * Where the active backend registers the fused kernels (native, wasm, cpu: lib/backend/kernels/adam.ts) each
+   * parameter is one fused dispatch; otherwise (e.g. tfjs-node) it is the op composition in opStep, written for
+   * wasm, where mul/add/div are vectorised XNNPACK kernels but square and sqrt scalar loops (~6× slower per
+   * element): g² is g·g (computed once and shared with the norm), constants are scalars made once per step.
+   * Both compute the same float32 operations in the same order.
    */
   step(grads: tf.NamedTensorMap, opts: { clipNorm?: number } = {}): tf.Scalar | undefined {
     const active = [...this.slots.values()].filter((s) => grads[s.param.name]);
     if (active.length === 0) return opts.clipNorm === undefined ? undefined : tf.scalar(0);
+    const backend = tf.getBackend();
+    const fused = this.fused && tf.getKernel(ADAM_STEP, backend) !== undefined && tf.getKernel(GLOBAL_NORM, backend) !== undefined &&
+      active.every((s) => s.param.dtype === 'float32' && grads[s.param.name].dtype === 'float32');
+    return fused ? this.fusedStep(active, grads, opts.clipNorm) : this.opStep(active, grads, opts.clipNorm);
+  }
+
+  /** Bias-corrected step size and eps for step count t (see step). */
+  private scalarsAt(t: number): { stepSize: number; epsHat: number } {
+    const bc1 = 1 - Math.pow(this.beta1, t);
+    const sq2 = Math.sqrt(1 - Math.pow(this.beta2, t));
+    return { stepSize: (-this.lr * sq2) / bc1, epsHat: this.eps * sq2 };
+  }
+
+  /**
+   * One ADAM_STEP dispatch per parameter (instead of ~10 ops) and, with clipping, one GLOBAL_NORM dispatch for
+   * the norm and the coefficient, which stay on the device as a scalar tensor input of every step.
+   */
+  private fusedStep(active: Slot[], grads: tf.NamedTensorMap, clipNorm: number | undefined): tf.Scalar | undefined {
+    return tf.tidy(() => {
+      let norm: tf.Scalar | undefined;
+      let coef: tf.Scalar | undefined;
+      if (clipNorm !== undefined) {
+        // Inputs as an array, as tf.addN passes them.
+        const gs = active.map((s) => grads[s.param.name]) as unknown as tf.NamedTensorMap;
+        [norm, coef] = tf.engine().runKernel(GLOBAL_NORM, gs, { maxNorm: clipNorm }) as tf.Scalar[];
+      }
+      for (const s of active) {
+        s.t += 1;
+        const attrs: AdamStepAttrs = { beta1: this.beta1, beta2: this.beta2, ...this.scalarsAt(s.t) };
+        const inputs: tf.NamedTensorMap = { param: s.param, m: s.m, v: s.v, grad: grads[s.param.name] };
+        if (coef) inputs.coef = coef;
+        const [p, m, v] = tf.engine().runKernel(ADAM_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        s.param.assign(p);
+        s.m.assign(m);
+        s.v.assign(v);
+      }
+      return norm === undefined ? undefined : tf.keep(norm);
+    });
+  }
+
+  /** The same step as tfjs ops, for backends without the fused kernels. */
+  private opStep(active: Slot[], grads: tf.NamedTensorMap, clipNorm: number | undefined): tf.Scalar | undefined {
     const b1 = this.beta1;
     const b2 = this.beta2;
     return tf.tidy(() => {
@@ -88,9 +141,9 @@ export class Adam {
       let c1: tf.Tensor = tf.scalar(1 - b1);
       let c2: tf.Tensor = tf.scalar(1 - b2);
       let norm: tf.Scalar | undefined;
-      if (opts.clipNorm !== undefined) {
+      if (clipNorm !== undefined) {
         norm = tf.sqrt(g2.length === 1 ? tf.sum(g2[0]) : tf.addN(g2.map((x) => tf.sum(x)))) as tf.Scalar;
-        const coef = tf.minimum(tf.div(opts.clipNorm, tf.add(norm, 1e-6)), 1);
+        const coef = tf.minimum(tf.div(clipNorm, tf.add(norm, 1e-6)), 1);
         c1 = tf.mul(c1, coef);
         c2 = tf.mul(c2, tf.mul(coef, coef));
       }
@@ -104,9 +157,8 @@ export class Adam {
         s.t += 1;
         let k = perT.get(s.t);
         if (!k) {
-          const bc1 = 1 - Math.pow(b1, s.t);
-          const sq2 = Math.sqrt(1 - Math.pow(b2, s.t));
-          k = { size: tf.scalar((-this.lr * sq2) / bc1), eps: tf.scalar(this.eps * sq2) };
+          const { stepSize, epsHat } = this.scalarsAt(s.t);
+          k = { size: tf.scalar(stepSize), eps: tf.scalar(epsHat) };
           perT.set(s.t, k);
         }
         const m = tf.add(tf.mul(s.m, sb1), tf.mul(g, c1));

@@ -14,6 +14,7 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "optim.h"
 
 extern "C" {
 void openblas_set_num_threads(int n);
@@ -255,6 +256,43 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   });
 }
 
+// adamStep(p, m, v, g, pOut, mOut, vOut, beta1, beta2, c1, c2, step, eps): one fused Adam update
+// (seer::AdamScalars says what the scalars are); all seven arrays have the parameter's length.
+napi_value AdamStep(napi_env env, napi_callback_info info) {
+  return guarded(env, "adamStep", [&]() {
+    napi_value argv[13];
+    get_args(env, info, argv, 13);
+    const char* names[7] = {"p", "m", "v", "g", "pOut", "mOut", "vOut"};
+    F32 a[7];
+    for (int i = 0; i < 7; ++i) a[i] = f32_arg(env, argv[i], names[i]);
+    for (int i = 1; i < 7; ++i)
+      if (a[i].len != a[0].len)
+        throw JsError(std::string(names[i]) + " has " + std::to_string(a[i].len) + " floats, p has " +
+                      std::to_string(a[0].len));
+    seer::AdamScalars k;
+    k.beta1 = float(number_arg(env, argv[7], "beta1"));
+    k.beta2 = float(number_arg(env, argv[8], "beta2"));
+    k.c1 = float(number_arg(env, argv[9], "c1"));
+    k.c2 = float(number_arg(env, argv[10], "c2"));
+    k.step = float(number_arg(env, argv[11], "step"));
+    k.eps = float(number_arg(env, argv[12], "eps"));
+    seer::adam_step(k, a[0].data, a[1].data, a[2].data, a[3].data, a[4].data, a[5].data, a[6].data, long(a[0].len));
+    return undefined(env);
+  });
+}
+
+// sumSquares(x) -> sum of x[j]² (accumulated in double).
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  return guarded(env, "sumSquares", [&]() {
+    napi_value argv[1];
+    get_args(env, info, argv, 1);
+    F32 x = f32_arg(env, argv[0], "x");
+    napi_value r;
+    NAPI_OK(napi_create_double(env, seer::sum_squares(x.data, long(x.len)), &r));
+    return r;
+  });
+}
+
 // convImpls(geom) -> string naming the oneDNN implementations for that shape.
 napi_value ConvImpls(napi_env env, napi_callback_info info) {
   return guarded(env, "convImpls", [&]() {
@@ -310,6 +348,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convImpls", nullptr, ConvImpls, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -6,11 +6,13 @@
  * - far below wasm's own forward speed: Conv2DBackpropInput (naive loop), BatchMatMul with a transposed
  *   operand (scalar loop), Sum over leading axes (every conv bias gradient; stock transposes first);
  * - needless copies: Identity, which tfjs calls to clone every tensor saved for the backward pass, now
- *   shares the buffer as the cpu backend does (tensors are immutable; wasm kernels write fresh outputs).
+ *   shares the buffer as the cpu backend does (tensors are immutable; wasm kernels write fresh outputs);
+ * - new: the fused Adam step and global norm (adam.ts), one dispatch per parameter instead of ~10.
  * The remaining kernels the three encoders' gradients use (Step for ReLU, Tanh, Mean, Rsqrt, …) are stock;
  * test/backend/encoder_grads.test.ts checks whole-encoder gradients against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_STEP, GLOBAL_NORM, wasmAdamStep, wasmGlobalNorm } from './adam';
 import { makeBatchMatMul } from './batch_matmul';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv2d_grads';
 import { maxPoolGrad } from './max_pool_grad';
@@ -25,7 +27,9 @@ function sharedIdentity(args: { inputs: { x: TensorInfo }; backend: WasmBackend 
 }
 
 /** Names of the kernels this module provides (for reports and tests). */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Identity', 'Sum'] as const;
+export const WASM_TRAINING_KERNELS = [
+  'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Identity', 'Sum', ADAM_STEP, GLOBAL_NORM,
+] as const;
 
 let registered = false;
 
@@ -49,5 +53,8 @@ export function registerWasmTrainingKernels(): void {
   replace('BatchMatMul', makeBatchMatMul(stockMatMul.kernelFunc), stockMatMul.setupFunc);
   const stockSum = tf.getKernel('Sum', 'wasm')!;
   replace('Sum', makeSum(stockSum.kernelFunc), stockSum.setupFunc);
+  // The fused optimizer step (lib/agents/adam.ts); lib/backend/native.ts replaces these with the addon's.
+  replace(ADAM_STEP, wasmAdamStep as unknown as tf.KernelFunc);
+  replace(GLOBAL_NORM, wasmGlobalNorm as unknown as tf.KernelFunc);
   registered = true;
 }
