@@ -47,6 +47,10 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** op 0 relu, 1 step (x > 0 ? 1 : alpha). */
   unary(op: number, x: Float32Array, out: Float32Array, alpha?: number): void;
+  /** geom: Int32Array(12) = n,h,w,c, oh,ow, kh,kw, sh,sw, padTop,padLeft (NHWC; windows clipped to the input). */
+  maxPool(x: Float32Array, out: Float32Array, geom: Int32Array): void;
+  /** dx = gradient of max pooling: each dy goes to the first input of its window (row-major) equal to y. */
+  maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, geom: Int32Array): void;
   /** One fused Adam update into fresh outputs (lib/backend/kernels/adam.ts gives the formula); same lengths. */
   adamStep(
     p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array,
@@ -401,6 +405,67 @@ function patchReluGradient(): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Max pooling. The gradient replaces lib/backend/kernels/max_pool_grad.ts (stock wasm's misroutes 'same'
+// padding) with the same search, multi-threaded: that JS loop was 40-70 ms of a ~240 ms IMPALA fwd+bwd step at
+// B=32 (loaded 2-vCPU VM). The forward is one more single-threaded pass on wasm.
+
+type PoolAttrs = {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+const poolGeom = new Int32Array(12);
+
+function poolInfo(x: tf.TensorInfo, a: PoolAttrs): backend_util.Conv2DInfo {
+  return backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode,
+  );
+}
+
+function fillPoolGeom(p: backend_util.Conv2DInfo): Int32Array {
+  poolGeom.set([
+    p.batchSize, p.inHeight, p.inWidth, p.inChannels, p.outHeight, p.outWidth,
+    p.filterHeight, p.filterWidth, p.strideHeight, p.strideWidth, p.padInfo.top, p.padInfo.left,
+  ]);
+  return poolGeom;
+}
+
+function maxPool(lib: NativeAddon, fallback: Kernel): Kernel {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype !== 'float32' || x.shape.length !== 4 || size(x.shape) === 0) return fallback(args);
+    const info = poolInfo(x, args.attrs as unknown as PoolAttrs);
+    if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return fallback(args);
+    const { backend } = args;
+    const out = backend.makeOutput(info.outShape, 'float32');
+    if (size(info.outShape) === 0) return out;
+    lib.maxPool(view(backend, x), view(backend, out), fillPoolGeom(info));
+    return out;
+  };
+}
+
+function maxPoolGrad(lib: NativeAddon, fallback: Kernel): Kernel {
+  return (args) => {
+    const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
+    if (!allFloat(dy, input, output) || input.shape.length !== 4 || size(input.shape) === 0 || size(dy.shape) === 0) {
+      return fallback(args);
+    }
+    const info = poolInfo(input, args.attrs as unknown as PoolAttrs);
+    for (const [name, t] of [['dy', dy], ['output', output]] as const) {
+      if (!sameShape(t.shape, info.outShape)) {
+        throw new Error(`MaxPoolGrad: ${name} shape [${t.shape}] does not match the pool output [${info.outShape}]`);
+      }
+    }
+    const { backend } = args;
+    const dx = backend.makeOutput([...input.shape], 'float32');
+    lib.maxPoolGrad(view(backend, input), view(backend, output), view(backend, dy), view(backend, dx), fillPoolGeom(info));
+    return dx;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Optimizer. lib/agents/adam.ts as tfjs ops is ~10 dispatches and passes per parameter, sqrt single-threaded
 // (Adam was about half of the double-Q MLP update); the fused kernel is one OpenMP pass: 3.2 ms against 14.4 ms
 // for one step over that MLP's 2.2M parameters (4.0 / 16.6 ms with clipping; loaded 2-vCPU VM). The clip
@@ -458,6 +523,9 @@ const OVERRIDES: Record<string, (lib: NativeAddon, prev: Kernel | undefined) => 
   Step: (lib, prev) => unary(lib, required('Step', prev), 1),
   [RELU_GRAD]: (lib) => reluGrad(lib),
   // An addon built before these entry points existed keeps wasm's kernels (rebuild to get them).
+  MaxPool: (lib, prev) => (typeof lib.maxPool === 'function' ? maxPool(lib, required('MaxPool', prev)) : required('MaxPool', prev)),
+  MaxPoolGrad: (lib, prev) =>
+    typeof lib.maxPoolGrad === 'function' ? maxPoolGrad(lib, required('MaxPoolGrad', prev)) : required('MaxPoolGrad', prev),
   [ADAM_STEP]: (lib, prev) => (typeof lib.adamStep === 'function' ? adamStep(lib) : required(ADAM_STEP, prev)),
   [GLOBAL_NORM]: (lib, prev) => (typeof lib.sumSquares === 'function' ? globalNorm(lib) : required(GLOBAL_NORM, prev)),
 };

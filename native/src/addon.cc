@@ -15,6 +15,7 @@
 #include "elementwise.h"
 #include "gemm.h"
 #include "optim.h"
+#include "pool.h"
 
 extern "C" {
 void openblas_set_num_threads(int n);
@@ -256,6 +257,48 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   });
 }
 
+seer::PoolGeom pool_geom(napi_env env, napi_value v) {
+  seer::PoolGeom g;
+  static_assert(sizeof(seer::PoolGeom) == seer::kPoolGeomLen * sizeof(int), "PoolGeom layout");
+  int32_arg(env, v, "geom", reinterpret_cast<int*>(&g), seer::kPoolGeomLen);
+  seer::check_pool_geom(g);
+  return g;
+}
+
+size_t pool_in_size(const seer::PoolGeom& g) { return size_t(g.n) * g.h * g.w * g.c; }
+size_t pool_out_size(const seer::PoolGeom& g) { return size_t(g.n) * g.oh * g.ow * g.c; }
+
+// maxPool(x, y, geom)
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  return guarded(env, "maxPool", [&]() {
+    napi_value argv[3];
+    get_args(env, info, argv, 3);
+    F32 x = f32_arg(env, argv[0], "x"), y = f32_arg(env, argv[1], "out");
+    seer::PoolGeom g = pool_geom(env, argv[2]);
+    need(x, pool_in_size(g), "x");
+    need(y, pool_out_size(g), "out");
+    seer::max_pool(g, x.data, y.data);
+    return undefined(env);
+  });
+}
+
+// maxPoolGrad(x, y, dy, dx, geom): y is the forward output; dx is overwritten.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, "maxPoolGrad", [&]() {
+    napi_value argv[5];
+    get_args(env, info, argv, 5);
+    F32 x = f32_arg(env, argv[0], "x"), y = f32_arg(env, argv[1], "y"), dy = f32_arg(env, argv[2], "dy");
+    F32 dx = f32_arg(env, argv[3], "dx");
+    seer::PoolGeom g = pool_geom(env, argv[4]);
+    need(x, pool_in_size(g), "x");
+    need(y, pool_out_size(g), "y");
+    need(dy, pool_out_size(g), "dy");
+    need(dx, pool_in_size(g), "dx");
+    seer::max_pool_grad(g, x.data, y.data, dy.data, dx.data);
+    return undefined(env);
+  });
+}
+
 // adamStep(p, m, v, g, pOut, mOut, vOut, beta1, beta2, c1, c2, step, eps): one fused Adam update
 // (seer::AdamScalars says what the scalars are); all seven arrays have the parameter's length.
 napi_value AdamStep(napi_env env, napi_callback_info info) {
@@ -348,6 +391,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convImpls", nullptr, ConvImpls, nullptr, nullptr, nullptr, napi_default, nullptr},

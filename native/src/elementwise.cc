@@ -83,8 +83,14 @@ void binary(Binary op, const float* a, long na, const float* b, long nb, float* 
     case Binary::mul: return binary_loop([](float x, float y) { return x * y; }, a, na, b, nb, out, n);
     case Binary::div: return binary_loop([](float x, float y) { return x / y; }, a, na, b, nb, out, n);
     case Binary::relu_grad:
-      return binary_loop([](float dy, float x) { return dy * (std::isnan(x) ? x : (x > 0.f ? 1.f : 0.f)); }, a, na,
-                         b, nb, out, n);
+      // Two selects, no branch: the nested form compiled to a branch per element, which mispredicts on real
+      // activations (~half positive): 4.6 ms against 0.15 ms for an add of the same [32,42,42,16] size.
+      return binary_loop(
+          [](float dy, float x) {
+            const float s = x > 0.f ? 1.f : 0.f;
+            return dy * (x != x ? x : s);  // step(NaN) = NaN
+          },
+          a, na, b, nb, out, n);
   }
 }
 
