@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeAddon, nativeInfo, nativeThreads, registerNativeKernels } from '../../lib/backend/native';
+import { makeEncoder } from '../../lib/nets/encoders';
 
 let skip: string | false = false;
 try {
@@ -213,6 +214,13 @@ test('native backend', { skip }, async (t) => {
     const r = tf.tensor(withNaN.data, withNaN.shape);
     assert.deepEqual(Array.from(await tf.relu(r).data()), [0, 0, NaN, 2, 0]);
     assert.deepEqual(Array.from(await tf.step(r, 0.5).data()), [0.5, 0.5, NaN, 1, 0.5]);
+    // The gradient kernel directly: dy * step(x), NaN where x is NaN, and the vectorised path (>= 32K floats).
+    const lib = loadNativeAddon();
+    const xs = new Float32Array(1 << 16).map((_, j) => [-1, 0, NaN, 2, -0, 3][j % 6]);
+    const dys = new Float32Array(1 << 16).map((_, j) => (j % 7) - 3);
+    const g = new Float32Array(1 << 16);
+    lib.binary(4, dys, xs, g);
+    assert.ok(g.every((v, j) => Object.is(v, dys[j] * (Number.isNaN(xs[j]) ? NaN : xs[j] > 0 ? 1 : 0))), 'relu_grad');
     // Identity/Cast share buffers: the copy must survive disposing the original.
     const c = tf.clone(r), d = tf.cast(r, 'float32'), i = tf.cast(r, 'int32');
     r.dispose();
@@ -220,6 +228,30 @@ test('native backend', { skip }, async (t) => {
     assert.deepEqual(Array.from(await d.data()), [-1, 0, NaN, 2, -0]);
     assert.equal(i.dtype, 'int32');
     tf.dispose([c, d, i]);
+  });
+
+  await t.test('IMPALA encoder gradients (convs, native max-pool and its gradient, residual adds) match cpu', async () => {
+    const grads = async (backend: 'wasm' | 'cpu') => {
+      await tf.setBackend(backend);
+      const enc = makeEncoder({ kind: 'impala', inputShape: [22, 21, 3], seed: 7, name: `impala_native_${backend}` });
+      try {
+        const x = tf.tensor4d(rand(3 * 22 * 21 * 3, 70).map((v) => (v + 1) * 127.5), [3, 22, 21, 3]);
+        const r = tf.tensor2d(rand(3 * enc.outputDim, 71), [3, enc.outputDim]);
+        const { value, grads: g } = tf.variableGrads(() => tf.sum(tf.mul(enc.apply(x), r)) as tf.Scalar, enc.variables());
+        const out = Object.values(g).map((v) => v.dataSync() as Float32Array);
+        tf.dispose([x, r, value, ...Object.values(g)]);
+        return out;
+      } finally {
+        enc.dispose();
+      }
+    };
+    const got = await grads('wasm'), want = await grads('cpu');
+    assert.equal(got.length, want.length);
+    want.forEach((w, i) => {
+      assert.ok(w.some((v) => v !== 0), `variable ${i}: zero gradient`);
+      const e = relErr(got[i], w);
+      assert.ok(e < 1e-4, `variable ${i}: rel error ${e.toExponential(2)}`);
+    });
   });
 
   await t.test('bad calls throw with a message instead of returning zeros', () => {

@@ -13,7 +13,8 @@ import { maxPoolGrad } from '../../lib/backend/kernels/max_pool_grad';
 import { outSize, padBefore, randomValues, relError } from './conv_reference';
 
 type Pad = 'valid' | 'same';
-type Case = [shape: number[], k: number, stride: number, pad: Pad];
+type Shape4 = [number, number, number, number];
+type Case = [shape: Shape4, k: number, stride: number, pad: Pad];
 
 let nativeSkip: string | false = false;
 

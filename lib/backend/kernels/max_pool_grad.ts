@@ -6,6 +6,8 @@
  *
  * (wasm's MaxPoolWithArgmax has the same fault, so it cannot serve as a fast path.) The scan looks for
  * the first input equal to the forward output, which wasm's MaxPool computes correctly, and stops there.
+ * The native backend replaces this kernel with the addon's (native/src/pool.cc: the same search on all
+ * threads, identical results) and keeps it as the fallback for non-float32 inputs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { alloc, f32Index, heapF32, type TensorInfo, type WasmBackend } from './wasm_heap';
