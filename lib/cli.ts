@@ -18,7 +18,7 @@ import { analyzeRun } from './experiments/analyze';
 const USAGE = `usage:
   seer run    --env <id> [--agent curl|rainbow] [--variant <id>] [--scale smoke|laptop|paper] [--seed N] --out <dir> [--resume] [--set field=value ...]
   seer sweep  --envs <id,...> --variants <id,...> --seeds <n,...> [--scale ...] --out <dir> [--jobs N] [--set field=value ...]
-  seer report --runs <dir> [--out <dir>]
+  seer report --runs <dir> [--runs <dir> ...] [--envs <id,...>] [--out <dir>]
   seer analyze --run <dir> --out <dir> [--probe N] [--taus 0.9,0.99] [--checks M]   Figure 8 + adaptive-rule replay from a run's snapshots
   seer demo   [--out <dir>] [--jobs N]     the README's main job: SEER vs baseline on minatar/breakout, figure + table
   seer section <compute|memory|impala|transfer|encoder-analysis|resolution> [--scale laptop] [--jobs N] [--root dir]`;
@@ -99,9 +99,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'report') {
       const flags = parseFlags(rest);
-      const runs = one(flags, 'runs');
-      if (!runs) throw new Error(`--runs <dir> is required\n${USAGE}`);
-      const written = await writeReport(runs, one(flags, 'out') ?? path.join('data', 'figures', path.basename(runs)));
+      const runs = flags.runs;
+      if (!runs?.length) throw new Error(`--runs <dir> is required\n${USAGE}`);
+      const envs = one(flags, 'envs')?.split(',').filter(Boolean);
+      const written = await writeReport(runs, one(flags, 'out') ?? path.join('data', 'figures', path.basename(runs[0])), { envs });
       for (const f of written) console.log(f);
       return 0;
     }

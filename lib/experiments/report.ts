@@ -25,8 +25,12 @@ export function curvesFigure(runs: RunResult[], xAxis: XAxis, title?: string): F
   const envs = [...new Set(curves.map((c) => c.env))];
   const variants = [...new Set(curves.map((c) => c.variant))];
   const panels: Panel[] = envs.map((env) => {
-    const frozen = runs.filter((r) => r.manifest.config.env === env && r.freeze);
-    const freezeX = xAxis === 'flops' ? frozen.map((r) => r.freeze!.flops) : xAxis === 'envSteps' ? frozen.map((r) => r.freeze!.envSteps) : [];
+    // One marker per curve that froze (a fixed T_f and an adaptive rule freeze at different points), at its seeds' mean.
+    const events = variants.flatMap((v) => {
+      const frozen = runs.filter((r) => r.manifest.config.env === env && r.manifest.config.variant === v && r.freeze);
+      const xs = xAxis === 'flops' ? frozen.map((r) => r.freeze!.flops) : xAxis === 'envSteps' ? frozen.map((r) => r.freeze!.envSteps) : [];
+      return xs.length ? [{ x: meanOf(xs), label: variants.length > 1 ? `freeze: ${v}` : 'freeze (T_f)' }] : [];
+    });
     return {
       title: env,
       x: { title: X_TITLES[xAxis] },
@@ -34,7 +38,7 @@ export function curvesFigure(runs: RunResult[], xAxis: XAxis, title?: string): F
       series: curves
         .filter((c) => c.env === env && c.x.length > 0)
         .map((c) => line(`${c.variant} (${c.seeds} seed${c.seeds > 1 ? 's' : ''})`, c.x, c.mean, { band: c.std, color: PALETTE[variants.indexOf(c.variant) % PALETTE.length] })),
-      events: freezeX.length ? [{ x: meanOf(freezeX), label: 'freeze (T_f)' }] : [],
+      events,
     };
   });
   return figure({ title, panels });
@@ -66,13 +70,20 @@ export function summaryTable(runs: RunResult[]): aq.ColumnTable {
   return aq.from(out);
 }
 
-/** Writes `<out>/returns-vs-{flops,steps,wall}.{svg,png}` and `<out>/summary.{csv,md}`; returns the paths. */
-export async function writeReport(runsDir: string, outDir: string): Promise<string[]> {
-  const found = loadRuns(runsDir).filter((r) => r.evals.length > 0);
-  if (!found.length) throw new Error(`no runs with evaluations under ${runsDir}`);
-  // Section layout <root>/<arm>/<run>: curves are arms (e.g. 'constrained-seer@int8'), not bare variants.
-  const sectionLayout = found.every((r) => path.relative(runsDir, r.dir).split(path.sep).length === 2);
-  const runs = sectionLayout ? byArm(found) : found;
+/**
+ * Writes `<out>/returns-vs-{flops,steps,wall}.{svg,png}` and `<out>/summary.{csv,md}`; returns the paths. Several
+ * roots are drawn together (e.g. an adaptive-freezing arm next to the fixed-T_f arms of the compute section);
+ * `envs` keeps only those environments.
+ */
+export async function writeReport(runsDirs: string | string[], outDir: string, opts: { envs?: string[] } = {}): Promise<string[]> {
+  const roots = Array.isArray(runsDirs) ? runsDirs : [runsDirs];
+  const runs = roots.flatMap((root) => {
+    const found = loadRuns(root).filter((r) => r.evals.length > 0 && (!opts.envs || opts.envs.includes(r.manifest.config.env)));
+    // Section layout <root>/<arm>/<run>: curves are arms (e.g. 'constrained-seer@int8'), not bare variants.
+    const sectionLayout = found.length > 0 && found.every((r) => path.relative(root, r.dir).split(path.sep).length === 2);
+    return sectionLayout ? byArm(found) : found;
+  });
+  if (!runs.length) throw new Error(`no runs with evaluations under ${roots.join(', ')}${opts.envs ? ` for env(s) ${opts.envs.join(', ')}` : ''}`);
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const [axis, name] of [['flops', 'returns-vs-flops'], ['envSteps', 'returns-vs-steps'], ['wallSeconds', 'returns-vs-wall']] as const) {

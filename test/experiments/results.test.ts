@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunLog, readLog } from '../../lib/experiments/log';
 import { aggregate, loadRuns, returnAtFlops } from '../../lib/experiments/results';
-import { summaryTable } from '../../lib/experiments/report';
+import { curvesFigure, summaryTable } from '../../lib/experiments/report';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-results-'));
 
@@ -51,6 +51,12 @@ test('seeds are aligned by env step: only steps every seed evaluated enter the c
   const [c] = aggregate(loadRuns(dir), 'envSteps');
   assert.deepEqual(c.x, [100, 200]);
   assert.deepEqual(c.mean, [1, 2]);
+});
+
+test('curves figure marks each frozen curve at its own freeze', () => {
+  const fig = curvesFigure(loadRuns(root), 'envSteps');
+  assert.equal(fig.panels.length, 1);
+  assert.deepEqual(fig.panels[0].events, [{ x: 200, label: 'freeze: seer' }]);
 });
 
 test('score at a FLOPs budget is the last evaluation within it', () => {
