@@ -246,7 +246,9 @@ export const SECTIONS: Record<SectionName, Section> = {
     plans: {
       // Smoke: 4 segments (each a runner start-up, the main cost), snapshots at updates 0, 8 and 16.
       smoke: { envs: ['walker-walk'], seeds: [0], arms: [arm('baseline', 'baseline', { snapshotEvery: 8 })], overrides: { curl: { ...CURL_SMOKE, steps: 32, initSteps: 8, maxEpisodeSteps: 8, evalEvery: 16 } } },
-      laptop: { envs: ['walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 1000 })] },
+      // Laptop: Rainbow on Breakout (~10 min per run here); a CURL walker-walk run takes hours on two cores. The
+      // CURL side at laptop scale is `seer analyze` on the compute section's cartpole baseline (data/figures/).
+      laptop: { envs: ['minatar/breakout'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 500 })] },
       paper: { envs: ['walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 5000 })] },
     },
     reference: [],

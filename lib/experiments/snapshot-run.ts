@@ -23,15 +23,16 @@ export function runWithSnapshots(input: Partial<ExperimentConfig> & { env: strin
 }
 
 /**
- * A fixed probe set for the analysis: `n` observations of `cfg`'s environment under random actions, centre-
- * cropped as CURL sees them when acting (pixels 0..255, [n, crop, crop, C]).
+ * A fixed probe set for the analysis: `n` observations of `cfg`'s environment under random actions, as the agent's
+ * encoder sees them when acting — centre-cropped for CURL, whole frames for Rainbow (pixels 0..255, [n, H, W, C]).
  */
 export async function collectProbe(input: Partial<ExperimentConfig> & { env: string }, n: number, seed = 12345): Promise<Probe> {
   const cfg = resolveConfig(input);
   const env = await makeEnv(cfg.env, { seed, size: cfg.imageSize, frameStack: cfg.frameStack, obs: 'pixels' });
   try {
     const shape = env.observationSpace.shape as [number, number, number];
-    const crop = Number((cfg.agentOptions as { cropSize?: number }).cropSize ?? cropSizeFor(shape[0]));
+    // CURL's encoder sees centre crops when acting; Rainbow's sees the whole frame.
+    const crop = cfg.agent === 'curl' ? Number((cfg.agentOptions as { cropSize?: number }).cropSize ?? cropSizeFor(shape[0])) : shape[0];
     const frame = shape[0] * shape[1] * shape[2];
     const raw = new Uint8Array(n * frame);
     const rng = new Rng(seed);
@@ -43,7 +44,8 @@ export async function collectProbe(input: Partial<ExperimentConfig> & { env: str
       const r = env.step(action);
       obs = r.terminated || r.truncated ? env.reset({ seed: seed + i + 1 }).obs : r.obs;
     }
-    return { data: centerCrop(raw, n, { inShape: shape, out: crop }), shape: [n, crop, crop, shape[2]] };
+    const data = crop === shape[0] ? Float32Array.from(raw) : centerCrop(raw, n, { inShape: shape, out: crop });
+    return { data, shape: [n, crop, crop, shape[2]] };
   } finally {
     env.close();
   }

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeRun, replayRule } from '../../lib/experiments/analyze';
 import { runExperiment } from '../../lib/experiments/train';
+import { collectProbe } from '../../lib/experiments/snapshot-run';
 import type { SimilarityPoint } from '../../lib/analysis';
 
 const point = (update: number, conv1: number, conv2: number): SimilarityPoint => ({ update, next: update + 10, similarity: { conv1, conv2 }, baseline: { conv1: 0.05, conv2: 0.05 } });
@@ -32,4 +33,9 @@ test('analyzeRun writes Figure 8 and the τ replay from a run with snapshots; a 
   const bare = path.join(root, 'bare');
   await runExperiment({ env: 'minatar/breakout', variant: 'baseline', scale: 'smoke' }, { out: bare });
   await assert.rejects(analyzeRun(bare, path.join(root, 'out2')), /0 encoder snapshot\(s\).*snapshotEvery/);
+});
+
+test('the probe is what the encoder sees when acting: centre crops for CURL, whole frames for Rainbow', async () => {
+  assert.deepEqual((await collectProbe({ env: 'minatar/breakout', scale: 'smoke' }, 3)).shape, [3, 84, 84, 4]);
+  assert.deepEqual((await collectProbe({ env: 'cartpole-swingup', scale: 'smoke' }, 3)).shape, [3, 84, 84, 9]);
 });
