@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../lib/backend/select';
+import { Adam } from '../lib/agents/adam';
 import { makeEncoder } from '../lib/nets/encoders';
 import { makeMlp } from '../lib/nets/heads';
 
@@ -44,19 +45,21 @@ async function main(): Promise<void> {
   const q1 = makeMlp({ name: 'leak_q1', sizes: [50, 1024, 1024, 1], seed: 2 });
   const q2 = makeMlp({ name: 'leak_q2', sizes: [50, 1024, 1024, 1], seed: 3 });
   const vars = [...encoder.variables(), ...q1.variables(), ...q2.variables()];
-  const opt = tf.train.adam(1e-4);
+  // The agents' own Adam (lib/agents/adam.ts: fused kernels, global-norm clipping as Rainbow uses it).
+  const opt = new Adam('leak', vars, { lr: 1e-4 });
   const obs = tf.randomUniform([batch, 84, 84, 9], 0, 255, 'float32', 7) as tf.Tensor4D;
   const target = tf.randomNormal([batch, 1], 0, 1, 'float32', 8);
 
   const update = (): number => {
-    const loss = opt.minimize(() => {
+    const { value, grads } = tf.variableGrads(() => {
       const z = encoder.apply(obs);
       const l1 = tf.losses.meanSquaredError(target, q1.apply(z));
       const l2 = tf.losses.meanSquaredError(target, q2.apply(z));
       return tf.add(l1, l2) as tf.Scalar;
-    }, true, vars);
-    const v = loss!.dataSync()[0];
-    loss!.dispose();
+    }, vars);
+    opt.step(grads, { clipNorm: 10 })?.dispose();
+    const v = value.dataSync()[0];
+    tf.dispose([value, ...Object.values(grads)]);
     return v;
   };
 
