@@ -6,7 +6,7 @@ import { CONTROL_TASK_NAMES } from '../envs/control';
 import { GAME_NAMES } from '../envs/games';
 import { LATENT_DTYPES, type LatentDtype } from '../replay/latent-codec';
 import { SEER_VARIANTS, type VariantId } from '../seer/variants';
-import { ADAPTIVE_DEFAULTS } from '../seer/adaptive';
+import { ADAPTIVE_DEFAULTS, ADAPTIVE_TAU } from '../seer/adaptive';
 import { ConfigError, intIn, noUnknownKeys, numberIn, oneOf } from './validate';
 
 import { SCALES, type Scale } from './scale';
@@ -67,11 +67,11 @@ export const FREEZE_RULES = ['fixed', 'adaptive'] as const;
 type Defaults = Omit<ExperimentConfig, 'agent' | 'env' | 'variant' | 'scale' | 'seed' | 'encoder' | 'memoryBudget' | AnalysisField>;
 type AnalysisField = 'freezeRule' | 'adaptiveTau' | 'adaptiveChecks' | 'adaptiveInterval' | 'snapshotEvery' | 'probeSize';
 
-/** Adaptive freezing defaults (lib/seer/adaptive.ts ADAPTIVE_DEFAULTS) with Δ scaled to the run. */
-const ANALYSIS_DEFAULTS: Record<Scale, Pick<ExperimentConfig, AnalysisField>> = {
-  smoke: { freezeRule: 'fixed', adaptiveTau: ADAPTIVE_DEFAULTS.tau, adaptiveChecks: 2, adaptiveInterval: 4, snapshotEvery: 0, probeSize: 8 },
-  laptop: { freezeRule: 'fixed', adaptiveTau: ADAPTIVE_DEFAULTS.tau, adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: 500, snapshotEvery: 0, probeSize: 256 },
-  paper: { freezeRule: 'fixed', adaptiveTau: ADAPTIVE_DEFAULTS.tau, adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: ADAPTIVE_DEFAULTS.interval, snapshotEvery: 0, probeSize: 256 },
+/** Adaptive freezing defaults (lib/seer/adaptive.ts ADAPTIVE_DEFAULTS) with Δ scaled to the run; τ is per agent (ADAPTIVE_TAU). */
+const ANALYSIS_DEFAULTS: Record<Scale, Pick<ExperimentConfig, Exclude<AnalysisField, 'adaptiveTau'>>> = {
+  smoke: { freezeRule: 'fixed', adaptiveChecks: 2, adaptiveInterval: 4, snapshotEvery: 0, probeSize: 8 },
+  laptop: { freezeRule: 'fixed', adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: 500, snapshotEvery: 0, probeSize: 256 },
+  paper: { freezeRule: 'fixed', adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: ADAPTIVE_DEFAULTS.interval, snapshotEvery: 0, probeSize: 256 },
 };
 
 /** Per scale and agent. smoke: seconds (tests); laptop: hours on two cores (data/); paper: the paper's settings. */
@@ -118,6 +118,7 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
   const c: ExperimentConfig = {
     ...d,
     ...ANALYSIS_DEFAULTS[scale],
+    adaptiveTau: ADAPTIVE_TAU[agent],
     encoder: agent === 'curl' ? 'sac-ae' : 'rainbow',
     variant: 'baseline',
     seed: 0,

@@ -33,3 +33,10 @@ test('T_f below zero or beyond the run, and K below 1, are errors that say so', 
   assert.equal(resolveConfig({ env: 'minatar/breakout', freezeAt: 44 }).freezeAt, 44);
   assert.throws(() => resolveConfig({ env: 'cartpole-swingup', copies: 0 }), /config\.copies: got 0; expected an integer in \[1, 64\]/);
 });
+
+test('the adaptive rule\'s τ defaults per agent (Figure 8b data: lib/seer/adaptive.ts) and can be overridden', () => {
+  assert.equal(resolveConfig({ env: 'minatar/breakout', scale: 'laptop' }).adaptiveTau, 0.9);
+  assert.equal(resolveConfig({ env: 'cartpole-swingup', scale: 'laptop' }).adaptiveTau, 0.85);
+  assert.equal(resolveConfig({ env: 'cartpole-swingup', adaptiveTau: 0.97 }).adaptiveTau, 0.97);
+  assert.throws(() => resolveConfig({ env: 'cartpole-swingup', adaptiveTau: 1.5 }), /adaptiveTau/);
+});
