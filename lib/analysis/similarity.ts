@@ -142,22 +142,27 @@ function baselineOf(r: SvccaResult): number {
 }
 
 /**
- * Figure 8b: per-layer similarity of each snapshot t with snapshot t + lag (default: the next one).
+ * Figure 8b: per-layer similarity of each snapshot t with snapshot t + lag (default: the next one), or with the
+ * snapshot at update `to` (each earlier one against it: how far from that representation the encoder still is).
  * Builds one net with `netFactory` and loads each snapshot into it once.
  */
 export function layerSimilarityOverTime(
   snapshots: SnapshotStore | Snapshot[],
   probe: Probe,
   netFactory: () => TappedNet & { dispose?(): void },
-  opts: LayerSimilarityOptions & { group?: string; lag?: number } = {},
+  opts: LayerSimilarityOptions & { group?: string; lag?: number; to?: number } = {},
 ): { layers: string[]; points: SimilarityPoint[] } {
   const get = Array.isArray(snapshots)
     ? (u: number) => snapshots.find((s) => s.update === u) as Snapshot
     : (u: number) => snapshots.get(u);
   const updates = Array.isArray(snapshots) ? snapshots.map((s) => s.update).sort((x, y) => x - y) : snapshots.updates();
   const pairs: [number, number][] = [];
+  if (opts.to !== undefined && opts.lag !== undefined) throw new Error('layerSimilarityOverTime: give either lag or to, not both');
+  if (opts.to !== undefined && !updates.includes(opts.to)) throw new Error(`no snapshot at update ${opts.to}; snapshots: ${updates.join(', ')}`);
   for (let i = 0; i < updates.length; i++) {
-    if (opts.lag === undefined) {
+    if (opts.to !== undefined) {
+      if (updates[i] < opts.to) pairs.push([updates[i], opts.to]);
+    } else if (opts.lag === undefined) {
       if (i + 1 < updates.length) pairs.push([updates[i], updates[i + 1]]);
     } else if (updates.includes(updates[i] + opts.lag)) {
       pairs.push([updates[i], updates[i] + opts.lag]);

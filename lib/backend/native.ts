@@ -22,7 +22,8 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as os from 'os';
 import * as path from 'path';
-import { ADAM_STEP, GLOBAL_NORM, adamScalars, clipFromSumSquares, type AdamStepAttrs } from './kernels/adam';
+import { ADAM_STEP, GLOBAL_NORM, adamScalars, checkAdamInputs, checkNormInputs, clipFromSumSquares, type AdamStepAttrs, type AdamStepInputs } from './kernels/adam';
+import { poolInfo, type PoolAttrs } from './kernels/max_pool_grad';
 
 /** The addon's JS surface (native/src/addon.cc). All calls are synchronous and in place. */
 export interface NativeAddon {
@@ -410,20 +411,7 @@ function patchReluGradient(): void {
 // B=32, 37 ms of JS became 6.6 ms (loaded 2-vCPU VM, tf.profile). The forward replaces wasm's single-threaded
 // one (3.4 -> 3.1 ms per step; 2.2 vs 2.7 ms alone on the 84x84x16 pool).
 
-type PoolAttrs = {
-  filterSize: number | [number, number];
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-};
-
 const poolGeom = new Int32Array(12);
-
-function poolInfo(x: tf.TensorInfo, a: PoolAttrs): backend_util.Conv2DInfo {
-  return backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode,
-  );
-}
 
 function fillPoolGeom(p: backend_util.Conv2DInfo): Int32Array {
   poolGeom.set([
@@ -474,11 +462,9 @@ function maxPoolGrad(lib: NativeAddon, fallback: Kernel): Kernel {
 
 function adamStep(lib: NativeAddon): Kernel {
   return (args) => {
-    const { param, m, v, grad, coef } = args.inputs as { param: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo; grad: tf.TensorInfo; coef?: tf.TensorInfo };
-    if (!allFloat(param, m, v, grad, coef)) throw new Error(`${ADAM_STEP}: inputs must be float32`);
-    for (const t of [m, v, grad]) {
-      if (!sameShape(t.shape, param.shape)) throw new Error(`${ADAM_STEP}: shape [${t.shape}] differs from param shape [${param.shape}]`);
-    }
+    const inputs = args.inputs as unknown as AdamStepInputs;
+    checkAdamInputs(inputs);
+    const { param, m, v, grad, coef } = inputs;
     const { backend } = args;
     const outs = [0, 1, 2].map(() => backend.makeOutput([...param.shape], 'float32'));
     if (size(param.shape) === 0) return outs;
@@ -493,8 +479,7 @@ function adamStep(lib: NativeAddon): Kernel {
 
 function globalNorm(lib: NativeAddon): Kernel {
   return (args) => {
-    const xs = Object.values(args.inputs) as tf.TensorInfo[];
-    if (!allFloat(...xs)) throw new Error(`${GLOBAL_NORM}: inputs must be float32`);
+    const xs = checkNormInputs(args.inputs as unknown as tf.TensorInfo[]);
     const { backend } = args;
     const outs = [backend.makeOutput([], 'float32'), backend.makeOutput([], 'float32')];
     let ss = 0;

@@ -74,7 +74,7 @@ export async function analyzeRun(runDir: string, outDir: string, opts: AnalyzeOp
   const consecutive = f8.similarity.points;
   const layers = f8.similarity.layers;
   const last = updates[updates.length - 1];
-  const toFinal = updates.slice(0, -1).map((u) => layerSimilarityOverTime([store.get(u), store.get(last)], probe, factory).points[0]);
+  const toFinal = layerSimilarityOverTime(store, probe, factory, { to: last }).points;
 
   const totalUpdates = cfg.steps - cfg.initSteps;
   const checks = opts.checks ?? ADAPTIVE_DEFAULTS.checks;

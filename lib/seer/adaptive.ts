@@ -62,10 +62,11 @@ export interface AdaptiveFreezeOptions {
  * The random-representation baseline (randomBaseline: 0.03–0.05 for 32 channels over 10,000–20,000 datapoints,
  * 0.19 for a 50-wide fc layer over 1,000 probe observations) is far below every τ here.
  */
-export const ADAPTIVE_DEFAULTS = { tau: 0.9, checks: 3, interval: 1_000 } as const;
-
-/** τ per agent (see above); ADAPTIVE_DEFAULTS.tau is Rainbow's and the fallback. */
+/** τ per agent (see above). */
 export const ADAPTIVE_TAU = { rainbow: 0.9, curl: 0.85 } as const;
+
+/** The rule's defaults when no agent is named: Rainbow's τ. */
+export const ADAPTIVE_DEFAULTS = { tau: ADAPTIVE_TAU.rainbow, checks: 3, interval: 1_000 } as const;
 
 export interface AdaptiveCheck {
   update: number;

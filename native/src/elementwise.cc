@@ -2,6 +2,7 @@
 // gradient: [B,H,W,C] -> [C]), first transposes the whole tensor. At B=128 on the SAC-AE encoder these ops cost
 // more than the convolutions themselves (see lib/backend/native.ts). Here they are one pass, on all threads.
 #include "elementwise.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -9,10 +10,6 @@
 #include <vector>
 
 namespace seer {
-
-namespace {
-constexpr long kParallelMin = 1 << 15;  // below this many floats the fork/join costs more than it saves
-}
 
 void reduce_sum(const float* x, float* out, long outer, long reduce, long inner) {
   if (inner == 1) {  // contiguous rows: a dot-free horizontal sum per output

@@ -3,6 +3,7 @@
 // p', m', v'. Float arithmetic in the same order as the op composition in lib/agents/adam.ts (no FMA
 // contraction: the build does not enable FMA), so results agree with it to the last bit or so.
 #include "optim.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -11,10 +12,6 @@
 #include <vector>
 
 namespace seer {
-
-namespace {
-constexpr long kParallelMin = 1 << 15;  // below this many floats the fork/join costs more than it saves
-}
 
 // One contiguous range; restrict (tfjs outputs are fresh buffers) lets the compiler vectorise without
 // runtime overlap checks, which it gives up on for seven pointers.

@@ -3,6 +3,7 @@
 // IMPALA fwd+bwd step at B=32 (loaded 2-vCPU VM). The same search here: 6.6 ms. The forward came along (a little
 // faster than wasm's single-threaded one).
 #include "pool.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -14,7 +15,6 @@
 namespace seer {
 
 namespace {
-constexpr long kParallelMin = 1 << 15;  // below this many input floats the fork/join costs more than it saves
 // Channels per slice. Gradient tasks own disjoint channel slices of one sample, so threads never write the same
 // dx element; 16 floats = one 64-byte line, so slices do not share lines when c is a multiple of 16.
 constexpr int kBlock = 16;

@@ -12,6 +12,7 @@ import type { AgentState } from '../../lib/agents/types';
 import { ADAM_STEP, GLOBAL_NORM, WASM_JS_MAX, wasmAdamStep } from '../../lib/backend/kernels/adam';
 import { registerNativeKernels, useNativeKernels } from '../../lib/backend/native';
 import { setupWasm } from '../../lib/backend/wasm';
+import { Rng } from '../../lib/envs/rng';
 
 let nativeSkip: string | false = false;
 
@@ -32,18 +33,10 @@ async function use(name: 'cpu' | 'wasm' | 'native'): Promise<void> {
   assert.ok(await tf.setBackend(name === 'cpu' ? 'cpu' : 'wasm'));
 }
 
-/** Deterministic uniform(-1, 1) floats (mulberry32). */
+/** Deterministic uniform(-1, 1) floats from the workbook's generator. */
 function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.random() * 2 - 1);
 }
 
 // Small tensors take the JS loop on wasm, the [130, 130] one (16,900 floats) wasm's SIMD kernels; native runs

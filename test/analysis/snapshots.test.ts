@@ -160,6 +160,10 @@ test('Figure 8b: similarity over time is 1 for unchanged weights and falls with 
     }
     const lagged = layerSimilarityOverTime(snaps, p, () => build(97), { lag: 20, layers: ['conv2'] });
     assert.deepEqual(lagged.points.map((q) => [q.update, q.next]), [[0, 20]]);
+    const toLast = layerSimilarityOverTime(snaps, p, () => build(96), { to: 20 });
+    assert.deepEqual(toLast.points.map((q) => [q.update, q.next]), [[0, 20], [10, 20]]);
+    for (const l of res.layers) assert.ok(Math.abs(toLast.points[1].similarity[l] - drift[l]) < 1e-12, `${l}: 10 vs 20 as in the consecutive pairs`);
+    assert.throws(() => layerSimilarityOverTime(snaps, p, () => build(95), { to: 15 }), /no snapshot at update 15/);
   } finally {
     enc.dispose();
   }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeAddon, nativeInfo, nativeThreads, registerNativeKernels } from '../../lib/backend/native';
 import { makeEncoder } from '../../lib/nets/encoders';
+import { Rng } from '../../lib/envs/rng';
 
 let skip: string | false = false;
 try {
@@ -19,18 +20,10 @@ try {
   console.log(`# skipping native backend tests: ${skip}`);
 }
 
-/** Deterministic uniform(-1, 1) floats (mulberry32). */
+/** Deterministic uniform(-1, 1) floats from the workbook's generator. */
 function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.random() * 2 - 1);
 }
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {

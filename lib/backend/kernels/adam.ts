@@ -68,7 +68,8 @@ export function clipFromSumSquares(sumSq: number, maxNorm: number): [number, num
   return [norm, Math.min(f(f(maxNorm) / f(norm + f(1e-6))), 1)];
 }
 
-function checkAdamInputs(x: AdamStepInputs): number {
+/** Validates the ADAM_STEP inputs (every implementation); returns the element count. */
+export function checkAdamInputs(x: AdamStepInputs): number {
   const { param, m, v, grad, coef } = x;
   for (const [name, t] of [['param', param], ['m', m], ['v', v], ['grad', grad], ['coef', coef]] as const) {
     if (t && t.dtype !== 'float32') throw new Error(`${ADAM_STEP}: ${name} must be float32, got ${t.dtype}`);
@@ -100,6 +101,13 @@ function adamLoop(
   }
 }
 
+/** Validates the GLOBAL_NORM inputs (an array, passed as tf.addN passes it) and returns them. */
+export function checkNormInputs(inputs: TensorInfo[]): TensorInfo[] {
+  const xs = Object.values(inputs);
+  for (const x of xs) if (x.dtype !== 'float32') throw new Error(`${GLOBAL_NORM}: inputs must be float32, got ${x.dtype}`);
+  return xs;
+}
+
 function sumSquares(x: Float32Array, i0: number, n: number): number {
   let s = 0;
   for (let j = i0; j < i0 + n; j++) {
@@ -116,7 +124,7 @@ type WasmArgs<I> = { inputs: I; backend: WasmBackend; attrs: Record<string, unkn
 
 /**
  * Below this many floats a parameter is stepped by the JS loop; from it on, by wasm's own SIMD kernels called
- * directly (the op composition, minus the engine's per-op bookkeeping). See WASM_MEASURED.
+ * directly (the op composition, minus the engine's per-op bookkeeping). Measurements: this file's header.
  */
 export const WASM_JS_MAX = 1 << 14;
 
@@ -164,8 +172,7 @@ export function wasmAdamStep(args: WasmArgs<AdamStepInputs>): TensorInfo[] {
 export function wasmGlobalNorm(args: WasmArgs<TensorInfo[]>): TensorInfo[] {
   const { backend } = args;
   let ss = 0;
-  for (const x of Object.values(args.inputs)) {
-    if (x.dtype !== 'float32') throw new Error(`${GLOBAL_NORM}: inputs must be float32, got ${x.dtype}`);
+  for (const x of checkNormInputs(args.inputs)) {
     const n = tf.util.sizeFromShape(x.shape);
     if (n === 0) continue;
     if (n < WASM_JS_MAX) {
@@ -217,8 +224,7 @@ export function cpuAdamStep(args: CpuArgs<AdamStepInputs>): TensorInfo[] {
 export function cpuGlobalNorm(args: CpuArgs<TensorInfo[]>): TensorInfo[] {
   const { backend } = args;
   let ss = 0;
-  for (const x of Object.values(args.inputs)) {
-    if (x.dtype !== 'float32') throw new Error(`${GLOBAL_NORM}: inputs must be float32, got ${x.dtype}`);
+  for (const x of checkNormInputs(args.inputs)) {
     const vals = cpuValues(backend, x);
     ss += sumSquares(vals, 0, vals.length);
   }
