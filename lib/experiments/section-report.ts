@@ -5,7 +5,7 @@
  */
 import * as aq from 'arquero';
 import { meanOf, returnAtFlops, stdOf, type RunResult } from './results';
-import { armOf, sectionJobs, type SectionName } from './sections';
+import { armOf, sectionJobs, type SectionJob, type SectionName } from './sections';
 import { notebookScale, type Scale } from './scale';
 import * as os from 'os';
 import * as path from 'path';
@@ -142,6 +142,26 @@ export function scaleCaveat(scale: Scale, runs: RunResult[]): string {
   }
   const seeds = new Set(runs.map((r) => r.manifest.config.seed)).size;
   return `**Scale ${scale}**: ${steps.toLocaleString('en')} agent steps per run at most, ${seeds} seeds — ${scale === 'laptop' ? 'far shorter than the paper\'s runs (80K–500K steps), so early-training behaviour only' : "the paper's budget"}.`;
+}
+
+/**
+ * Which runs of the plan are not in data/ yet, per arm and environment, and the command that makes them — or ''
+ * when none is missing. Notebooks show it under partial results.
+ */
+export function missingNote(name: SectionName, scale: Scale, missing: SectionJob[]): string {
+  if (!missing.length) return '';
+  const total = sectionJobs(name, scale, '.').length;
+  const byGroup = new Map<string, number[]>();
+  for (const j of missing) {
+    const key = `\`${j.arm}\` on ${j.env}`;
+    byGroup.set(key, [...(byGroup.get(key) ?? []), j.seed]);
+  }
+  const lines = [...byGroup].map(([k, seeds]) => `- ${k}: seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}`);
+  return [
+    `**Partial results: ${total - missing.length} of ${total} runs of this plan are finished.** Everything below uses only those; the missing ones are:`,
+    ...lines,
+    `Make them with \`npm run seer -- section ${name}\` (resumable; two processes), or re-open this notebook with \`SEER_MISSING=run\`.`,
+  ].join('\n');
 }
 
 /** The runs a section makes at a scale: per arm, its variant, environments, seeds and config overrides. */

@@ -15,7 +15,7 @@ import type { RunResult } from './results';
 import { runSweep, isDone } from './sweep';
 import { runTransfer } from './transfer';
 import { runWithSnapshots } from './snapshot-run';
-import { loadSection, section, sectionComplete, sectionDir, sectionJobs, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
+import { loadSection, section, sectionComplete, sectionDir, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
 
 /** Runs one job in this process (resuming it if started). */
 export async function runJob(job: SectionJob): Promise<RunSummary> {
@@ -71,28 +71,52 @@ export async function runSection(name: SectionName, scale: Scale, opts: SectionR
 export interface LoadedSection {
   runs: RunResult[];
   root: string;
-  /** 'data': the section's finished runs were on disk; 'fresh': run now, into `root`. */
+  /** 'data': loaded from disk (complete, or partial when `missing` is not empty); 'fresh': run now, into `root`. */
   source: 'data' | 'fresh';
   seconds: number;
+  /** Jobs of the plan with no finished run (laptop/paper scale with SEER_MISSING=load). */
+  missing: SectionJob[];
+}
+
+/** What a notebook does with a section's unfinished runs at laptop/paper scale. */
+export const MISSING_MODES = ['load', 'run'] as const;
+export type MissingMode = (typeof MISSING_MODES)[number];
+
+/** SEER_MISSING: 'load' (default: show what data/ holds and list the rest) or 'run' (make the missing runs now). */
+export function missingMode(env: NodeJS.ProcessEnv = process.env): MissingMode {
+  const v = (env.SEER_MISSING ?? '').trim().toLowerCase();
+  if (v === '') return 'load';
+  if ((MISSING_MODES as readonly string[]).includes(v)) return v as MissingMode;
+  throw new Error(`SEER_MISSING='${env.SEER_MISSING}' is not accepted. Accepted values: ${MISSING_MODES.join(', ')}`);
 }
 
 /**
- * What a notebook calls: the section's runs at this scale. Laptop/paper: data/runs/[<scale>/]<section> — loaded
- * when complete, otherwise the missing runs are produced there (two processes; hours at laptop scale).
- * Smoke: always run now, in this process, into a fresh temporary folder — never into data/.
+ * What a notebook calls: the section's runs at this scale. Laptop/paper: data/runs/[<scale>/]<section>. By default
+ * what is there is loaded and the rest listed (`missing`): a laptop-scale CURL run takes one to several hours here,
+ * too long to start by surprise from a notebook cell. With `missing: 'run'` (SEER_MISSING=run) the missing runs are
+ * made there first (two processes). Smoke: always run now, in this process, into a fresh temporary folder — never
+ * into data/.
  */
-export async function loadOrRunSection(name: SectionName, scale: Scale): Promise<LoadedSection> {
+export async function loadOrRunSection(name: SectionName, scale: Scale, opts: { missing?: MissingMode } = {}): Promise<LoadedSection> {
   const t0 = Date.now();
+  const done = (root: string, source: LoadedSection['source']): LoadedSection => ({
+    runs: loadSection(root, { name, scale }),
+    root,
+    source,
+    seconds: (Date.now() - t0) / 1000,
+    missing: scale === 'smoke' ? [] : sectionStatus(name, scale, root).missing,
+  });
   if (scale === 'smoke') {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), `seer-${name}-`));
     await runSection(name, scale, { root, jobs: 0 });
-    return { runs: loadSection(root), root, source: 'fresh', seconds: (Date.now() - t0) / 1000 };
+    return done(root, 'fresh');
   }
   const root = sectionDir(name, scale);
-  if (sectionComplete(name, scale, root)) return { runs: loadSection(root), root, source: 'data', seconds: (Date.now() - t0) / 1000 };
+  const mode = opts.missing ?? missingMode();
+  if (mode === 'load' || sectionComplete(name, scale, root)) return done(root, 'data');
   const failed = await runSection(name, scale, { root, jobs: 2, onEvent: (e) => console.log(`[section] ${e.status} ${path.relative(root, e.job.dir)}`) });
   if (failed.length) throw new Error(`runs failed: ${failed.map((f) => f.dir).join(', ')} (see stdout.log in each)`);
-  return { runs: loadSection(root), root, source: 'fresh', seconds: (Date.now() - t0) / 1000 };
+  return done(root, 'fresh');
 }
 
 /** `seer section <name> …` / scripts/run-section.sh: the command line of this module; returns the exit code. */

@@ -32,6 +32,11 @@ export interface Arm {
   pretrained?: boolean;
   /** Encoder analysis: keep an encoder snapshot every this many updates (from update 0 until a freeze). */
   snapshotEvery?: number;
+  /**
+   * The same runs as this section's arm of the same name (same config, env and seed): they live, and are made,
+   * there — e.g. resolution's full-resolution arms are the compute section's runs, not a second copy.
+   */
+  sharedWith?: SectionName;
 }
 
 export interface SectionPlan {
@@ -278,8 +283,10 @@ function resolutionArms(seerOnControl = true): Arm[] {
     ...(control ? [arm(`${name}@half`, variant, { envs: CONTROL_PLACEHOLDER, overrides: { imageSize: 50, agentOptions: { cropSize: 42 } } })] : []),
     arm(`${name}@half`, variant, { envs: GAME_PLACEHOLDER, overrides: { imageSize: 42 } }),
   ];
-  const seer = seerOnControl ? arm('seer', 'seer') : arm('seer', 'seer', { envs: GAME_PLACEHOLDER });
-  return [arm('baseline', 'baseline'), seer, ...half('baseline', 'baseline', true), ...half('seer', 'seer', seerOnControl)];
+  // Full resolution is the compute section's setting: those runs are shared, not repeated.
+  const shared = { sharedWith: 'compute' as const };
+  const seer = seerOnControl ? arm('seer', 'seer', shared) : arm('seer', 'seer', { ...shared, envs: GAME_PLACEHOLDER });
+  return [arm('baseline', 'baseline', shared), seer, ...half('baseline', 'baseline', true), ...half('seer', 'seer', seerOnControl)];
 }
 
 export function section(name: string): Section {
@@ -344,7 +351,8 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
         const agentOverrides = isGame(env) ? plan.overrides?.rainbow : plan.overrides?.curl;
         const config: RunConfig = { ...merge(agentOverrides, a.overrides), env, variant: a.variant, scale, seed };
         resolveConfig(config);
-        const job: SectionJob = { section: name, arm: a.name, env, seed, dir: path.join(root, a.name, runDirName(env, seed)), config };
+        const dir = a.sharedWith ? sharedJobDir(a, name, scale, root, config) : path.join(root, a.name, runDirName(env, seed));
+        const job: SectionJob = { section: name, arm: a.name, env, seed, dir, config };
         if (a.pretrained) job.pretrainedFrom = pretrainJob(name, scale, seed, root)?.dir;
         if (a.snapshotEvery) job.snapshotEvery = a.snapshotEvery;
         jobs.push(job);
@@ -352,6 +360,22 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
     }
   }
   return jobs;
+}
+
+/**
+ * Where a shared arm's run lives: the other section's job of the same arm, env and seed, under the sibling of
+ * `root` (data/runs/<other> at laptop scale). Its config must be this one, or the two sections would disagree.
+ */
+function sharedJobDir(a: Arm, name: SectionName, scale: Scale, root: string, config: RunConfig): string {
+  const other = a.sharedWith!;
+  const match = sectionJobs(other, scale, path.join(path.dirname(root), other)).find(
+    (j) => j.arm === a.name && j.env === config.env && j.seed === config.seed,
+  );
+  if (!match) throw new Error(`section ${name}: arm '${a.name}' is shared with ${other}, which has no ${a.name} run of ${config.env} seed ${config.seed} at scale ${scale}`);
+  if (JSON.stringify(match.config) !== JSON.stringify(config)) {
+    throw new Error(`section ${name}: arm '${a.name}' is shared with ${other}, but their configs differ for ${config.env}: ${JSON.stringify(config)} vs ${JSON.stringify(match.config)}`);
+  }
+  return match.dir;
 }
 
 /** `seer run` arguments reproducing a job's config (the sweep runner spawns one process per job). */
@@ -393,7 +417,13 @@ export function sectionComplete(name: SectionName, scale: Scale, root: string = 
   return fs.existsSync(root) && sectionStatus(name, scale, root).missing.length === 0;
 }
 
-/** Loads a section's runs from `root` (every run with a manifest and a log, finished or not). */
-export function loadSection(root: string): RunResult[] {
-  return loadRuns(root).filter((r) => r.evals.length > 0);
+/**
+ * Loads a section's runs from `root` (every run with a manifest and a log, finished or not); given the section
+ * and scale, also the runs of its shared arms, which live in another section's folder.
+ */
+export function loadSection(root: string, of?: { name: SectionName; scale: Scale }): RunResult[] {
+  const dirs = of ? sectionJobs(of.name, of.scale, root).map((j) => j.dir).filter((d) => !isInside(d, root)) : [];
+  return [...loadRuns(root), ...dirs.flatMap((d) => loadRuns(d))].filter((r) => r.evals.length > 0);
 }
+
+const isInside = (dir: string, root: string): boolean => !path.relative(root, dir).startsWith('..');

@@ -43,8 +43,9 @@ export function kernelDisplay(): KernelDisplay | undefined {
   return (require('tslab') as { display: KernelDisplay }).display;
 }
 
-/** Markdown in a notebook (plain text elsewhere): for conclusions computed from the runs. */
+/** Markdown in a notebook (plain text elsewhere): for conclusions computed from the runs. Empty text shows nothing. */
 export function say(markdown: string): void {
+  if (!markdown) return;
   const d = kernelDisplay();
   if (d) d.markdown(markdown);
   else console.log(markdown);

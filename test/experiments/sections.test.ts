@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SCALES } from '../../lib/experiments/scale';
-import { armOf, byArm, cliArgs, section, sectionJobs, SECTION_NAMES, SECTIONS } from '../../lib/experiments/sections';
-import { comparisonTable, verdict, type ArmStats } from '../../lib/experiments/section-report';
+import { armOf, byArm, cliArgs, loadSection, section, sectionJobs, sectionStatus, SECTION_NAMES, SECTIONS } from '../../lib/experiments/sections';
+import { comparisonTable, missingNote, verdict, type ArmStats } from '../../lib/experiments/section-report';
 import { isCurlEncoderKey, readPretrainedEncoder, runTransfer, withEncoder } from '../../lib/experiments/transfer';
 import { runWithSnapshots, snapshotDir } from '../../lib/experiments/snapshot-run';
 import { runExperiment } from '../../lib/experiments/train';
@@ -58,6 +58,48 @@ test('section plans say what they claim to test', () => {
   assert.ok(sectionJobs('impala', 'laptop', '/r').every((j) => j.config.encoder === 'impala'));
   assert.deepEqual(new Set(sectionJobs('memory', 'laptop', '/r').map((j) => j.config.variant)), new Set(['baseline', 'constrained-images', 'constrained-seer', 'capacity-control']));
   assert.throws(() => section('computer'), /unknown section 'computer'. Accepted: compute, memory/);
+});
+
+test("resolution's full-resolution arms are the compute section's runs, shared rather than repeated", () => {
+  for (const scale of SCALES) {
+    const compute = sectionJobs('compute', scale, '/data/runs/compute');
+    const res = sectionJobs('resolution', scale, '/data/runs/resolution');
+    const full = res.filter((j) => j.arm === 'baseline' || j.arm === 'seer');
+    assert.ok(full.length > 0);
+    for (const j of full) {
+      const twin = compute.find((c) => c.dir === j.dir);
+      assert.ok(twin, `${scale}: ${j.dir} is not a compute run`);
+      assert.deepEqual(twin.config, j.config);
+    }
+    assert.ok(res.filter((j) => j.arm.endsWith('@half')).every((j) => j.dir.startsWith('/data/runs/resolution/')));
+  }
+  // A shared arm whose config drifted from the other section's would silently compare different experiments.
+  const saved = SECTIONS.resolution.plans.laptop.overrides;
+  SECTIONS.resolution.plans.laptop.overrides = { rainbow: { batchSize: 64 } };
+  try {
+    assert.throws(() => sectionJobs('resolution', 'laptop', '/r'), /shared with compute, but their configs differ for minatar\/breakout/);
+  } finally {
+    SECTIONS.resolution.plans.laptop.overrides = saved;
+  }
+});
+
+test('loadSection also loads shared arms, from the other section\'s folder', async () => {
+  const runs = path.join(tmp, 'shared', 'runs');
+  const res = sectionJobs('resolution', 'smoke', path.join(runs, 'resolution'));
+  const shared = res.find((j) => j.arm === 'baseline' && j.env === 'minatar/breakout' && j.seed === 0)!;
+  const own = res.find((j) => j.arm === 'baseline@half' && j.env === 'minatar/breakout' && j.seed === 0)!;
+  assert.ok(shared.dir.startsWith(path.join(runs, 'compute')));
+  for (const j of [shared, own]) await runExperiment(j.config, { out: j.dir });
+  const only = loadSection(path.join(runs, 'resolution'));
+  assert.deepEqual(only.map(armOf), ['baseline@half']);
+  const all = loadSection(path.join(runs, 'resolution'), { name: 'resolution', scale: 'smoke' });
+  assert.deepEqual(all.map(armOf).sort(), ['baseline', 'baseline@half']);
+  const missing = sectionStatus('resolution', 'smoke', path.join(runs, 'resolution')).missing;
+  const note = missingNote('resolution', 'smoke', missing);
+  assert.match(note, new RegExp(`^\\*\\*Partial results: 2 of ${res.length} runs`));
+  assert.match(note, /`baseline@half` on cartpole-swingup: seed 0/);
+  assert.match(note, /`seer@half` on minatar\/breakout: seeds 0, 1/);
+  assert.equal(missingNote('resolution', 'smoke', []), '');
 });
 
 test("paper numbers are Table 1's as printed", () => {
