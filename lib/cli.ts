@@ -16,7 +16,8 @@ import { sectionCli } from './experiments/section-run';
 import { analyzeRun } from './experiments/analyze';
 
 const USAGE = `usage:
-  seer run    --env <id> [--agent curl|rainbow] [--variant <id>] [--scale smoke|laptop|paper] [--seed N] --out <dir> [--resume] [--set field=value ...]
+  seer run    --env <id> [--agent curl|rainbow] [--variant <id>] [--scale smoke|laptop|paper] [--seed N] --out <dir> [--resume] [--fork-from <baseline run dir>] [--set field=value ...]
+              --fork-from: a seer run starts at the baseline's last checkpoint before T_f (identical until then)
   seer sweep  --envs <id,...> --variants <id,...> --seeds <n,...> [--scale ...] --out <dir> [--jobs N] [--set field=value ...]
   seer report --runs <dir> [--runs <dir> ...] [--envs <id,...>] [--out <dir>]
   seer analyze --run <dir> --out <dir> [--probe N] [--taus 0.9,0.99] [--checks M]   Figure 8 + adaptive-rule replay from a run's snapshots
@@ -74,7 +75,9 @@ export async function main(argv: string[]): Promise<number> {
       const flags = parseFlags(rest);
       const out = one(flags, 'out');
       if (!out) throw new Error(`--out <dir> is required\n${USAGE}`);
-      const summary = await runExperiment(runConfig(flags), { out, resume: one(flags, 'resume') === 'true', progress: true });
+      const forkFrom = one(flags, 'fork-from');
+      if (forkFrom === 'true') throw new Error(`--fork-from needs a baseline run directory\n${USAGE}`);
+      const summary = await runExperiment(runConfig(flags), { out, resume: one(flags, 'resume') === 'true', progress: true, forkFrom });
       console.log(JSON.stringify(summary));
       return 0;
     }

@@ -52,6 +52,25 @@ export function writeCheckpoint(dir: string, label: string, snap: Snapshot): str
   return final;
 }
 
+/**
+ * Keeps checkpoint `label` of `fromDir` as the only checkpoint of `toDir` as well, by hard links (no copy, and
+ * `fromDir` may delete it afterwards): same atomic protocol, so a kill leaves `toDir`'s previous one readable.
+ */
+export function linkCheckpoint(fromDir: string, label: string, toDir: string): void {
+  fs.mkdirSync(toDir, { recursive: true });
+  const final = path.join(toDir, label);
+  const tmp = `${final}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp);
+  for (const f of ['arrays.bin', 'index.json']) fs.linkSync(path.join(fromDir, label, f), path.join(tmp, f));
+  fs.rmSync(final, { recursive: true, force: true });
+  fs.renameSync(tmp, final);
+  writeFileAtomic(path.join(toDir, 'LATEST'), label);
+  for (const entry of fs.readdirSync(toDir)) {
+    if (entry !== label && entry !== 'LATEST') fs.rmSync(path.join(toDir, entry), { recursive: true, force: true });
+  }
+}
+
 /** The newest complete checkpoint in `dir`, or undefined when there is none. */
 export function readLatestCheckpoint(dir: string): Snapshot | undefined {
   const pointer = path.join(dir, 'LATEST');

@@ -14,6 +14,8 @@ import { runExperiment, type RunSummary } from './train';
 import type { RunResult } from './results';
 import { runSweep, isDone } from './sweep';
 import { runTransfer } from './transfer';
+import { canForkFrom } from './fork';
+import { resolveConfig } from './config';
 import { runWithSnapshots } from './snapshot-run';
 import { loadSection, section, sectionComplete, sectionDir, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
 
@@ -24,7 +26,9 @@ export async function runJob(job: SectionJob): Promise<RunSummary> {
     return runTransfer(job.config, job.pretrainedFrom, { out: job.dir, resume: true });
   }
   if (job.snapshotEvery) return runWithSnapshots(job.config, job.snapshotEvery, { out: job.dir });
-  return runExperiment(job.config, { out: job.dir, resume: true });
+  // A seer job whose baseline is past T_f starts from the baseline's fork point (identical until then).
+  const forkFrom = job.forkFrom && canForkFrom(job.forkFrom, resolveConfig(job.config)) ? job.forkFrom : undefined;
+  return runExperiment(job.config, { out: job.dir, resume: true, forkFrom });
 }
 
 export interface SectionRunOptions {

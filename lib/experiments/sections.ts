@@ -15,6 +15,7 @@ import type { VariantId } from '../seer/variants';
 import { resolveConfig, type ExperimentConfig } from './config';
 import { loadRuns, type RunResult } from './results';
 import { isDone } from './sweep';
+import { forkProblem } from './fork';
 
 export const SECTION_NAMES = ['compute', 'memory', 'impala', 'transfer', 'encoder-analysis', 'resolution'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
@@ -82,6 +83,8 @@ export interface SectionJob {
   config: RunConfig;
   /** Pre-training run directory whose encoder this job starts from (transfer). */
   pretrainedFrom?: string;
+  /** Baseline run of the same setting: a seer job starts from its fork point when it has one (lib/experiments/fork.ts). */
+  forkFrom?: string;
   snapshotEvery?: number;
 }
 
@@ -358,6 +361,11 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
         jobs.push(job);
       }
     }
+  }
+  for (const job of jobs) {
+    if (job.pretrainedFrom || job.snapshotEvery || job.config.variant !== 'seer') continue;
+    const cfg = resolveConfig(job.config);
+    job.forkFrom = jobs.find((b) => b.config.variant === 'baseline' && !b.snapshotEvery && forkProblem(resolveConfig(b.config), cfg) === undefined)?.dir;
   }
   return jobs;
 }

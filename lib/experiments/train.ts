@@ -17,7 +17,8 @@ import { LatentReplay } from '../replay/latent-replay';
 import { capacityHat } from '../seer/capacity';
 import { switchToLatentReplay, switchReportOf } from '../seer/switch';
 import { seerVariant } from '../seer/variants';
-import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
+import { linkCheckpoint, readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
+import { forkPointDir, keepsForkPoint, readForkPoint } from './fork';
 import { resolveConfig, type ExperimentConfig } from './config';
 import { RunLog, readLog, type LogRecord } from './log';
 import { makeManifest } from './manifest';
@@ -37,6 +38,11 @@ export interface RunOptions {
   progress?: boolean;
   /** Stop after this many agent steps of this process (tests use it to simulate a kill). */
   stopAfterSteps?: number;
+  /**
+   * A SEER run: start from this baseline run's fork point (its last checkpoint before T_f) instead of update 0
+   * (lib/experiments/fork.ts). With `resume`, the run's own checkpoint, when it has one, wins.
+   */
+  forkFrom?: string;
 }
 
 export interface RunSummary {
@@ -152,10 +158,12 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
     const last = readLog(logFile).filter((r) => r.type === 'eval').pop();
     return { dir, steps: cfg.steps, updates: cfg.steps - cfg.initSteps, finalReturn: (last?.evalReturn as number) ?? null, wallSeconds: 0, completed: true };
   }
-  const checkpoint = options.resume ? readLatestCheckpoint(ckptDir) : undefined;
+  const own = options.resume ? readLatestCheckpoint(ckptDir) : undefined;
   if (!options.resume && fs.existsSync(logFile) && fs.statSync(logFile).size > 0) {
     throw new Error(`${logFile} already exists: pass --resume to continue that run, or choose another --out (nothing is overwritten)`);
   }
+  const fork = !own && options.forkFrom ? readForkPoint(options.forkFrom, cfg) : undefined;
+  const checkpoint = own ?? fork?.checkpoint;
 
   const { env, actionRepeat } = await buildEnv(cfg, cfg.seed);
   const { env: evalEnv } = await buildEnv(cfg, cfg.seed + 1);
@@ -164,6 +172,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
   const log = new RunLog(logFile);
   const freezing = new RunFreezing(cfg, agent, dir, (check) => append(log, s, wall(), { type: 'similarity', ...check }));
   const s: LoopState = { step: 0, actionRepeat, updates: 0, episode: 0, evalRound: 0, frozen: false, logRecords: 0, wallBefore: 0, lastReturn: null };
+  const start = stamp(s, 0, { type: 'start', variant: cfg.variant, freezeRule: freezing.describe(), capacity: replay.capacity, replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes() });
 
   if (checkpoint) {
     Object.assign(s, checkpoint.meta.loop as LoopState);
@@ -172,13 +181,22 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
     agent.load(snapshotToAgentState(checkpoint));
     replay.importState(sub(checkpoint, 'replay/', 'replay'));
     freezing.importState(sub(checkpoint, 'freezing/', 'freezing'));
-    log.truncateTo(s.logRecords); // drop what was logged after the checkpoint: it will be redone identically
-    log.append(stamp(s, 0, { type: 'resume' }));
+    if (fork) {
+      // The source's records up to the fork point, behind this run's own manifest and start record.
+      log.truncateTo(0);
+      writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify({ ...makeManifest(cfg, cfg.seed), forkedFrom: { dir: path.relative(dir, options.forkFrom!), updates: fork.updates } }, null, 1));
+      log.append(start);
+      for (const r of fork.records.slice(1)) log.append(r);
+      log.append(stamp(s, s.wallBefore, { type: 'fork', from: path.relative(dir, options.forkFrom!) }));
+    } else {
+      log.truncateTo(s.logRecords); // drop what was logged after the checkpoint: it will be redone identically
+      log.append(stamp(s, 0, { type: 'resume' }));
+    }
   } else {
     // Resumed before its first checkpoint: the run restarts from step 0 and rewrites the same records.
     if (options.resume) log.truncateTo(0);
     writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(makeManifest(cfg, cfg.seed), null, 1));
-    log.append(stamp(s, 0, { type: 'start', variant: cfg.variant, freezeRule: freezing.describe(), capacity: replay.capacity, replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes() }));
+    log.append(start);
   }
   s.logRecords = readLog(logFile).length;
 
@@ -242,7 +260,9 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
       rng.seed(episodeSeed(cfg.seed, s.episode));
       obs = env.reset({ seed: episodeSeed(cfg.seed, s.episode) }).obs;
       if ((Date.now() - lastCkpt) / 1000 >= cfg.checkpointSeconds && s.step < cfg.steps) {
-        await saveCheckpoint(ckptDir, s, wall(), agent, replay, freezing);
+        const label = await saveCheckpoint(ckptDir, s, wall(), agent, replay, freezing);
+        // A baseline keeps its last checkpoint before T_f: the SEER run of the same seed can start there.
+        if (keepsForkPoint(cfg) && s.updates <= cfg.freezeAt) linkCheckpoint(ckptDir, label, forkPointDir(dir));
         lastCkpt = Date.now();
       }
     }
@@ -284,7 +304,8 @@ function latentOptions(cfg: ExperimentConfig, agent: TrainAgent) {
   };
 }
 
-async function saveCheckpoint(dir: string, s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay, freezing: RunFreezing): Promise<void> {
+/** Writes a checkpoint of the whole run state; returns its label. */
+async function saveCheckpoint(dir: string, s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay, freezing: RunFreezing): Promise<string> {
   const state = await agent.save();
   const arrays: Snapshot['arrays'] = {};
   for (const [k, v] of Object.entries(state.tensors)) arrays[`agent/${k}`] = v.data;
@@ -293,10 +314,12 @@ async function saveCheckpoint(dir: string, s: LoopState, wall: number, agent: Tr
   for (const [k, v] of Object.entries(rep.arrays)) arrays[`replay/${k}`] = v;
   const fr = freezing.exportState();
   for (const [k, v] of Object.entries(fr.arrays)) arrays[`freezing/${k}`] = v;
-  writeCheckpoint(dir, `step-${s.step}`, {
+  const label = `step-${s.step}`;
+  writeCheckpoint(dir, label, {
     meta: { loop: { ...s, wallBefore: wall }, agentScalars: state.scalars, agentShapes: shapes, replay: rep.meta, freezing: fr.meta },
     arrays,
   });
+  return label;
 }
 
 function snapshotToAgentState(c: Snapshot) {

@@ -1,0 +1,94 @@
+/**
+ * A SEER run forked from its baseline's fork point (the baseline's last checkpoint before T_f) must write the
+ * same log as a SEER run from scratch, wall time aside: that identity is what makes forking honest. Forks the
+ * identity does not cover are refused, naming why.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runExperiment } from '../../lib/experiments/train';
+import { readLog } from '../../lib/experiments/log';
+import { resolveConfig, type ExperimentConfig } from '../../lib/experiments/config';
+import { forkPointDir, forkProblem } from '../../lib/experiments/fork';
+import { readLatestCheckpoint } from '../../lib/experiments/checkpoint';
+import { sectionJobs } from '../../lib/experiments/sections';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-fork-'));
+
+/** The log without wall-clock times and resume/fork markers. */
+function comparable(dir: string): string[] {
+  return readLog(path.join(dir, 'log.jsonl'))
+    .filter((r) => r.type !== 'resume' && r.type !== 'fork')
+    .map((r) => JSON.stringify({ ...r, wallSeconds: 0 }));
+}
+
+type Cfg = Partial<ExperimentConfig> & { env: string };
+
+async function forkMatchesScratch(name: string, seer: Cfg): Promise<void> {
+  const baseline = path.join(tmp, `${name}-baseline`);
+  const scratch = path.join(tmp, `${name}-scratch`);
+  const forked = path.join(tmp, `${name}-forked`);
+  // Checkpoints at every episode end, so the fork point lies well inside the run.
+  await runExperiment({ ...seer, variant: 'baseline', checkpointSeconds: 0 }, { out: baseline });
+  await runExperiment(seer, { out: scratch });
+  const point = readLatestCheckpoint(forkPointDir(baseline))!.meta.loop as { updates: number };
+  assert.ok(point.updates > 0 && point.updates <= resolveConfig(seer).freezeAt, `fork point at update ${point.updates}`);
+
+  await runExperiment(seer, { out: forked, forkFrom: baseline });
+  assert.deepEqual(comparable(forked), comparable(scratch));
+  assert.ok(comparable(scratch).some((l) => l.includes('"type":"freeze"')), 'the run freezes after the fork point');
+  const manifest = JSON.parse(fs.readFileSync(path.join(forked, 'manifest.json'), 'utf8')) as { forkedFrom: { dir: string; updates: number }; config: ExperimentConfig };
+  assert.deepEqual(manifest.forkedFrom, { dir: path.relative(forked, baseline), updates: point.updates });
+  assert.equal(manifest.config.variant, 'seer');
+  assert.equal(readLog(path.join(forked, 'log.jsonl')).filter((r) => r.type === 'fork').length, 1);
+
+  // Killed after the fork, resumed (its own checkpoint wins over the fork point): still the same log.
+  const killed = path.join(tmp, `${name}-killed`);
+  const first = await runExperiment({ ...seer, checkpointSeconds: 0 }, { out: killed, forkFrom: baseline, stopAfterSteps: 6 });
+  assert.equal(first.completed, false);
+  await runExperiment({ ...seer, checkpointSeconds: 0 }, { out: killed, forkFrom: baseline, resume: true });
+  assert.deepEqual(comparable(killed), comparable(scratch));
+}
+
+test('rainbow: a seer run forked from its baseline logs exactly what a seer run from scratch logs', async () => {
+  await forkMatchesScratch('rainbow', { env: 'minatar/breakout', variant: 'seer', scale: 'smoke' });
+});
+
+test('curl: a seer run forked from its baseline logs exactly what a seer run from scratch logs', async () => {
+  await forkMatchesScratch('curl', { env: 'cartpole-swingup', variant: 'seer', scale: 'smoke', steps: 24, initSteps: 4, freezeAt: 12, evalEvery: 8, maxEpisodeSteps: 4 });
+});
+
+test('forks the identity does not cover are refused, naming why', async () => {
+  const base = resolveConfig({ env: 'minatar/breakout', variant: 'baseline', scale: 'smoke' });
+  const seer = { ...base, variant: 'seer' as const };
+  assert.equal(forkProblem(base, seer), undefined);
+  assert.equal(forkProblem(base, { ...seer, checkpointSeconds: 5, snapshotEvery: 7 }), undefined, 'bookkeeping settings may differ');
+  assert.match(forkProblem(seer, seer)!, /source run is variant 'seer'; only a 'baseline' run can be forked/);
+  assert.match(forkProblem(base, { ...seer, variant: 'constrained-seer' })!, /variant 'constrained-seer' cannot fork; only 'seer'/);
+  assert.match(forkProblem(base, { ...seer, freezeRule: 'adaptive' })!, /freezeRule 'adaptive' cannot fork/);
+  assert.match(forkProblem(base, { ...seer, batchSize: 64 })!, /differ in batchSize \(8 vs 64\)/);
+
+  const src = path.join(tmp, 'refuse-baseline');
+  await expectReject(runExperiment(seer, { out: path.join(tmp, 'refuse-a'), forkFrom: path.join(tmp, 'nowhere') }), /no manifest.json/);
+  await runExperiment({ ...base, steps: 40, checkpointSeconds: 86400 }, { out: src }); // no checkpoint, so no fork point
+  await expectReject(runExperiment(seer, { out: path.join(tmp, 'refuse-b'), forkFrom: src }), /differ in steps/);
+  await expectReject(runExperiment({ ...seer, steps: 40 }, { out: path.join(tmp, 'refuse-c'), forkFrom: src }), /no fork point yet/);
+});
+
+async function expectReject(p: Promise<unknown>, re: RegExp): Promise<void> {
+  await assert.rejects(p, re);
+}
+
+test('section jobs: each seer job forks from the baseline job of the same setting, when there is one', () => {
+  const jobs = sectionJobs('resolution', 'laptop', '/data/runs/resolution');
+  for (const j of jobs.filter((x) => x.config.variant === 'seer')) {
+    const twin = jobs.find((b) => b.dir === j.forkFrom);
+    assert.ok(twin, `${j.dir} has no baseline to fork from`);
+    assert.equal(twin.config.variant, 'baseline');
+    assert.deepEqual({ ...twin.config, variant: 'seer' }, j.config);
+  }
+  // Transfer's seer arm starts from a pre-trained encoder, not from its scratch baseline: no fork.
+  assert.ok(sectionJobs('transfer', 'laptop', '/r').every((j) => j.forkFrom === undefined));
+});
