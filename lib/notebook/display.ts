@@ -24,10 +24,16 @@ import { notebookScale, type Scale } from '../experiments/scale';
 import { machine, provenance } from '../experiments/manifest';
 import { writeFileAtomic } from '../util/atomic';
 
-/** Every folder of figures or tables says how it was made: notebook, scale, backend, commit, machine. */
+/**
+ * Every folder of figures or tables says how it was made: notebook, the command that re-executes it, scale,
+ * backend, commit, machine, and the run directories its numbers come from (each with its own manifest).
+ */
 function recordProvenance(dir: string, ctx: NotebookContext): void {
   const { commit, dirty } = provenance();
-  const m = { notebook: `notebooks/${ctx.name}.ipynb`, scale: ctx.scale, backend: ctx.backend, commit, dirty, machine: machine(), writtenAt: new Date().toISOString() };
+  const notebook = `notebooks/${ctx.name}.ipynb`;
+  const command = `SEER_SCALE=${ctx.scale} npx tsx scripts/run-notebooks.ts ${notebook} --scale ${ctx.scale}`;
+  const runs = ctx.sources.map(shortPath).sort();
+  const m = { notebook, command, scale: ctx.scale, backend: ctx.backend, commit, dirty, machine: machine(), writtenAt: new Date().toISOString(), runs };
   writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(m, null, 1));
 }
 
@@ -57,9 +63,17 @@ export interface NotebookContext {
   backend: BackendName;
   figuresDir: string;
   tablesDir: string;
+  /** Run directories the notebook's results come from (`useRuns`), listed in the figures' and tables' manifests. */
+  sources: string[];
 }
 
 let current: NotebookContext | undefined;
+
+/** Records the run directories this notebook's figures and tables are computed from, for their manifests. */
+export function useRuns(dirs: string[]): void {
+  const ctx = context();
+  ctx.sources = [...new Set([...ctx.sources, ...dirs])];
+}
 // Kept on globalThis so a reloaded copy of this module (tslab recompiles edited files) still knows.
 const EMBEDDED = Symbol.for('seer.plotlyEmbedded');
 
@@ -89,6 +103,7 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
     backend,
     figuresDir: resolve(process.env.SEER_FIGURES_DIR || join(REPO_ROOT, 'data', 'figures'), name),
     tablesDir: resolve(process.env.SEER_TABLES_DIR || join(REPO_ROOT, 'data', 'tables'), name),
+    sources: [],
   };
   const display = kernelDisplay();
   if (display) embedPlotly(display);

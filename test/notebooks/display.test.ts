@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as aq from 'arquero';
-import { setupNotebook, showFigure, showTable, kernelDisplay } from '../../lib/notebook/display';
+import { setupNotebook, showFigure, showTable, kernelDisplay, useRuns } from '../../lib/notebook/display';
 import { closeBrowser } from '../../lib/plots/browser';
 import { line, singlePanel } from '../../lib/plots/spec';
 import { chromiumSkipReason } from '../plots/chromium';
@@ -33,6 +33,14 @@ test('outside a kernel, setupNotebook/showTable/showFigure write files and displ
   assert.equal(readFileSync(join(nb.tablesDir, 'flops.csv'), 'utf8').trim(), 'encoder,mflops\nsac-ae,88.4567\nrainbow,2.6');
   assert.match(readFileSync(join(nb.tablesDir, 'flops.md'), 'utf8'), /\|sac-ae\|88\.5\|/);
   assert.throws(() => showTable(aq.from([{ a: 1 }]), 'bad name'), /table name 'bad name'/);
+  // Beside the tables: how to re-make them, and the runs they come from.
+  useRuns([join(dir, 'runs', 'b'), join(dir, 'runs', 'a'), join(dir, 'runs', 'b')]);
+  showTable(aq.from([{ a: 1 }]), 'again');
+  const m = JSON.parse(readFileSync(join(nb.tablesDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(m.notebook, 'notebooks/display-test.ipynb');
+  assert.equal(m.command, `SEER_SCALE=${nb.scale} npx tsx scripts/run-notebooks.ts notebooks/display-test.ipynb --scale ${nb.scale}`);
+  assert.deepEqual(m.runs, [join(dir, 'runs', 'a'), join(dir, 'runs', 'b')]);
+  assert.match(String(m.commit), /^([0-9a-f]{40}|unknown)$/);
 
   const skip = chromiumSkipReason();
   if (skip) return t.skip(skip);
