@@ -78,7 +78,7 @@ export interface LoadedSection {
   /** 'data': loaded from disk (complete, or partial when `missing` is not empty); 'fresh': run now, into `root`. */
   source: 'data' | 'fresh';
   seconds: number;
-  /** Jobs of the plan with no finished run (laptop/paper scale with SEER_MISSING=load). */
+  /** Jobs of the plan with no finished run (laptop/paper scale with SEER_MISSING=load); `runs` holds only finished ones. */
   missing: SectionJob[];
 }
 
@@ -103,8 +103,9 @@ export function missingMode(env: NodeJS.ProcessEnv = process.env): MissingMode {
  */
 export async function loadOrRunSection(name: SectionName, scale: Scale, opts: { missing?: MissingMode } = {}): Promise<LoadedSection> {
   const t0 = Date.now();
+  // Unfinished runs (one still training, or killed) stay out: their last evaluation is not the run's end.
   const done = (root: string, source: LoadedSection['source']): LoadedSection => ({
-    runs: loadSection(root, { name, scale }),
+    runs: loadSection(root, { name, scale }).filter((r) => isDone(r.dir)),
     root,
     source,
     seconds: (Date.now() - t0) / 1000,
