@@ -127,9 +127,11 @@ export async function loadOrRunSection(name: SectionName, scale: Scale, opts: { 
 /** `seer section <name> …` / scripts/run-section.sh: the command line of this module; returns the exit code. */
 export async function sectionCli(argv: string[]): Promise<number> {
   if (argv[0] === 'job') {
-    const [, name, scale, root, index] = argv;
-    const job = sectionJobs(section(name).name, parseScale(scale), root)[Number(index)];
-    if (!job) throw new Error(`no job ${index} in section ${name} at scale ${scale}`);
+    // `which`: the job's index in sectionJobs, or its directory (stable when the plan changes meanwhile).
+    const [, name, scale, root, which] = argv;
+    const jobs = sectionJobs(section(name).name, parseScale(scale), root);
+    const job = /^\d+$/.test(which ?? '') ? jobs[Number(which)] : jobs.find((j) => path.resolve(j.dir) === path.resolve(which ?? ''));
+    if (!job) throw new Error(`no job '${which}' in section ${name} at scale ${scale} (give an index below ${jobs.length} or a run directory of the plan)`);
     await runJob(job);
     return 0;
   }
