@@ -34,10 +34,11 @@ export interface Arm {
   /** Encoder analysis: keep an encoder snapshot every this many updates (from update 0 until a freeze). */
   snapshotEvery?: number;
   /**
-   * The same runs as this section's arm of the same name (same config, env and seed): they live, and are made,
-   * there — e.g. resolution's full-resolution arms are the compute section's runs, not a second copy.
+   * The same runs as another section's arm (same config, env and seed; the arm of the same name unless given):
+   * they live, and are made, there — e.g. resolution's full-resolution arms are the compute section's runs, and
+   * memory's unbounded CURL runs are compute's baselines, not second copies.
    */
-  sharedWith?: SectionName;
+  sharedWith?: SectionName | { section: SectionName; arm: string };
 }
 
 export interface SectionPlan {
@@ -175,7 +176,7 @@ export const SECTIONS: Record<SectionName, Section> = {
         envs: ['cartpole-swingup', 'minatar/breakout'],
         seeds: [0, 1, 2],
         arms: [
-          arm('unbounded', 'baseline'),
+          ...unboundedArms(),
           arm('constrained-images', 'constrained-images'),
           arm('constrained-seer', 'constrained-seer'),
           arm('capacity-control', 'capacity-control'),
@@ -193,7 +194,7 @@ export const SECTIONS: Record<SectionName, Section> = {
       paper: {
         envs: ['cartpole-swingup', 'finger-spin', 'reacher-easy', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders', 'minatar/freeway', 'minatar/asterix', 'minatar/seaquest'],
         seeds: [0, 1, 2, 3, 4],
-        arms: [arm('unbounded', 'baseline'), arm('constrained-images', 'constrained-images'), arm('constrained-seer', 'constrained-seer'), arm('capacity-control', 'capacity-control')],
+        arms: [...unboundedArms(), arm('constrained-images', 'constrained-images'), arm('constrained-seer', 'constrained-seer'), arm('capacity-control', 'capacity-control')],
       },
     },
     reference: table1('memory'),
@@ -276,6 +277,17 @@ export const SECTIONS: Record<SectionName, Section> = {
     reference: [],
   },
 };
+
+/**
+ * Memory's unbounded arm: on control tasks it is the compute section's CURL baseline (shared, as its config is
+ * the same); on games its runs are memory's own, since the memory plan's budget override is part of their config.
+ */
+function unboundedArms(): Arm[] {
+  return [
+    arm('unbounded', 'baseline', { envs: GAME_PLACEHOLDER }),
+    arm('unbounded', 'baseline', { envs: CONTROL_PLACEHOLDER, sharedWith: { section: 'compute', arm: 'baseline' } }),
+  ];
+}
 
 /**
  * Full and half resolution, each with and without SEER; control 100 → 50 (crop 84 → 42), games 84 → 42.
@@ -375,11 +387,11 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
  * `root` (data/runs/<other> at laptop scale). Its config must be this one, or the two sections would disagree.
  */
 function sharedJobDir(a: Arm, name: SectionName, scale: Scale, root: string, config: RunConfig): string {
-  const other = a.sharedWith!;
+  const { section: other, arm: otherArm } = typeof a.sharedWith === 'string' ? { section: a.sharedWith, arm: a.name } : a.sharedWith!;
   const match = sectionJobs(other, scale, path.join(path.dirname(root), other)).find(
-    (j) => j.arm === a.name && j.env === config.env && j.seed === config.seed,
+    (j) => j.arm === otherArm && j.env === config.env && j.seed === config.seed,
   );
-  if (!match) throw new Error(`section ${name}: arm '${a.name}' is shared with ${other}, which has no ${a.name} run of ${config.env} seed ${config.seed} at scale ${scale}`);
+  if (!match) throw new Error(`section ${name}: arm '${a.name}' is shared with ${other}, which has no ${otherArm} run of ${config.env} seed ${config.seed} at scale ${scale}`);
   if (JSON.stringify(match.config) !== JSON.stringify(config)) {
     throw new Error(`section ${name}: arm '${a.name}' is shared with ${other}, but their configs differ for ${config.env}: ${JSON.stringify(config)} vs ${JSON.stringify(match.config)}`);
   }

@@ -73,6 +73,15 @@ test("resolution's full-resolution arms are the compute section's runs, shared r
     }
     assert.ok(res.filter((j) => j.arm.endsWith('@half')).every((j) => j.dir.startsWith('/data/runs/resolution/')));
   }
+  // Memory's unbounded CURL runs are compute's baselines; its unbounded game runs carry the budget override, so are its own.
+  for (const scale of ['laptop', 'paper'] as const) {
+    const compute = sectionJobs('compute', scale, '/data/runs/compute');
+    const unbounded = sectionJobs('memory', scale, '/data/runs/memory').filter((j) => j.arm === 'unbounded');
+    for (const j of unbounded.filter((x) => !x.env.startsWith('minatar/'))) {
+      assert.equal(compute.find((c) => c.dir === j.dir)?.arm, 'baseline', `${scale}: ${j.dir}`);
+    }
+    assert.ok(unbounded.filter((x) => x.env.startsWith('minatar/')).every((j) => j.dir.startsWith('/data/runs/memory/unbounded/')));
+  }
   // A shared arm whose config drifted from the other section's would silently compare different experiments.
   const saved = SECTIONS.resolution.plans.laptop.overrides;
   SECTIONS.resolution.plans.laptop.overrides = { rainbow: { batchSize: 64 } };
