@@ -6,32 +6,42 @@
  * and computes only from there on — for CURL on cartpole that skips a third of the baseline's updates, most of
  * the SEER run's cost. The copied records keep the baseline's wall time, which is the time that work took.
  *
- * Only the clean case forks: a `baseline` source, a `seer` target with the fixed rule (the adaptive rule needs
- * its own similarity checks from update 0), and every other training setting equal.
+ * Only the exact case forks: a source variant that never freezes, a target that freezes with the fixed rule (the
+ * adaptive rule needs its own similarity checks from update 0), the same image replay before T_f (baseline →
+ * seer, constrained-images → constrained-seer), and every other training setting equal.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { readLatestCheckpoint, type Snapshot } from './checkpoint';
 import type { ExperimentConfig } from './config';
+import { seerVariant } from '../seer/variants';
 import { readLog, type LogRecord } from './log';
 
 /** Where a baseline run keeps its fork point: the checkpoint directory of the last checkpoint before T_f. */
 export const forkPointDir = (runDir: string): string => path.join(runDir, 'checkpoints-fork');
 
-/** Whether a run keeps a fork point: baselines, the runs SEER runs are forks of. */
-export const keepsForkPoint = (cfg: ExperimentConfig): boolean => cfg.variant === 'baseline';
+/** Whether a run keeps a fork point: runs that never freeze, the runs SEER runs are forks of. */
+export const keepsForkPoint = (cfg: ExperimentConfig): boolean => !seerVariant(cfg.variant).freeze;
 
-/** Settings that do not change what a run computes: they may differ between the two runs. */
-const NOT_TRAINING = ['variant', 'checkpointSeconds', 'snapshotEvery', 'probeSize'] as const;
+/**
+ * Settings that may differ between the two runs: bookkeeping, which changes nothing a run computes, and the
+ * latent replay's settings, which nothing reads before T_f.
+ */
+const MAY_DIFFER = ['variant', 'checkpointSeconds', 'snapshotEvery', 'probeSize', 'latentDtype', 'copies'] as const;
 
 /** Why `target` cannot fork from a run with config `source`, or undefined when it can. */
 export function forkProblem(source: ExperimentConfig, target: ExperimentConfig): string | undefined {
-  if (source.variant !== 'baseline') return `the source run is variant '${source.variant}'; only a 'baseline' run can be forked`;
-  if (target.variant !== 'seer') return `variant '${target.variant}' cannot fork; only 'seer' (unconstrained replay) runs can`;
+  const from = seerVariant(source.variant);
+  const to = seerVariant(target.variant);
+  if (from.freeze) return `the source run is variant '${source.variant}', which freezes; only a run that never freezes can be forked`;
+  if (!to.freeze) return `variant '${target.variant}' never freezes, so it has no point where it stops being the source run`;
+  if (from.imageCapacity !== to.imageCapacity || from.memoryLimited !== to.memoryLimited) {
+    return `variants '${source.variant}' and '${target.variant}' keep different image replays before T_f (pairs that fork: baseline → seer, constrained-images → constrained-seer)`;
+  }
   if (target.freezeRule !== 'fixed') return `freezeRule '${target.freezeRule}' cannot fork; only 'fixed' can (the adaptive rule checks from update 0)`;
   const strip = (c: ExperimentConfig): Record<string, unknown> => {
     const o: Record<string, unknown> = { ...c };
-    for (const k of NOT_TRAINING) delete o[k];
+    for (const k of MAY_DIFFER) delete o[k];
     return o;
   };
   const a = strip(source);

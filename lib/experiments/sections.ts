@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT } from '../util/paths';
 import type { Scale } from './scale';
-import type { VariantId } from '../seer/variants';
+import { seerVariant, type VariantId } from '../seer/variants';
 import { resolveConfig, type ExperimentConfig } from './config';
 import { loadRuns, type RunResult } from './results';
 import { isDone } from './sweep';
@@ -374,10 +374,12 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
       }
     }
   }
+  // A freezing job starts from the fork point of the plan's non-freezing job of the same setting, when it has one.
   for (const job of jobs) {
-    if (job.pretrainedFrom || job.snapshotEvery || job.config.variant !== 'seer') continue;
+    if (job.pretrainedFrom || job.snapshotEvery) continue;
     const cfg = resolveConfig(job.config);
-    job.forkFrom = jobs.find((b) => b.config.variant === 'baseline' && !b.snapshotEvery && forkProblem(resolveConfig(b.config), cfg) === undefined)?.dir;
+    if (!seerVariant(cfg.variant).freeze) continue;
+    job.forkFrom = jobs.find((b) => !b.snapshotEvery && !b.pretrainedFrom && forkProblem(resolveConfig(b.config), cfg) === undefined)?.dir;
   }
   return jobs;
 }

@@ -31,7 +31,9 @@ async function forkMatchesScratch(name: string, seer: Cfg): Promise<void> {
   const scratch = path.join(tmp, `${name}-scratch`);
   const forked = path.join(tmp, `${name}-forked`);
   // Checkpoints at every episode end, so the fork point lies well inside the run.
-  await runExperiment({ ...seer, variant: 'baseline', checkpointSeconds: 0 }, { out: baseline });
+  const source = seer.variant === 'constrained-seer' ? 'constrained-images' : 'baseline';
+  const { latentDtype: _unusedBeforeTf, ...sourceCfg } = seer; // the source need not name the target's latent dtype
+  await runExperiment({ ...sourceCfg, variant: source, checkpointSeconds: 0 }, { out: baseline });
   await runExperiment(seer, { out: scratch });
   const point = readLatestCheckpoint(forkPointDir(baseline))!.meta.loop as { updates: number };
   assert.ok(point.updates > 0 && point.updates <= resolveConfig(seer).freezeAt, `fork point at update ${point.updates}`);
@@ -41,7 +43,7 @@ async function forkMatchesScratch(name: string, seer: Cfg): Promise<void> {
   assert.ok(comparable(scratch).some((l) => l.includes('"type":"freeze"')), 'the run freezes after the fork point');
   const manifest = JSON.parse(fs.readFileSync(path.join(forked, 'manifest.json'), 'utf8')) as { forkedFrom: { dir: string; updates: number }; config: ExperimentConfig };
   assert.deepEqual(manifest.forkedFrom, { dir: path.relative(forked, baseline), updates: point.updates });
-  assert.equal(manifest.config.variant, 'seer');
+  assert.equal(manifest.config.variant, seer.variant);
   assert.equal(readLog(path.join(forked, 'log.jsonl')).filter((r) => r.type === 'fork').length, 1);
 
   // Killed after the fork, resumed (its own checkpoint wins over the fork point): still the same log.
@@ -56,6 +58,10 @@ test('rainbow: a seer run forked from its baseline logs exactly what a seer run 
   await forkMatchesScratch('rainbow', { env: 'minatar/breakout', variant: 'seer', scale: 'smoke' });
 });
 
+test('constrained memory: a constrained-seer run forked from constrained-images logs what it logs from scratch', async () => {
+  await forkMatchesScratch('constrained', { env: 'minatar/breakout', variant: 'constrained-seer', scale: 'smoke', memoryBudget: '0.3MB', latentDtype: 'int8' });
+});
+
 test('curl: a seer run forked from its baseline logs exactly what a seer run from scratch logs', async () => {
   await forkMatchesScratch('curl', { env: 'cartpole-swingup', variant: 'seer', scale: 'smoke', steps: 24, initSteps: 4, freezeAt: 12, evalEvery: 8, maxEpisodeSteps: 4 });
 });
@@ -65,8 +71,11 @@ test('forks the identity does not cover are refused, naming why', async () => {
   const seer = { ...base, variant: 'seer' as const };
   assert.equal(forkProblem(base, seer), undefined);
   assert.equal(forkProblem(base, { ...seer, checkpointSeconds: 5, snapshotEvery: 7 }), undefined, 'bookkeeping settings may differ');
-  assert.match(forkProblem(seer, seer)!, /source run is variant 'seer'; only a 'baseline' run can be forked/);
-  assert.match(forkProblem(base, { ...seer, variant: 'constrained-seer' })!, /variant 'constrained-seer' cannot fork; only 'seer'/);
+  assert.equal(forkProblem(base, { ...seer, latentDtype: 'float16', copies: 2 }), undefined, 'so may the latent replay, unused before T_f');
+  assert.equal(forkProblem({ ...base, variant: 'constrained-images' }, { ...seer, variant: 'constrained-seer' }), undefined);
+  assert.match(forkProblem(seer, seer)!, /source run is variant 'seer', which freezes/);
+  assert.match(forkProblem(base, { ...seer, variant: 'capacity-control' })!, /'capacity-control' never freezes/);
+  assert.match(forkProblem(base, { ...seer, variant: 'constrained-seer' })!, /'baseline' and 'constrained-seer' keep different image replays before T_f/);
   assert.match(forkProblem(base, { ...seer, freezeRule: 'adaptive' })!, /freezeRule 'adaptive' cannot fork/);
   assert.match(forkProblem(base, { ...seer, batchSize: 64 })!, /differ in batchSize \(8 vs 64\)/);
 
@@ -81,13 +90,18 @@ async function expectReject(p: Promise<unknown>, re: RegExp): Promise<void> {
   await assert.rejects(p, re);
 }
 
-test('section jobs: each seer job forks from the baseline job of the same setting, when there is one', () => {
-  const jobs = sectionJobs('resolution', 'laptop', '/data/runs/resolution');
-  for (const j of jobs.filter((x) => x.config.variant === 'seer')) {
-    const twin = jobs.find((b) => b.dir === j.forkFrom);
-    assert.ok(twin, `${j.dir} has no baseline to fork from`);
-    assert.equal(twin.config.variant, 'baseline');
-    assert.deepEqual({ ...twin.config, variant: 'seer' }, j.config);
+test('section jobs: each freezing job forks from the non-freezing job of the same setting, when there is one', () => {
+  const twins = { seer: 'baseline', 'constrained-seer': 'constrained-images' } as const;
+  for (const name of ['resolution', 'memory'] as const) {
+    const jobs = sectionJobs(name, 'laptop', `/data/runs/${name}`);
+    for (const j of jobs.filter((x) => x.config.variant === 'seer' || x.config.variant === 'constrained-seer')) {
+      const twin = jobs.find((b) => b.dir === j.forkFrom);
+      assert.ok(twin, `${j.dir} has no run to fork from`);
+      const v = j.config.variant as keyof typeof twins;
+      assert.equal(twin.config.variant, twins[v]);
+      const { latentDtype: _d, ...own } = j.config;
+      assert.deepEqual({ ...twin.config, variant: v }, own);
+    }
   }
   // Transfer's seer arm starts from a pre-trained encoder, not from its scratch baseline: no fork.
   assert.ok(sectionJobs('transfer', 'laptop', '/r').every((j) => j.forkFrom === undefined));
