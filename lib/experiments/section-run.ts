@@ -137,7 +137,7 @@ export async function sectionCli(argv: string[]): Promise<number> {
   }
   const name = argv[0];
   if (!name || name.startsWith('--')) {
-    console.error(`usage: section-run.ts <${SECTION_NAMES.join('|')}> [--scale smoke|laptop|paper] [--jobs N] [--root dir]`);
+    console.error(`usage: section-run.ts <${SECTION_NAMES.join('|')}> [--scale smoke|laptop|paper] [--jobs N] [--root dir] [--status]`);
     return 2;
   }
   const flag = (k: string): string | undefined => {
@@ -149,6 +149,18 @@ export async function sectionCli(argv: string[]): Promise<number> {
   if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`--jobs must be an integer ≥ 0, got '${flag('jobs')}'`);
   const s = section(name);
   const root = flag('root') ?? sectionDir(s.name, scale);
+  if (argv.includes('--status')) {
+    // What is finished and what is not, per run directory; makes nothing.
+    const { done, missing } = sectionStatus(s.name, scale, root);
+    const finished = new Set(done.map((j) => j.dir));
+    for (const j of sectionJobs(s.name, scale, root)) {
+      const state = finished.has(j.dir) ? 'done' : fs.existsSync(path.join(j.dir, 'log.jsonl')) ? 'started' : 'missing';
+      const fork = state !== 'done' && j.forkFrom ? `  (starts from ${path.relative(process.cwd(), j.forkFrom)} once that has passed T_f)` : '';
+      console.log(`${state.padEnd(8)} ${path.relative(process.cwd(), j.dir)}${fork}`);
+    }
+    console.log(`${done.length} of ${done.length + missing.length} runs finished`);
+    return 0;
+  }
   console.error(`[section] ${s.name} at scale ${scale}: ${sectionJobs(s.name, scale, root).length} runs into ${root}`);
   const failed = await runSection(s.name, scale, { root, jobs, onEvent: (e) => console.error(`[section] ${e.status} ${path.relative(root, e.job.dir)}`) });
   if (failed.length) console.error(`[section] failed: ${failed.map((f) => path.relative(root, f.dir)).join(', ')} (see stdout.log in each)`);
