@@ -42,7 +42,9 @@ export interface SectionRunOptions {
 export async function runSection(name: SectionName, scale: Scale, opts: SectionRunOptions = {}): Promise<SectionJob[]> {
   const root = opts.root ?? sectionDir(name, scale);
   const all = sectionJobs(name, scale, root);
-  const phases = [all.filter((j) => j.arm === 'pretrain'), all.filter((j) => j.arm !== 'pretrain')];
+  // Pre-training first (transfer runs load it); SEER runs that can fork last, so their baselines are past T_f.
+  const main = all.filter((j) => j.arm !== 'pretrain');
+  const phases = [all.filter((j) => j.arm === 'pretrain'), main.filter((j) => !j.forkFrom), main.filter((j) => j.forkFrom)];
   const failed: SectionJob[] = [];
   for (const jobs of phases) {
     if (!jobs.length) continue;
@@ -66,7 +68,7 @@ export async function runSection(name: SectionName, scale: Scale, opts: SectionR
       { jobs: opts.jobs, command, onEvent: (e) => opts.onEvent?.({ job: all[byDir.get(e.job.dir)!], status: e.status }) },
     );
     failed.push(...res.failed.map((f) => all[byDir.get(f.dir)!]));
-    if (failed.length) break; // transfer runs need every pre-training run
+    if (failed.length) break; // transfer runs need every pre-training run; forks, their baselines
   }
   return failed;
 }

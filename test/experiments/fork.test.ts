@@ -13,7 +13,8 @@ import { readLog } from '../../lib/experiments/log';
 import { resolveConfig, type ExperimentConfig } from '../../lib/experiments/config';
 import { forkPointDir, forkProblem } from '../../lib/experiments/fork';
 import { readLatestCheckpoint } from '../../lib/experiments/checkpoint';
-import { sectionJobs } from '../../lib/experiments/sections';
+import { sectionJobs, type SectionJob } from '../../lib/experiments/sections';
+import { runSection } from '../../lib/experiments/section-run';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-fork-'));
 
@@ -105,4 +106,17 @@ test('section jobs: each freezing job forks from the non-freezing job of the sam
   }
   // Transfer's seer arm starts from a pre-trained encoder, not from its scratch baseline: no fork.
   assert.ok(sectionJobs('transfer', 'laptop', '/r').every((j) => j.forkFrom === undefined));
+});
+
+test('a section runs its baselines first, then its SEER runs as forks of them', async () => {
+  const root = path.join(tmp, 'section', 'compute');
+  const started: SectionJob[] = [];
+  const failed = await runSection('compute', 'smoke', { root, jobs: 0, onEvent: (e) => e.status === 'start' && started.push(e.job) });
+  assert.deepEqual(failed, []);
+  const firstFork = started.findIndex((j) => j.forkFrom);
+  assert.ok(firstFork > 0 && started.slice(firstFork).every((j) => j.forkFrom), started.map((j) => j.dir).join('\n'));
+  for (const j of started.filter((x) => x.config.variant === 'seer')) {
+    const m = JSON.parse(fs.readFileSync(path.join(j.dir, 'manifest.json'), 'utf8')) as { forkedFrom?: { dir: string } };
+    assert.equal(m.forkedFrom?.dir, path.relative(j.dir, j.forkFrom!), `${j.dir} did not fork`);
+  }
 });
