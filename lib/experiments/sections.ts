@@ -271,7 +271,8 @@ export const SECTIONS: Record<SectionName, Section> = {
     claimSource: `${PAPER} §6, line 179`,
     plans: {
       smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1], curlSeeds: [0], arms: resolutionArms(false), overrides: SMOKE },
-      laptop: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1, 2], arms: resolutionArms() },
+      // Games: the two of the compute section, whose full-resolution runs these share.
+      laptop: { envs: ['cartpole-swingup', 'minatar/breakout', 'minatar/space_invaders'], seeds: [0, 1, 2], arms: resolutionArms() },
       paper: { envs: ['cartpole-swingup', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders'], seeds: [0, 1, 2, 3, 4], arms: resolutionArms() },
     },
     reference: [],
