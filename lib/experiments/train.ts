@@ -259,10 +259,13 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
       episodeLength = 0;
       rng.seed(episodeSeed(cfg.seed, s.episode));
       obs = env.reset({ seed: episodeSeed(cfg.seed, s.episode) }).obs;
-      if ((Date.now() - lastCkpt) / 1000 >= cfg.checkpointSeconds && s.step < cfg.steps) {
+      // A baseline keeps its last checkpoint before T_f (the fork point: the SEER run of the same seed can start
+      // there), so within about one episode of T_f it checkpoints at every episode end, whatever the clock says.
+      const forkPoint = keepsForkPoint(cfg) && s.updates <= cfg.freezeAt;
+      const nearFreeze = forkPoint && cfg.freezeAt - s.updates < s.step / s.episode;
+      if (((Date.now() - lastCkpt) / 1000 >= cfg.checkpointSeconds || nearFreeze) && s.step < cfg.steps) {
         const label = await saveCheckpoint(ckptDir, s, wall(), agent, replay, freezing);
-        // A baseline keeps its last checkpoint before T_f: the SEER run of the same seed can start there.
-        if (keepsForkPoint(cfg) && s.updates <= cfg.freezeAt) linkCheckpoint(ckptDir, label, forkPointDir(dir));
+        if (forkPoint) linkCheckpoint(ckptDir, label, forkPointDir(dir));
         lastCkpt = Date.now();
       }
     }

@@ -67,6 +67,15 @@ test('curl: a seer run forked from its baseline logs exactly what a seer run fro
   await forkMatchesScratch('curl', { env: 'cartpole-swingup', variant: 'seer', scale: 'smoke', steps: 24, initSteps: 4, freezeAt: 12, evalEvery: 8, maxEpisodeSteps: 4 });
 });
 
+test('a baseline keeps a fork point within about one episode of T_f, even when the clock asks for no checkpoint', async () => {
+  const dir = path.join(tmp, 'near-freeze');
+  await runExperiment({ env: 'minatar/breakout', variant: 'baseline', scale: 'smoke', checkpointSeconds: 86400 }, { out: dir });
+  const cfg = resolveConfig({ env: 'minatar/breakout', variant: 'baseline', scale: 'smoke' });
+  const loop = readLatestCheckpoint(forkPointDir(dir))!.meta.loop as { updates: number; step: number; episode: number };
+  const meanEpisode = loop.step / loop.episode;
+  assert.ok(loop.updates <= cfg.freezeAt && cfg.freezeAt - loop.updates < 2 * meanEpisode, `fork point at update ${loop.updates}, T_f ${cfg.freezeAt}, episodes of ${meanEpisode.toFixed(1)} steps`);
+});
+
 test('forks the identity does not cover are refused, naming why', async () => {
   const base = resolveConfig({ env: 'minatar/breakout', variant: 'baseline', scale: 'smoke' });
   const seer = { ...base, variant: 'seer' as const };
@@ -82,7 +91,7 @@ test('forks the identity does not cover are refused, naming why', async () => {
 
   const src = path.join(tmp, 'refuse-baseline');
   await expectReject(runExperiment(seer, { out: path.join(tmp, 'refuse-a'), forkFrom: path.join(tmp, 'nowhere') }), /no manifest.json/);
-  await runExperiment({ ...base, steps: 40, checkpointSeconds: 86400 }, { out: src }); // no checkpoint, so no fork point
+  await runExperiment({ ...base, steps: 40, checkpointSeconds: 86400 }, { out: src, stopAfterSteps: 5 }); // stopped before any checkpoint: no fork point
   await expectReject(runExperiment(seer, { out: path.join(tmp, 'refuse-b'), forkFrom: src }), /differ in steps/);
   await expectReject(runExperiment({ ...seer, steps: 40 }, { out: path.join(tmp, 'refuse-c'), forkFrom: src }), /no fork point yet/);
 });
