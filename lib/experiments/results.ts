@@ -16,6 +16,8 @@ export interface RunResult {
   /** Cumulative FLOPs and env steps at the freeze, when the run froze. */
   freeze?: { envSteps: number; flops: number };
   done: boolean;
+  /** The curve a section run belongs to, when not its parent folder's name (a run shared with another section). */
+  arm?: string;
 }
 
 /** Every run directory below `root` (any depth) that has a manifest and a log. */

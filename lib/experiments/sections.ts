@@ -416,7 +416,7 @@ export function cliArgs(config: RunConfig): string[] {
 
 /** The arm a run belongs to: its parent folder under the section root. */
 export function armOf(run: RunResult): string {
-  return path.basename(path.dirname(run.dir));
+  return run.arm ?? path.basename(path.dirname(run.dir));
 }
 
 /**
@@ -445,8 +445,10 @@ export function sectionComplete(name: SectionName, scale: Scale, root: string = 
  * and scale, also the runs of its shared arms, which live in another section's folder.
  */
 export function loadSection(root: string, of?: { name: SectionName; scale: Scale }): RunResult[] {
-  const dirs = of ? sectionJobs(of.name, of.scale, root).map((j) => j.dir).filter((d) => !isInside(d, root)) : [];
-  return [...loadRuns(root), ...dirs.flatMap((d) => loadRuns(d))].filter((r) => r.evals.length > 0);
+  const shared = of ? sectionJobs(of.name, of.scale, root).filter((j) => !isInside(j.dir, root)) : [];
+  // A shared run is labelled with this section's arm (memory's `unbounded` is compute's `baseline` folder).
+  const sharedRuns = shared.flatMap((j) => loadRuns(j.dir).map((r) => ({ ...r, arm: j.arm })));
+  return [...loadRuns(root), ...sharedRuns].filter((r) => r.evals.length > 0);
 }
 
 const isInside = (dir: string, root: string): boolean => !path.relative(root, dir).startsWith('..');

@@ -103,6 +103,15 @@ test('loadSection also loads shared arms, from the other section\'s folder', asy
   assert.deepEqual(only.map(armOf), ['baseline@half']);
   const all = loadSection(path.join(runs, 'resolution'), { name: 'resolution', scale: 'smoke' });
   assert.deepEqual(all.map(armOf).sort(), ['baseline', 'baseline@half']);
+  // Labelled with this section's arm, even where the other section's folder is named differently.
+  const memoryRuns = path.join(tmp, 'shared-memory', 'runs');
+  const unbounded = sectionJobs('memory', 'laptop', path.join(memoryRuns, 'memory')).find((j) => j.arm === 'unbounded' && j.env === 'cartpole-swingup' && j.seed === 0)!;
+  assert.equal(path.basename(path.dirname(unbounded.dir)), 'baseline');
+  fs.mkdirSync(unbounded.dir, { recursive: true });
+  for (const f of ['manifest.json', 'log.jsonl']) fs.copyFileSync(path.join(shared.dir, f), path.join(unbounded.dir, f));
+  const mem = loadSection(path.join(memoryRuns, 'memory'), { name: 'memory', scale: 'laptop' });
+  assert.deepEqual(mem.map(armOf), ['unbounded']);
+  assert.deepEqual(byArm(mem).map((r) => r.manifest.config.variant), ['unbounded']);
   const missing = sectionStatus('resolution', 'smoke', path.join(runs, 'resolution')).missing;
   const note = missingNote('resolution', 'smoke', missing);
   assert.match(note, new RegExp(`^\\*\\*Partial results: 2 of ${res.length} runs`));
