@@ -109,9 +109,10 @@ function cell(s: ArmStats | undefined): string {
   return `${s.mean.toFixed(1)} ± ${s.std.toFixed(1)}`;
 }
 
-/** One row per environment: arm A vs arm B with the difference and the verdict. */
+/** One row per environment where both arms have runs: arm A vs arm B with the difference and the verdict. */
 export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.ColumnTable {
-  const envs = [...new Set(stats.map((s) => s.env))];
+  const has = (env: string, arm: string) => stats.some((s) => s.env === env && s.arm === arm);
+  const envs = [...new Set(stats.map((s) => s.env))].filter((env) => has(env, a) && has(env, b));
   return aq.from(
     envs.map((env) => {
       const sa = stats.find((s) => s.env === env && s.arm === a);

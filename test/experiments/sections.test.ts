@@ -154,6 +154,9 @@ test('verdicts need the difference to exceed the seeds spread, and two seeds', (
   assert.equal(verdict(s('a', 10, 0, 1), s('b', 5, 0, 1)), 'inconclusive');
   const t = comparisonTable([s('a', 10, 1), s('b', 5, 2)], 'a', 'b');
   assert.deepEqual(t.objects()[0], { env: 'e', a: '10.0 ± 1.0', b: '5.0 ± 2.0', 'a − b': 5, 'a > b?': 'holds' });
+  // An environment where one arm has no runs yet is no comparison (and no 'inconclusive' in the tally).
+  const partial = comparisonTable([s('a', 10, 1), s('b', 5, 2), { ...s('a', 1, 0), env: 'only-a' }], 'a', 'b');
+  assert.deepEqual(partial.array('env'), ['e']);
 });
 
 test('transfer: the target run trains on exactly the pre-trained encoder, frozen from update 0', { timeout: 240_000 }, async () => {
