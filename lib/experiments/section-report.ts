@@ -172,13 +172,19 @@ export function planTable(name: SectionName, scale: Scale): aq.ColumnTable {
   return aq.from(
     arms.map((a) => {
       const js = jobs.filter((j) => j.arm === a);
-      const { env: _e, seed: _s, scale: _c, variant, ...overrides } = js[0].config;
+      const overridesOf = (j: SectionJob): string => {
+        const { env: _e, seed: _s, scale: _c, variant: _v, ...o } = j.config;
+        return JSON.stringify(o);
+      };
+      // Per environment where they differ (e.g. memory's budget override applies to its games only).
+      const distinct = [...new Set(js.map(overridesOf))];
+      const overrides = distinct.length === 1 ? distinct[0] : [...new Set(js.map((j) => `${j.env}: ${overridesOf(j)}`))].join('; ');
       return {
         arm: a,
-        variant: variant ?? 'baseline',
+        variant: js[0].config.variant ?? 'baseline',
         environments: [...new Set(js.map((j) => j.env))].join(', '),
         seeds: [...new Set(js.map((j) => j.seed))].join(', '),
-        overrides: JSON.stringify(overrides),
+        overrides,
       };
     }),
   );
