@@ -52,6 +52,9 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
     return !done;
   });
   const failed: SweepJob[] = [];
+  // The cores are split between the parallel runs: two runs with all cores each make oneDNN's threads wait on
+  // each other (measured: IMPALA fwd+bwd 150 ms with 1 thread vs 184 ms with 2 under load). SEER_NATIVE_THREADS wins.
+  const threads = process.env.SEER_NATIVE_THREADS ?? String(Math.max(1, Math.floor(os.cpus().length / Math.max(1, Math.min(parallel, pending.length)))));
   const worker = async (): Promise<void> => {
     for (let job = pending.shift(); job; job = pending.shift()) {
       opts.onEvent?.({ job, status: 'start' });
@@ -60,7 +63,7 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
       const code = await new Promise<number>((resolve) => {
         const child = spawn(command[0], [...command.slice(1), ...job!.args, '--out', job!.dir, '--resume'], {
           stdio: ['ignore', out, out],
-          env: { ...process.env, SEER_QUIET: '1' },
+          env: { ...process.env, SEER_QUIET: '1', SEER_NATIVE_THREADS: threads },
         });
         child.on('exit', (c) => resolve(c ?? 1));
       });
