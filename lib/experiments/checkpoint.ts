@@ -22,12 +22,27 @@ interface Index {
   arrays: { name: string; type: CtorName; offset: number; length: number }[];
 }
 
-export function writeCheckpoint(dir: string, label: string, snap: Snapshot): string {
+/**
+ * The one publishing protocol: `fill` writes the checkpoint's files into a fresh directory, which is then renamed
+ * into place; only after that does `LATEST` move to it and do older checkpoints go.
+ */
+function publish(dir: string, label: string, fill: (tmp: string) => void): string {
   fs.mkdirSync(dir, { recursive: true });
   const final = path.join(dir, label);
   const tmp = `${final}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp);
+  fill(tmp);
+  fs.rmSync(final, { recursive: true, force: true });
+  fs.renameSync(tmp, final);
+  writeFileAtomic(path.join(dir, 'LATEST'), label);
+  for (const entry of fs.readdirSync(dir)) {
+    if (entry !== label && entry !== 'LATEST') fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+  }
+  return final;
+}
+
+export function writeCheckpoint(dir: string, label: string, snap: Snapshot): string {
   const index: Index = { meta: snap.meta, arrays: [] };
   let offset = 0;
   const parts: Uint8Array[] = [];
@@ -41,15 +56,10 @@ export function writeCheckpoint(dir: string, label: string, snap: Snapshot): str
     parts.push(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
     offset += arr.byteLength;
   }
-  writeFileAtomic(path.join(tmp, 'arrays.bin'), Buffer.concat(parts));
-  writeFileAtomic(path.join(tmp, 'index.json'), JSON.stringify(index));
-  fs.rmSync(final, { recursive: true, force: true });
-  fs.renameSync(tmp, final);
-  writeFileAtomic(path.join(dir, 'LATEST'), label);
-  for (const entry of fs.readdirSync(dir)) {
-    if (entry !== label && entry !== 'LATEST') fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
-  }
-  return final;
+  return publish(dir, label, (tmp) => {
+    writeFileAtomic(path.join(tmp, 'arrays.bin'), Buffer.concat(parts));
+    writeFileAtomic(path.join(tmp, 'index.json'), JSON.stringify(index));
+  });
 }
 
 /**
@@ -57,18 +67,9 @@ export function writeCheckpoint(dir: string, label: string, snap: Snapshot): str
  * `fromDir` may delete it afterwards): same atomic protocol, so a kill leaves `toDir`'s previous one readable.
  */
 export function linkCheckpoint(fromDir: string, label: string, toDir: string): void {
-  fs.mkdirSync(toDir, { recursive: true });
-  const final = path.join(toDir, label);
-  const tmp = `${final}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp);
-  for (const f of ['arrays.bin', 'index.json']) fs.linkSync(path.join(fromDir, label, f), path.join(tmp, f));
-  fs.rmSync(final, { recursive: true, force: true });
-  fs.renameSync(tmp, final);
-  writeFileAtomic(path.join(toDir, 'LATEST'), label);
-  for (const entry of fs.readdirSync(toDir)) {
-    if (entry !== label && entry !== 'LATEST') fs.rmSync(path.join(toDir, entry), { recursive: true, force: true });
-  }
+  publish(toDir, label, (tmp) => {
+    for (const f of ['arrays.bin', 'index.json']) fs.linkSync(path.join(fromDir, label, f), path.join(tmp, f));
+  });
 }
 
 /** The newest complete checkpoint in `dir`, or undefined when there is none. */
