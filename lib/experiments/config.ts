@@ -81,7 +81,10 @@ const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>>
     rainbow: { steps: 60, initSteps: 16, freezeAt: 20, copies: 1, latentDtype: 'float32', capacity: 200, batchSize: 8, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 25, evalEvery: 30, evalEpisodes: 1, checkpointSeconds: 0, agentOptions: { hidden: 32, targetUpdate: 10 } },
   },
   laptop: {
-    curl: { steps: 10_000, initSteps: 1000, freezeAt: 3000, copies: 4, latentDtype: 'float32', capacity: 10_000, batchSize: 32, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 1000, evalEpisodes: 5, checkpointSeconds: 120, agentOptions: {} },
+    // 4,000 updates at batch 32: about 25 min per baseline on one core of this machine (0.32 s per update), so that
+    // every CURL run of every section (about 30 baseline-equivalents with forks) fits in a few sessions. The
+    // earlier 9,000 updates cost about an hour per run on one core, 65 core-hours for the set.
+    curl: { steps: 5000, initSteps: 1000, freezeAt: 1500, copies: 4, latentDtype: 'float32', capacity: 5000, batchSize: 32, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 500, evalEpisodes: 5, checkpointSeconds: 120, agentOptions: {} },
     // Sized for this 2-core machine (about 0.1 s per update on wasm): ~10 minutes per run.
     rainbow: { steps: 6000, initSteps: 1000, freezeAt: 2000, copies: 1, latentDtype: 'float32', capacity: 6000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 5000, evalEvery: 500, evalEpisodes: 10, checkpointSeconds: 120, agentOptions: {} },
   },
