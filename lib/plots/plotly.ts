@@ -4,7 +4,7 @@
  *
  * Panels get explicit axis domains (so panel titles can sit above them), a line's band becomes two
  * invisible traces filled between (upper, then lower with fill 'tonexty'), events become dotted vertical
- * lines with a label at the top, and a series name keeps one colour and one legend entry across panels.
+ * lines with a label inside the top of the panel (one row per event), and a series name keeps one colour and one legend entry across panels.
  */
 import { type FigureSpec, type Panel, type Series, figureSize, gridShape, validateFigure } from './spec';
 
@@ -151,11 +151,17 @@ export function toPlotly(spec: FigureSpec): PlotlyFigure {
       inLegend.add(s.name);
       data.push(...seriesTraces(s, xa, ya, colorOf(s), show));
     }
-    for (const e of panel.events ?? []) {
+    // Labels sit inside the panel, right of their line, one row per event in x order: two freezes close
+    // together (seer and seer@half) would otherwise print over each other.
+    const events = [...(panel.events ?? [])].sort((a, b) => a.x - b.x);
+    events.forEach((e, row) => {
       const color = e.color ?? '#555';
       shapes.push({ type: 'line', xref: xa, yref: `${ya} domain`, x0: e.x, x1: e.x, y0: 0, y1: 1, line: { color, width: 1.5, dash: 'dot' } });
-      annotations.push({ xref: xa, yref: `${ya} domain`, x: e.x, y: 1, text: e.label, showarrow: false, yanchor: 'bottom', font: { size: 11, color } });
-    }
+      annotations.push({
+        xref: xa, yref: `${ya} domain`, x: e.x, y: 1, xanchor: 'left', yanchor: 'top', xshift: 3, yshift: -2 - 15 * row,
+        text: e.label, showarrow: false, bgcolor: 'rgba(255,255,255,0.75)', font: { size: 11, color },
+      });
+    });
     if (panel.title) {
       annotations.push({
         xref: 'paper',

@@ -73,6 +73,14 @@ test('events are dotted vertical lines on their panel with a label', () => {
   assert.ok(labels.includes('<b>walker-walk</b>'));
 });
 
+test('labels of several events on one panel take one row each, in x order', () => {
+  const axes = { x: { title: 'x' }, y: { title: 'y' } };
+  const fig = toPlotly({ panels: [{ ...axes, series: [line('a', [1, 2], [1, 2])], events: [{ x: 9, label: 'late' }, { x: 1, label: 'early' }] }] });
+  const rows = (fig.layout.annotations as { text: string; yshift: number }[]).filter((a) => a.text === 'early' || a.text === 'late');
+  assert.deepEqual(rows.map((a) => a.text), ['early', 'late']);
+  assert.ok(rows[1].yshift <= rows[0].yshift - 12, 'the second label sits a text row below the first');
+});
+
 test('grid shape and size follow the panel count', () => {
   const p = { x: { title: 'x' }, y: { title: 'y' }, series: [line('a', [1], [1])] };
   assert.deepEqual(gridShape({ panels: [p] }), [1, 1]);
