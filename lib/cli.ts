@@ -22,8 +22,9 @@ const USAGE = `usage:
   seer report --runs <dir> [--runs <dir> ...] [--envs <id,...>] [--out <dir>]
   seer analyze --run <dir> --out <dir> [--probe N] [--taus 0.9,0.99] [--checks M]   Figure 8 + adaptive-rule replay from a run's snapshots
   seer demo   [--out <dir>] [--jobs N]     the README's main job: SEER vs baseline on minatar/breakout, figure + table
-  seer section <compute|memory|impala|transfer|encoder-analysis|resolution> [--scale laptop] [--jobs N] [--root dir] [--status]
-              --status: which of the section's runs are finished, started or missing (makes nothing)`;
+  seer section <compute|memory|impala|transfer|encoder-analysis|resolution|all> [--scale laptop] [--jobs N] [--root dir] [--status]
+              --status: which of the section's runs are finished, started or missing (makes nothing)
+              all: every section's missing runs in one queue (forks after their baselines, transfer after pre-training)`;
 
 type Flags = Record<string, string[]>;
 

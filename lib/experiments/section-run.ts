@@ -35,44 +35,55 @@ export interface SectionRunOptions {
   root?: string;
   /** 0: every job in this process, one after another (notebooks at smoke scale); N ≥ 1: N child processes. */
   jobs?: number;
-  onEvent?: (event: { job: SectionJob; status: 'start' | 'done' | 'failed' | 'skipped' }) => void;
+  onEvent?: (event: { job: SectionJob; status: 'start' | 'done' | 'failed' | 'skipped'; reason?: string }) => void;
 }
 
 /** Runs every unfinished job of a section; returns the jobs that failed. */
 export async function runSection(name: SectionName, scale: Scale, opts: SectionRunOptions = {}): Promise<SectionJob[]> {
-  const root = opts.root ?? sectionDir(name, scale);
-  const all = sectionJobs(name, scale, root);
-  // Pre-training first (transfer runs load it); SEER runs that can fork last, so their baselines are past T_f.
-  const main = all.filter((j) => j.arm !== 'pretrain');
-  const phases = [all.filter((j) => j.arm === 'pretrain'), main.filter((j) => !j.forkFrom), main.filter((j) => j.forkFrom)];
-  const failed: SectionJob[] = [];
-  for (const jobs of phases) {
-    if (!jobs.length) continue;
-    if (!opts.jobs) {
-      for (const job of jobs) {
-        if (isDone(job.dir)) {
-          opts.onEvent?.({ job, status: 'skipped' });
-          continue;
-        }
-        opts.onEvent?.({ job, status: 'start' });
-        await runJob(job);
-        opts.onEvent?.({ job, status: 'done' });
-      }
-      continue;
-    }
-    // Child processes: `section-run.ts job <section> <scale> <root> <index>`; runSweep adds --out and --resume.
-    const command = [process.execPath, '--import', 'tsx', path.join(__dirname, 'section-run.ts'), 'job', name, scale, root];
-    const byDir = new Map(all.map((j, i) => [j.dir, i]));
-    const res = await runSweep(
-      jobs.map((j) => ({ dir: j.dir, args: [String(byDir.get(j.dir))] })),
-      { jobs: opts.jobs, command, onEvent: (e) => opts.onEvent?.({ job: all[byDir.get(e.job.dir)!], status: e.status }) },
-    );
-    failed.push(...res.failed.map((f) => all[byDir.get(f.dir)!]));
-    if (failed.length) break; // transfer runs need every pre-training run; forks, their baselines
-  }
-  return failed;
+  return runJobs(sectionJobs(name, scale, opts.root ?? sectionDir(name, scale)), opts);
 }
 
+/**
+ * Every unfinished job of every section at a scale (`seer section all`): one queue, so both cores stay busy
+ * across sections. A run shared by two sections (same directory) is made once.
+ */
+export async function runAllSections(scale: Scale, opts: Omit<SectionRunOptions, 'root'> = {}): Promise<SectionJob[]> {
+  const seen = new Set<string>();
+  const jobs = SECTION_NAMES.flatMap((n) => sectionJobs(n, scale)).filter((j) => !seen.has(j.dir) && seen.add(j.dir));
+  return runJobs(jobs, opts);
+}
+
+/** What must finish before a job starts: the baseline it forks from, the pre-training run it loads. */
+const needs = (j: SectionJob): string[] => [j.forkFrom, j.pretrainedFrom].filter((d): d is string => d !== undefined);
+
+/**
+ * Runs jobs (of one or several sections) in child processes, each starting once what it needs has finished
+ * (forks after their baselines, transfer after pre-training), or one after another in this process (`jobs: 0`).
+ */
+async function runJobs(all: SectionJob[], opts: SectionRunOptions): Promise<SectionJob[]> {
+  if (!opts.jobs) {
+    // Pre-training first (transfer runs load it); SEER runs that can fork last, so their baselines are past T_f.
+    const order = [...all.filter((j) => j.arm === 'pretrain'), ...all.filter((j) => j.arm !== 'pretrain' && !j.forkFrom), ...all.filter((j) => j.forkFrom)];
+    for (const job of order) {
+      if (isDone(job.dir)) {
+        opts.onEvent?.({ job, status: 'skipped' });
+        continue;
+      }
+      opts.onEvent?.({ job, status: 'start' });
+      await runJob(job);
+      opts.onEvent?.({ job, status: 'done' });
+    }
+    return [];
+  }
+  // Child processes: `section-run.ts job <section> <scale> <root> <run dir>`; runSweep adds --out and --resume.
+  const command = [process.execPath, '--import', 'tsx', path.join(__dirname, 'section-run.ts'), 'job'];
+  const byDir = new Map(all.map((j) => [j.dir, j]));
+  const res = await runSweep(
+    all.map((j) => ({ dir: j.dir, args: [j.section, resolveConfig(j.config).scale, j.root, j.dir], after: needs(j) })),
+    { jobs: opts.jobs, command, onEvent: (e) => opts.onEvent?.({ job: byDir.get(e.job.dir)!, status: e.status, reason: e.reason }) },
+  );
+  return res.failed.map((f) => byDir.get(f.dir)!);
+}
 
 export interface LoadedSection {
   runs: RunResult[];
@@ -126,7 +137,10 @@ export async function loadOrRunSection(name: SectionName, scale: Scale, opts: { 
   return done(root, 'fresh');
 }
 
-/** `seer section <name> …` / scripts/run-section.sh: the command line of this module; returns the exit code. */
+const logEvent = (e: { job: SectionJob; status: string; reason?: string }): void =>
+  console.error(`[section] ${new Date().toISOString().slice(11, 19)} ${e.status} ${path.relative(process.cwd(), e.job.dir)}${e.reason ? ` (${e.reason})` : ''}`);
+
+/** `seer section <name|all> …` / scripts/run-section.sh: the command line of this module; returns the exit code. */
 export async function sectionCli(argv: string[]): Promise<number> {
   if (argv[0] === 'job') {
     // `which`: the job's index in sectionJobs, or its directory (stable when the plan changes meanwhile).
@@ -139,7 +153,7 @@ export async function sectionCli(argv: string[]): Promise<number> {
   }
   const name = argv[0];
   if (!name || name.startsWith('--')) {
-    console.error(`usage: section-run.ts <${SECTION_NAMES.join('|')}> [--scale smoke|laptop|paper] [--jobs N] [--root dir] [--status]`);
+    console.error(`usage: section-run.ts <${SECTION_NAMES.join('|')}|all> [--scale smoke|laptop|paper] [--jobs N] [--root dir] [--status]`);
     return 2;
   }
   const flag = (k: string): string | undefined => {
@@ -149,6 +163,20 @@ export async function sectionCli(argv: string[]): Promise<number> {
   const scale = parseScale(flag('scale') ?? 'laptop');
   const jobs = flag('jobs') !== undefined ? Number(flag('jobs')) : 2;
   if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`--jobs must be an integer ≥ 0, got '${flag('jobs')}'`);
+  if (name === 'all') {
+    if (flag('root') !== undefined) throw new Error(`--root applies to one section; 'all' uses each section's own folder (data/runs/<section> at laptop scale)`);
+    if (argv.includes('--status')) {
+      for (const n of SECTION_NAMES) {
+        const { done, missing } = sectionStatus(n, scale);
+        console.log(`${n.padEnd(17)} ${done.length} of ${done.length + missing.length} runs finished`);
+      }
+      return 0;
+    }
+    console.error(`[section] all sections at scale ${scale}, ${jobs} at a time`);
+    const failed = await runAllSections(scale, { jobs, onEvent: logEvent });
+    if (failed.length) console.error(`[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`);
+    return failed.length ? 1 : 0;
+  }
   const s = section(name);
   const root = flag('root') ?? sectionDir(s.name, scale);
   if (argv.includes('--status')) {
@@ -164,8 +192,8 @@ export async function sectionCli(argv: string[]): Promise<number> {
     return 0;
   }
   console.error(`[section] ${s.name} at scale ${scale}: ${sectionJobs(s.name, scale, root).length} runs into ${root}`);
-  const failed = await runSection(s.name, scale, { root, jobs, onEvent: (e) => console.error(`[section] ${e.status} ${path.relative(root, e.job.dir)}`) });
-  if (failed.length) console.error(`[section] failed: ${failed.map((f) => path.relative(root, f.dir)).join(', ')} (see stdout.log in each)`);
+  const failed = await runSection(s.name, scale, { root, jobs, onEvent: logEvent });
+  if (failed.length) console.error(`[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`);
   return failed.length ? 1 : 0;
 }
 

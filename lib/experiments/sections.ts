@@ -77,6 +77,8 @@ export interface Section {
 
 export interface SectionJob {
   section: SectionName;
+  /** The section's root the job was planned under (its dir may lie in another section's, when shared). */
+  root: string;
   arm: string;
   env: string;
   seed: number;
@@ -346,7 +348,7 @@ export function pretrainJob(name: SectionName, scale: Scale, seed: number, root:
   const env = plan.pretrain.env;
   // A checkpoint at every episode end, so the encoder handed over is at most one episode older than the end.
   const config: RunConfig = { ...merge(plan.overrides?.curl, plan.pretrain.overrides), checkpointSeconds: 0, env, variant: 'baseline', scale, seed };
-  return { section: name, arm: 'pretrain', env, seed, dir: path.join(root, 'pretrain', runDirName(env, seed)), config };
+  return { section: name, root, arm: 'pretrain', env, seed, dir: path.join(root, 'pretrain', runDirName(env, seed)), config };
 }
 
 /**
@@ -368,7 +370,7 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
         const config: RunConfig = { ...merge(agentOverrides, a.overrides), env, variant: a.variant, scale, seed };
         resolveConfig(config);
         const dir = a.sharedWith ? sharedJobDir(a, name, scale, root, config) : path.join(root, a.name, runDirName(env, seed));
-        const job: SectionJob = { section: name, arm: a.name, env, seed, dir, config };
+        const job: SectionJob = { section: name, root, arm: a.name, env, seed, dir, config };
         if (a.pretrained) job.pretrainedFrom = pretrainJob(name, scale, seed, root)?.dir;
         if (a.snapshotEvery) job.snapshotEvery = a.snapshotEvery;
         jobs.push(job);

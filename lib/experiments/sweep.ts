@@ -14,6 +14,12 @@ export interface SweepJob {
   dir: string;
   /** Arguments after `seer run`. */
   args: string[];
+  /**
+   * Run directories that must be finished (DONE) before this job starts: a SEER run forks from its baseline, a
+   * transfer run loads its pre-training run. A job whose dependency fails, or is not in the queue and not
+   * finished, is reported failed without running.
+   */
+  after?: string[];
 }
 
 export const DONE_MARKER = 'DONE';
@@ -40,7 +46,7 @@ export interface SweepOptions {
   jobs?: number;
   /** Command that runs one job; default this package's `seer run`. */
   command?: string[];
-  onEvent?: (event: { job: SweepJob; status: 'start' | 'done' | 'failed' | 'skipped'; code?: number }) => void;
+  onEvent?: (event: { job: SweepJob; status: 'start' | 'done' | 'failed' | 'skipped'; code?: number; reason?: string }) => void;
 }
 
 export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): Promise<{ failed: SweepJob[] }> {
@@ -55,8 +61,35 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
   // The cores are split between the parallel runs: two runs with all cores each make oneDNN's threads wait on
   // each other (measured: IMPALA fwd+bwd 150 ms with 1 thread vs 184 ms with 2 under load). SEER_NATIVE_THREADS wins.
   const threads = process.env.SEER_NATIVE_THREADS ?? String(Math.max(1, Math.floor(os.cpus().length / Math.max(1, Math.min(parallel, pending.length)))));
+  // A worker takes the first pending job whose dependencies are finished; with none ready it waits for a running
+  // job to end. Dependencies that can no longer finish (failed, or not queued) fail their dependants.
+  const running = new Set<string>();
+  const queued = (dir: string): boolean => running.has(dir) || pending.some((j) => j.dir === dir);
+  let wake: () => void = () => {};
+  let ended = new Promise<void>((r) => (wake = r));
+  const next = async (): Promise<SweepJob | undefined> => {
+    for (;;) {
+      for (let i = 0; i < pending.length; i++) {
+        const job = pending[i];
+        const deps = job.after ?? [];
+        const blocked = deps.find((d) => !isDone(d) && !queued(d));
+        if (blocked !== undefined) {
+          pending.splice(i--, 1);
+          failed.push(job);
+          opts.onEvent?.({ job, status: 'failed', reason: `needs ${blocked}, which did not finish` });
+          continue;
+        }
+        if (deps.every(isDone)) {
+          running.add(job.dir); // before any await, so that no other worker sees it neither queued nor running
+          return pending.splice(i, 1)[0];
+        }
+      }
+      if (!pending.length || !running.size) return undefined;
+      await ended;
+    }
+  };
   const worker = async (): Promise<void> => {
-    for (let job = pending.shift(); job; job = pending.shift()) {
+    for (let job = await next(); job; job = await next()) {
       opts.onEvent?.({ job, status: 'start' });
       fs.mkdirSync(job.dir, { recursive: true });
       const out = fs.openSync(path.join(job.dir, 'stdout.log'), 'a');
@@ -68,11 +101,15 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
         child.on('exit', (c) => resolve(c ?? 1));
       });
       fs.closeSync(out);
+      running.delete(job.dir);
       if (code === 0 && isDone(job.dir)) opts.onEvent?.({ job, status: 'done', code });
       else {
         failed.push(job);
         opts.onEvent?.({ job, status: 'failed', code });
       }
+      const w = wake;
+      ended = new Promise<void>((r) => (wake = r));
+      w();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));

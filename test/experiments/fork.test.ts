@@ -129,3 +129,17 @@ test('a section runs its baselines first, then its SEER runs as forks of them', 
     assert.equal(m.forkedFrom?.dir, path.relative(j.dir, j.forkFrom!), `${j.dir} did not fork`);
   }
 });
+
+test('in child processes, each SEER run starts once its own baseline has finished, and forks from it', async () => {
+  const root = path.join(tmp, 'section-children', 'compute');
+  const events: { status: string; dir: string }[] = [];
+  const failed = await runSection('compute', 'smoke', { root, jobs: 2, onEvent: (e) => events.push({ status: e.status, dir: e.job.dir }) });
+  assert.deepEqual(failed, []);
+  for (const j of sectionJobs('compute', 'smoke', root).filter((x) => x.forkFrom)) {
+    const started = events.findIndex((e) => e.status === 'start' && e.dir === j.dir);
+    const baselineDone = events.findIndex((e) => e.status === 'done' && e.dir === j.forkFrom);
+    assert.ok(baselineDone >= 0 && baselineDone < started, `${j.dir} started before ${j.forkFrom} finished`);
+    const m = JSON.parse(fs.readFileSync(path.join(j.dir, 'manifest.json'), 'utf8')) as { forkedFrom?: { dir: string } };
+    assert.equal(m.forkedFrom?.dir, path.relative(j.dir, j.forkFrom!), `${j.dir} did not fork`);
+  }
+});
