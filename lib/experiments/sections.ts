@@ -138,7 +138,10 @@ export const SECTIONS: Record<SectionName, Section> = {
     plans: {
       smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1], curlSeeds: [0], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: SMOKE },
       laptop: {
-        envs: ['cartpole-swingup', 'finger-spin', 'minatar/breakout', 'minatar/space_invaders'],
+        // walker-walk, not finger-spin: finger-spin's reward (spin faster than 15 rad/s) stayed 0 at every
+        // evaluation of a 4,000-update run here, so it could not compare anything; walker-walk's baselines are
+        // also the transfer section's scratch runs (shared).
+        envs: ['cartpole-swingup', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders'],
         seeds: [0, 1, 2],
         arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
       },
@@ -234,7 +237,12 @@ export const SECTIONS: Record<SectionName, Section> = {
       laptop: {
         envs: ['walker-walk', 'hopper-hop'],
         seeds: [0, 1, 2],
-        arms: [arm('scratch', 'baseline'), arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } })],
+        arms: [
+          // On walker-walk the scratch runs are the compute section's baselines (same config).
+          arm('scratch', 'baseline', { envs: ['hopper-hop'] }),
+          arm('scratch', 'baseline', { envs: ['walker-walk'], sharedWith: { section: 'compute', arm: 'baseline' } }),
+          arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } }),
+        ],
         pretrain: { env: 'walker-stand' },
       },
       paper: {

@@ -120,6 +120,13 @@ test('loadSection also loads shared arms, from the other section\'s folder', asy
   assert.equal(missingNote('resolution', 'smoke', []), '');
 });
 
+test('laptop scale: transfer learns walker-walk from scratch in the compute baselines, hopper-hop in its own runs', () => {
+  const runs = '/runs';
+  const scratch = sectionJobs('transfer', 'laptop', path.join(runs, 'transfer')).filter((j) => j.arm === 'scratch');
+  assert.deepEqual(scratch.filter((j) => j.env === 'walker-walk').map((j) => j.dir), [0, 1, 2].map((s) => path.join(runs, 'compute', 'baseline', `walker-walk__s${s}`)));
+  assert.deepEqual(scratch.filter((j) => j.env === 'hopper-hop').map((j) => j.dir), [0, 1, 2].map((s) => path.join(runs, 'transfer', 'scratch', `hopper-hop__s${s}`)));
+});
+
 test("paper numbers are Table 1's as printed", () => {
   const get = (name: 'compute' | 'memory', game: string, arm: string) => SECTIONS[name].reference.find((r) => r.env === `atari/${game}` && r.arm === arm);
   // §5.2 quotes these in its text (line 140 and 142), independently of the table.
