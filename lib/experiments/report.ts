@@ -24,6 +24,18 @@ export function curvesFigure(runs: RunResult[], xAxis: XAxis, title?: string): F
   const curves = aggregate(runs, xAxis);
   const envs = [...new Set(curves.map((c) => c.env))];
   const variants = [...new Set(curves.map((c) => c.variant))];
+  // One legend entry per variant: the seed count joins its name when it is the same in every panel, and the
+  // panel titles otherwise (a name per count would list one colour twice).
+  const seedsOf = (v: string): Set<number> => new Set(curves.filter((c) => c.variant === v).map((c) => c.seeds));
+  const uniform = variants.every((v) => seedsOf(v).size === 1);
+  const plural = (n: number): string => `${n} seed${n > 1 ? 's' : ''}`;
+  const legendName = (v: string): string => (uniform ? `${v} (${plural([...seedsOf(v)][0])})` : v);
+  const panelTitle = (env: string): string => {
+    if (uniform) return env;
+    const here = curves.filter((c) => c.env === env && c.x.length > 0);
+    const counts = new Set(here.map((c) => c.seeds));
+    return counts.size === 1 ? `${env} (${plural([...counts][0])})` : `${env} (${here.map((c) => `${c.variant} ${c.seeds}`).join(', ')} seeds)`;
+  };
   const panels: Panel[] = envs.map((env) => {
     // One marker per curve that froze (a fixed T_f and an adaptive rule freeze at different points), at its seeds' mean.
     const events = variants.flatMap((v) => {
@@ -32,12 +44,12 @@ export function curvesFigure(runs: RunResult[], xAxis: XAxis, title?: string): F
       return xs.length ? [{ x: meanOf(xs), label: variants.length > 1 ? `freeze: ${v}` : 'freeze (T_f)' }] : [];
     });
     return {
-      title: env,
+      title: panelTitle(env),
       x: { title: X_TITLES[xAxis] },
       y: { title: 'evaluation return' },
       series: curves
         .filter((c) => c.env === env && c.x.length > 0)
-        .map((c) => line(`${c.variant} (${c.seeds} seed${c.seeds > 1 ? 's' : ''})`, c.x, c.mean, { band: c.std, color: PALETTE[variants.indexOf(c.variant) % PALETTE.length] })),
+        .map((c) => line(legendName(c.variant), c.x, c.mean, { band: c.std, color: PALETTE[variants.indexOf(c.variant) % PALETTE.length] })),
       events,
     };
   });

@@ -29,6 +29,8 @@ export interface Arm {
   overrides?: Partial<ExperimentConfig>;
   /** Environments of this arm when not all of the plan's (e.g. a budget sweep on one task). */
   envs?: string[];
+  /** Seeds of this arm when not all of the plan's (a run that would repeat another one is made once, as evidence). */
+  seeds?: number[];
   /** Transfer: start from the encoder of the plan's pre-training run of the same seed, frozen from update 0. */
   pretrained?: boolean;
   /** Encoder analysis: keep an encoder snapshot every this many updates (from update 0 until a freeze). */
@@ -185,7 +187,10 @@ export const SECTIONS: Record<SectionName, Section> = {
           ...unboundedArms(),
           arm('constrained-images', 'constrained-images'),
           arm('constrained-seer', 'constrained-seer'),
-          arm('capacity-control', 'capacity-control'),
+          arm('capacity-control', 'capacity-control', { envs: GAME_PLACEHOLDER }),
+          // On the control task Ĉ is capped at the run length (5,000 steps), the baseline's own capacity: the
+          // capacity control is the unbounded run again. Seed 0 shows it (same log); more seeds would repeat compute's.
+          arm('capacity-control', 'capacity-control', { envs: CONTROL_PLACEHOLDER, seeds: [0] }),
           arm('constrained-seer@float16', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { latentDtype: 'float16' } }),
           arm('constrained-seer@int8', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { latentDtype: 'int8' } }),
           arm('images@0.0035GB', 'constrained-images', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.0035GB' } }),
@@ -374,6 +379,7 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
   }
   for (const seed of [...new Set([...plan.seeds, ...curlSeeds])].sort((a, b) => a - b)) {
     for (const a of plan.arms) {
+      if (a.seeds && !a.seeds.includes(seed)) continue;
       for (const env of armEnvs(a, plan).filter((e) => (isGame(e) ? plan.seeds : curlSeeds).includes(seed))) {
         const agentOverrides = isGame(env) ? plan.overrides?.rainbow : plan.overrides?.curl;
         const config: RunConfig = { ...merge(agentOverrides, a.overrides), env, variant: a.variant, scale, seed };
