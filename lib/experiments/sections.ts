@@ -236,8 +236,7 @@ export const SECTIONS: Record<SectionName, Section> = {
         envs: ['walker-walk'],
         seeds: [0],
         arms: [arm('scratch', 'baseline'), arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } })],
-        // Episodes shorter than initSteps: the encoder is handed over at an episode end before the first update.
-        overrides: { curl: { ...CURL_SMOKE, maxEpisodeSteps: 4 } },
+        overrides: { curl: CURL_SMOKE },
         pretrain: { env: 'walker-stand' },
       },
       laptop: {

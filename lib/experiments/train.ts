@@ -27,7 +27,7 @@ import { Progress } from './progress';
 import { markDone, isDone } from './sweep';
 import { RunFreezing } from './freezing';
 
-type TrainAgent = CurlAgent | RainbowAgent;
+export type TrainAgent = CurlAgent | RainbowAgent;
 
 export interface RunOptions {
   /** Run directory: manifest.json, log.jsonl, checkpoints/, DONE. */
@@ -43,6 +43,12 @@ export interface RunOptions {
    * (lib/experiments/fork.ts). With `resume`, the run's own checkpoint, when it has one, wins.
    */
   forkFrom?: string;
+  /**
+   * Called on the freshly built agent when the run starts from step 0 (not when it restores a checkpoint, which
+   * already holds what this set): e.g. a transfer run loads a pre-trained encoder here, before the step-0
+   * evaluation. What it returns is added to the manifest.
+   */
+  initAgent?: (agent: TrainAgent) => Promise<Record<string, unknown>>;
 }
 
 export interface RunSummary {
@@ -195,7 +201,8 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
   } else {
     // Resumed before its first checkpoint: the run restarts from step 0 and rewrites the same records.
     if (options.resume) log.truncateTo(0);
-    writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(makeManifest(cfg, cfg.seed), null, 1));
+    const extra = options.initAgent ? await options.initAgent(agent) : {};
+    writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify({ ...makeManifest(cfg, cfg.seed), ...extra }, null, 1));
     log.append(start);
   }
   s.logRecords = readLog(logFile).length;

@@ -3,20 +3,17 @@
  * (convs + fc + LayerNorm of critic, actor and target) to an agent learning another task, which freezes it from
  * update 0 (variant 'seer' with freezeAt 0) and trains only the policy and Q-functions.
  *
- * The runner has no "initial weights" option, so the weights enter through its checkpoint/resume path, which
- * restores a run exactly:
- *  1. start the target run with a checkpoint at every episode end, and stop it before its first update and
- *     first evaluation — no network has been used yet, only random actions;
- *  2. overwrite the encoder tensors in that checkpoint with the pre-trained ones (shapes checked);
- *  3. resume the run to the end with its own checkpoint interval.
- * The result is the run a fresh agent with the pre-trained encoder would make. A cleaner seam would be an
- * `initAgent(agent)` hook in RunOptions (train.ts), called after the agent is built on a fresh start.
+ * The weights enter through the runner's `initAgent` hook: on a fresh start (step 0, before the step-0
+ * evaluation and any update) the target agent's encoder tensors are replaced with the pre-trained ones (shapes
+ * checked). Its checkpoints then hold that encoder, so a resumed run continues from them; a run killed before its
+ * first checkpoint restarts from step 0 and loads the encoder again. Nothing depends on where episodes end.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
+import { readLatestCheckpoint } from './checkpoint';
 import { resolveConfig, type ExperimentConfig } from './config';
 import { runExperiment, type RunSummary } from './train';
+import type { AgentState } from '../agents/types';
 import { isDone } from './sweep';
 import { writeFileAtomic } from '../util/atomic';
 
@@ -49,17 +46,16 @@ export function readPretrainedEncoder(runDir: string): PretrainedEncoder {
   return { from: runDir, step: loop.step, updates: loop.updates, tensors };
 }
 
-/** Replaces the encoder tensors of a checkpoint's agent; every pre-trained tensor must exist with the same size. */
-export function withEncoder(ckpt: Snapshot, encoder: PretrainedEncoder): Snapshot {
-  const arrays = { ...ckpt.arrays };
+/** An agent state with its encoder tensors replaced; every pre-trained tensor must exist with the same size. */
+export function withEncoder(state: AgentState, encoder: PretrainedEncoder): AgentState {
+  const tensors = { ...state.tensors };
   for (const [k, v] of Object.entries(encoder.tensors)) {
-    const key = `agent/${k}`;
-    const old = arrays[key];
+    const old = tensors[k];
     if (!old) throw new Error(`the target agent has no tensor '${k}' to receive the pre-trained encoder`);
-    if (old.length !== v.length) throw new Error(`pre-trained '${k}' has ${v.length} values, the target agent's has ${old.length}: encoders differ`);
-    arrays[key] = Float32Array.from(v);
+    if (old.data.length !== v.length) throw new Error(`pre-trained '${k}' has ${v.length} values, the target agent's has ${old.data.length}: encoders differ`);
+    tensors[k] = { shape: old.shape, data: Float32Array.from(v) };
   }
-  return { meta: ckpt.meta, arrays };
+  return { tensors, scalars: state.scalars };
 }
 
 export interface TransferOptions {
@@ -76,31 +72,20 @@ export async function runTransfer(input: Partial<ExperimentConfig> & { env: stri
   const cfg = resolveConfig(input);
   if (cfg.agent !== 'curl') throw new Error(`transfer supports CURL agents (control tasks), got agent '${cfg.agent}'`);
   const marker = path.join(opts.out, 'transfer.json');
-  if (fs.existsSync(marker) || isDone(opts.out)) {
-    if (!opts.resume) throw new Error(`${opts.out} already holds a transfer run: pass resume to continue it`);
-    return runExperiment(input, { out: opts.out, resume: true });
+  const started = fs.existsSync(marker) || isDone(opts.out);
+  if (started && !opts.resume) throw new Error(`${opts.out} already holds a transfer run: pass resume to continue it`);
+  if (!started) {
+    // Whatever an earlier attempt left without the marker (e.g. a failed start) is not a transfer run: start clean.
+    fs.rmSync(opts.out, { recursive: true, force: true });
+    fs.mkdirSync(opts.out, { recursive: true });
   }
-  const encoder = readPretrainedEncoder(pretrainDir);
-  // Phase 1: random-action steps only, checkpointed at each episode end; stop before any update or evaluation.
-  const quietSteps = Math.min(cfg.initSteps, cfg.evalEvery) - 1;
-  fs.rmSync(opts.out, { recursive: true, force: true });
-  await runExperiment({ ...input, checkpointSeconds: 0 }, { out: opts.out, stopAfterSteps: Math.max(1, quietSteps) });
-  const ckptDir = path.join(opts.out, 'checkpoints');
-  const ckpt = readLatestCheckpoint(ckptDir);
-  const label = ckpt ? `step-${(ckpt.meta.loop as { step: number }).step}` : '';
-  if (!ckpt || (ckpt.meta.loop as { updates: number }).updates !== 0) {
-    throw new Error(
-      `transfer needs an episode to end before the first update and the first evaluation (initSteps ${cfg.initSteps}, evalEvery ${cfg.evalEvery}); ` +
-        `episodes of ${cfg.env} are longer — raise initSteps/evalEvery or set maxEpisodeSteps`,
-    );
-  }
-  writeCheckpoint(ckptDir, label, withEncoder(ckpt, encoder));
-  // The manifest records the run's real config and where its encoder came from.
-  const manifestFile = path.join(opts.out, 'manifest.json');
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
-  const provenance = { pretrainedFrom: path.resolve(pretrainDir), pretrainStep: encoder.step, pretrainUpdates: encoder.updates, tensors: Object.keys(encoder.tensors), injectedAtStep: (ckpt.meta.loop as { step: number }).step };
-  writeFileAtomic(manifestFile, JSON.stringify({ ...manifest, config: cfg, transfer: provenance }, null, 1));
-  writeFileAtomic(marker, JSON.stringify(provenance, null, 1));
-  // Phase 2: the rest of the run, from the edited checkpoint.
-  return runExperiment(input, { out: opts.out, resume: true });
+  // Read only on a fresh start: a finished run needs no pre-training checkpoint (those are not committed).
+  const initAgent = async (agent: { save(): Promise<AgentState>; load(s: AgentState): void }): Promise<Record<string, unknown>> => {
+    const encoder = readPretrainedEncoder(pretrainDir);
+    agent.load(withEncoder(await agent.save(), encoder));
+    const provenance = { pretrainedFrom: path.resolve(pretrainDir), pretrainStep: encoder.step, pretrainUpdates: encoder.updates, tensors: Object.keys(encoder.tensors), injectedAtStep: 0 };
+    writeFileAtomic(marker, JSON.stringify(provenance, null, 1));
+    return { transfer: provenance };
+  };
+  return runExperiment(input, { out: opts.out, resume: true, initAgent });
 }

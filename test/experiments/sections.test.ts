@@ -208,7 +208,17 @@ test('transfer: the target run trains on exactly the pre-trained encoder, frozen
   assert.equal(manifest.transfer.pretrainedFrom, path.resolve(pre));
   assert.equal(manifest.config.checkpointSeconds, 0); // smoke's own default; the hand-over forced 0 only for its first phase
   await assert.rejects(runTransfer({ ...small, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 3 }, pre, { out }), /already holds a transfer run/);
-  assert.throws(() => withEncoder({ meta: {}, arrays: { 'agent/critic/conv1/kernel': new Float32Array(3) } }, { ...encoder, tensors: { 'critic/conv1/kernel': new Float32Array(4) } }), /encoders differ/);
+  assert.throws(() => withEncoder({ scalars: {}, tensors: { 'critic/conv1/kernel': { shape: [3], data: new Float32Array(3) } } }, { ...encoder, tensors: { 'critic/conv1/kernel': new Float32Array(4) } }), /encoders differ/);
+  assert.throws(() => withEncoder({ scalars: {}, tensors: {} }, encoder), /has no tensor 'critic\/conv1\/kernel'/);
+
+  // The hand-over does not wait for an episode end: here the first episode outlasts the run (walker-walk at laptop
+  // scale ends its first episode exactly at the first evaluation).
+  const long = path.join(tmp, 'transfer-long');
+  const longRun = await runTransfer({ ...small, maxEpisodeSteps: 50, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 4 }, pre, { out: long });
+  assert.equal(longRun.completed, true);
+  const t = JSON.parse(fs.readFileSync(path.join(long, 'transfer.json'), 'utf8')) as { injectedAtStep: number; tensors: string[] };
+  assert.equal(t.injectedAtStep, 0);
+  assert.equal(t.tensors.length, Object.keys(encoder.tensors).length);
 });
 
 test('snapshot runs store an encoder snapshot every Δ updates from update 0, loadable into a SAC-AE encoder', { timeout: 240_000 }, async () => {
