@@ -24,17 +24,16 @@ export function curvesFigure(runs: RunResult[], xAxis: XAxis, title?: string): F
   const curves = aggregate(runs, xAxis);
   const envs = [...new Set(curves.map((c) => c.env))];
   const variants = [...new Set(curves.map((c) => c.variant))];
-  // One legend entry per variant: the seed count joins its name when it is the same in every panel, and the
-  // panel titles otherwise (a name per count would list one colour twice).
+  // One legend entry per variant: its seed count joins its name when it is the same in every panel; a variant
+  // whose count differs between panels has it in each panel's title instead (a name per count would list one
+  // colour twice).
   const seedsOf = (v: string): Set<number> => new Set(curves.filter((c) => c.variant === v).map((c) => c.seeds));
-  const uniform = variants.every((v) => seedsOf(v).size === 1);
   const plural = (n: number): string => `${n} seed${n > 1 ? 's' : ''}`;
-  const legendName = (v: string): string => (uniform ? `${v} (${plural([...seedsOf(v)][0])})` : v);
+  const legendName = (v: string): string => (seedsOf(v).size === 1 ? `${v} (${plural([...seedsOf(v)][0])})` : v);
   const panelTitle = (env: string): string => {
-    if (uniform) return env;
-    const here = curves.filter((c) => c.env === env && c.x.length > 0);
-    const counts = new Set(here.map((c) => c.seeds));
-    return counts.size === 1 ? `${env} (${plural([...counts][0])})` : `${env} (${here.map((c) => `${c.variant} ${c.seeds}`).join(', ')} seeds)`;
+    const varying = curves.filter((c) => c.env === env && c.x.length > 0 && seedsOf(c.variant).size > 1);
+    // On a second line (plotly's <br>): two side-by-side panel titles would otherwise run into each other.
+    return varying.length ? `${env}<br>(${varying.map((c) => `${c.variant}: ${plural(c.seeds)}`).join(', ')})` : env;
   };
   const panels: Panel[] = envs.map((env) => {
     // One marker per curve that froze (a fixed T_f and an adaptive rule freeze at different points), at its seeds' mean.

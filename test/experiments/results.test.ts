@@ -59,15 +59,15 @@ test('curves figure marks each frozen curve at its own freeze', () => {
   assert.deepEqual(fig.panels[0].events, [{ x: 200, label: 'freeze: seer' }]);
 });
 
-test('curves figure: one legend name per variant, seed counts in the panel title when they differ between panels', () => {
+test('curves figure: one legend name per variant; a seed count that differs between panels goes to their titles', () => {
   const runs = loadRuns(root);
   const names = (fig: ReturnType<typeof curvesFigure>): string[] => fig.panels.flatMap((p) => p.series.map((s) => s.name));
   assert.deepEqual(names(curvesFigure(runs, 'envSteps')), ['baseline (2 seeds)', 'seer (1 seed)']);
   // A second environment where the baseline has one seed: names stay one per variant, titles carry the counts.
   const other = runs.filter((r) => r.manifest.seed === 0).map((r) => ({ ...r, manifest: { ...r.manifest, config: { ...r.manifest.config, env: 'minatar/asterix' } } }));
   const fig = curvesFigure([...runs, ...other], 'envSteps');
-  assert.deepEqual(new Set(names(fig)), new Set(['baseline', 'seer']));
-  assert.deepEqual(fig.panels.map((p) => p.title), ['minatar/breakout (baseline 2, seer 1 seeds)', 'minatar/asterix (1 seed)']);
+  assert.deepEqual(new Set(names(fig)), new Set(['baseline', 'seer (1 seed)']));
+  assert.deepEqual(fig.panels.map((p) => p.title), ['minatar/breakout<br>(baseline: 2 seeds)', 'minatar/asterix<br>(baseline: 1 seed)']);
 });
 
 test('score at a FLOPs budget is the last evaluation within it', () => {
