@@ -117,6 +117,9 @@ export function toPlotly(spec: FigureSpec): PlotlyFigure {
     return c;
   };
   const inLegend = new Set<string>();
+  // The figure title in lines that fit its width (plotly neither wraps nor shrinks it: a long title on a
+  // one-panel figure is cut off at both sides). ~11 px per character at its 18 px font.
+  const title = spec.title ? wrapWords(spec.title, Math.floor((width - 40) / 11)) : [];
 
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
@@ -125,11 +128,11 @@ export function toPlotly(spec: FigureSpec): PlotlyFigure {
     font: { family: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', size: 13, color: '#222' },
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
-    margin: { l: 70, r: 20, t: (spec.title ? 60 : 20) + (spec.panels.some((p) => p.title) ? 40 : 20), b: 60 },
+    margin: { l: 70, r: 20, t: (spec.title ? 60 + 26 * (title.length - 1) : 20) + (spec.panels.some((p) => p.title) ? 40 : 20), b: 60 },
     legend: { x: 1.02, y: 1, xanchor: 'left', yanchor: 'top' },
     hovermode: 'closest',
   };
-  if (spec.title) layout.title = { text: spec.title, x: 0.5, xanchor: 'center', y: 1, yref: 'container', yanchor: 'top', pad: { t: 16 } };
+  if (spec.title) layout.title = { text: title.join('<br>'), x: 0.5, xanchor: 'center', y: 1, yref: 'container', yanchor: 'top', pad: { t: 16 } };
   const shapes: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
 
@@ -179,4 +182,15 @@ export function toPlotly(spec: FigureSpec): PlotlyFigure {
   if (shapes.length) layout.shapes = shapes;
   if (annotations.length) layout.annotations = annotations;
   return { data, layout, config: { displaylogo: false, responsive: false } };
+}
+
+/** Words of `text` in lines of at most `maxChars` characters (a longer word gets a line of its own). */
+export function wrapWords(text: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines.length ? lines[lines.length - 1] : undefined;
+    if (last !== undefined && last.length + 1 + word.length <= maxChars) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bars, figure, figureSize, gridShape, line, markers, singlePanel, validateFigure, type FigureSpec } from '../../lib/plots/spec';
-import { toPlotly, withAlpha } from '../../lib/plots/plotly';
+import { toPlotly, withAlpha, wrapWords } from '../../lib/plots/plotly';
 import { figureHtml } from '../../lib/plots/html';
 
 const steps = [0, 1000, 2000, 3000];
@@ -123,4 +123,16 @@ test('figure HTML cannot be closed early by a label containing </script>', () =>
   assert.equal(html.match(/<\/script>/g)?.length, 1, 'only the real closing tag');
   assert.ok(html.startsWith('<div id="f1" class="seer-plot"'));
   assert.ok(html.includes('\\u003c/script>'));
+});
+
+test('a figure title longer than the figure is wide wraps at word boundaries, with room made above the panels', () => {
+  assert.deepEqual(wrapWords('a bb ccc dddd', 6), ['a bb', 'ccc', 'dddd']);
+  assert.deepEqual(wrapWords('unbreakable-word x', 4), ['unbreakable-word', 'x']);
+  const panel = { x: { title: 'x' }, y: { title: 'y' }, series: [line('s', [0, 1], [0, 1])] };
+  const short = toPlotly(figure({ title: 'Figure 6', panels: [panel] })).layout;
+  const long = toPlotly(figure({ title: 'Figure 6 · CURL with the IMPALA encoder, with and without SEER, at laptop scale', panels: [panel] })).layout;
+  assert.equal((short.title as { text: string }).text, 'Figure 6');
+  const lines = (long.title as { text: string }).text.split('<br>');
+  assert.ok(lines.length === 2 && lines.every((l) => l.length * 11 <= 560 - 40), lines.join(' | '));
+  assert.equal((long.margin as { t: number }).t, (short.margin as { t: number }).t + 26);
 });
