@@ -27,11 +27,14 @@ export function curvesFigure(runs: RunResult[], xAxis: XAxis, title?: string): F
   // One legend entry per variant: its seed count joins its name when it is the same in every panel; a variant
   // whose count differs between panels has it in each panel's title instead (a name per count would list one
   // colour twice).
-  const seedsOf = (v: string): Set<number> => new Set(curves.filter((c) => c.variant === v).map((c) => c.seeds));
+  const seedCounts = new Map(variants.map((v) => [v, [...new Set(curves.filter((c) => c.variant === v).map((c) => c.seeds))]]));
   const plural = (n: number): string => `${n} seed${n > 1 ? 's' : ''}`;
-  const legendName = (v: string): string => (seedsOf(v).size === 1 ? `${v} (${plural([...seedsOf(v)][0])})` : v);
+  const legendName = (v: string): string => {
+    const counts = seedCounts.get(v)!;
+    return counts.length === 1 ? `${v} (${plural(counts[0])})` : v;
+  };
   const panelTitle = (env: string): string => {
-    const varying = curves.filter((c) => c.env === env && c.x.length > 0 && seedsOf(c.variant).size > 1);
+    const varying = curves.filter((c) => c.env === env && c.x.length > 0 && seedCounts.get(c.variant)!.length > 1);
     // On a second line (plotly's <br>): two side-by-side panel titles would otherwise run into each other.
     return varying.length ? `${env}<br>(${varying.map((c) => `${c.variant}: ${plural(c.seeds)}`).join(', ')})` : env;
   };

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readLatestCheckpoint } from './checkpoint';
 import { resolveConfig, type ExperimentConfig } from './config';
-import { runExperiment, type RunSummary } from './train';
+import { runExperiment, type RunSummary, type TrainAgent } from './train';
 import type { AgentState } from '../agents/types';
 import { isDone } from './sweep';
 import { writeFileAtomic } from '../util/atomic';
@@ -77,10 +77,9 @@ export async function runTransfer(input: Partial<ExperimentConfig> & { env: stri
   if (!started) {
     // Whatever an earlier attempt left without the marker (e.g. a failed start) is not a transfer run: start clean.
     fs.rmSync(opts.out, { recursive: true, force: true });
-    fs.mkdirSync(opts.out, { recursive: true });
   }
   // Read only on a fresh start: a finished run needs no pre-training checkpoint (those are not committed).
-  const initAgent = async (agent: { save(): Promise<AgentState>; load(s: AgentState): void }): Promise<Record<string, unknown>> => {
+  const initAgent = async (agent: TrainAgent): Promise<Record<string, unknown>> => {
     const encoder = readPretrainedEncoder(pretrainDir);
     agent.load(withEncoder(await agent.save(), encoder));
     const provenance = { pretrainedFrom: path.resolve(pretrainDir), pretrainStep: encoder.step, pretrainUpdates: encoder.updates, tensors: Object.keys(encoder.tensors), injectedAtStep: 0 };
