@@ -16,6 +16,12 @@ export interface ArmStats {
   seeds: number;
   mean: number;
   std: number;
+  /**
+   * Did this arm learn at all? Its final evaluations (mean over seeds) beat its first ones, made before any update,
+   * by more than the finals' spread. Undefined with fewer than 2 seeds. Where neither arm learned, a comparison
+   * between them tests nothing (walker-walk at laptop scale).
+   */
+  learned?: boolean;
 }
 
 function groups(runs: RunResult[]): Map<string, RunResult[]> {
@@ -29,6 +35,13 @@ function groups(runs: RunResult[]): Map<string, RunResult[]> {
 }
 
 const last = (r: RunResult) => r.evals[r.evals.length - 1];
+
+/** ArmStats.learned for one arm's runs. */
+export function learnedOf(rs: RunResult[]): boolean | undefined {
+  if (rs.length < 2) return undefined;
+  const finals = rs.map((r) => last(r).evalReturn);
+  return meanOf(finals) - meanOf(rs.map((r) => r.evals[0].evalReturn)) > stdOf(finals);
+}
 
 /** Final evaluation return, compute, wall time and replay memory per environment and arm (mean ± std over seeds). */
 export function armTable(runs: RunResult[]): aq.ColumnTable {
@@ -72,7 +85,7 @@ export function returnsAtBudget(runs: RunResult[], budgets: Map<string, number>,
     const budget = budgets.get(env);
     if (budget === undefined || !arms.includes(arm)) continue;
     const v = rs.map((r) => returnAtFlops(r, budget)).filter((x) => !Number.isNaN(x));
-    out.push({ env, arm, seeds: v.length, mean: meanOf(v), std: stdOf(v) });
+    out.push({ env, arm, seeds: v.length, mean: meanOf(v), std: stdOf(v), learned: learnedOf(rs) });
   }
   return out;
 }
@@ -83,19 +96,22 @@ export function finalReturns(runs: RunResult[], arms?: string[]): ArmStats[] {
     .map(([key, rs]) => {
       const [env, arm] = key.split('\u0000');
       const v = rs.map((r) => last(r).evalReturn);
-      return { env, arm, seeds: rs.length, mean: meanOf(v), std: stdOf(v) };
+      return { env, arm, seeds: rs.length, mean: meanOf(v), std: stdOf(v), learned: learnedOf(rs) };
     })
     .filter((s) => !arms || arms.includes(s.arm));
 }
 
-export type Verdict = 'holds' | 'does not hold' | 'inconclusive';
+export const VERDICTS = ['holds', 'does not hold', 'inconclusive', 'neither learned'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 /**
  * Does `better` beat `worse`? 'holds' when its mean is higher by more than the seeds' spread (the larger of the
  * two stds), 'does not hold' when lower by more than that, otherwise 'inconclusive' — also with fewer than 2 seeds.
+ * 'neither learned' when neither arm's return rose above its start (ArmStats.learned): no test of the claim.
  */
 export function verdict(better: ArmStats | undefined, worse: ArmStats | undefined): Verdict {
   if (!better || !worse || better.seeds < 2 || worse.seeds < 2) return 'inconclusive';
+  if (better.learned === false && worse.learned === false) return 'neither learned';
   const spread = Math.max(better.std, worse.std);
   const d = better.mean - worse.mean;
   if (d > spread) return 'holds';
@@ -130,9 +146,16 @@ export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.Col
 
 /** Counts of verdicts, for one sentence of conclusion. */
 export function tally(table: aq.ColumnTable, column: string): Record<Verdict, number> {
-  const out: Record<Verdict, number> = { holds: 0, 'does not hold': 0, inconclusive: 0 };
+  const out = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const v of table.array(column) as Verdict[]) out[v] += 1;
   return out;
+}
+
+/** A conclusion's sentence naming the environments where neither arm learned ('' when there are none). */
+export function noLearningClause(table: aq.ColumnTable, column: string): string {
+  const envs = (table.objects() as Record<string, unknown>[]).filter((r) => r[column] === 'neither learned').map((r) => String(r.env));
+  if (!envs.length) return '';
+  return ` In ${envs.map((e) => `**${e}**`).join(', ')} neither arm learned at this scale (final return not above the first evaluation by more than the seeds' spread), so there the comparison tests nothing.`;
 }
 
 /** The sentence every section notebook opens its results with: what this scale can and cannot show. */

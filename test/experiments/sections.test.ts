@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SCALES } from '../../lib/experiments/scale';
 import { armOf, byArm, cliArgs, loadSection, section, sectionJobs, sectionStatus, SECTION_NAMES, SECTIONS } from '../../lib/experiments/sections';
-import { comparisonTable, missingNote, verdict, type ArmStats } from '../../lib/experiments/section-report';
+import { comparisonTable, finalReturns, learnedOf, missingNote, noLearningClause, tally, verdict, type ArmStats } from '../../lib/experiments/section-report';
 import { isCurlEncoderKey, readPretrainedEncoder, runTransfer, withEncoder } from '../../lib/experiments/transfer';
 import { runWithSnapshots, snapshotDir } from '../../lib/experiments/snapshot-run';
 import { runExperiment } from '../../lib/experiments/train';
@@ -179,6 +179,26 @@ test('verdicts need the difference to exceed the seeds spread, and two seeds', (
   // An environment where one arm has no runs yet is no comparison (and no 'inconclusive' in the tally).
   const partial = comparisonTable([s('a', 10, 1), s('b', 5, 2), { ...s('a', 1, 0), env: 'only-a' }], 'a', 'b');
   assert.deepEqual(partial.array('env'), ['e']);
+});
+
+test('a comparison where neither arm learned says so instead of a verdict', () => {
+  // Two seeds per arm: evaluation returns from the first (before any update) to the last.
+  const run = (arm: string, seed: number, returns: number[]): RunResult =>
+    ({ dir: `${arm}/e__s${seed}`, arm, manifest: { config: { env: 'e', variant: arm, seed } }, evals: returns.map((evalReturn, i) => ({ envSteps: i, flops: i, wallSeconds: i, evalReturn })) }) as unknown as RunResult;
+  const flat = [run('a', 0, [30, 25, 40]), run('a', 1, [30, 32, 20]), run('b', 0, [30, 30, 20]), run('b', 1, [28, 10, 24])];
+  assert.equal(learnedOf(flat.slice(0, 2)), false);
+  const stats = finalReturns(flat);
+  assert.equal(verdict(stats[0], stats[1]), 'neither learned');
+  const table = comparisonTable(stats, 'a', 'b');
+  assert.deepEqual(tally(table, 'a > b?'), { holds: 0, 'does not hold': 0, inconclusive: 0, 'neither learned': 1 });
+  assert.match(noLearningClause(table, 'a > b?'), /\*\*e\*\* neither arm learned/);
+  // One arm that learned is enough for a verdict: here it beats the flat one.
+  const rising = [run('a', 0, [30, 90, 120]), run('a', 1, [30, 100, 110]), ...flat.slice(2)];
+  assert.equal(learnedOf(rising.slice(0, 2)), true);
+  const [a, b] = finalReturns(rising);
+  assert.equal(verdict(a, b), 'holds');
+  assert.equal(noLearningClause(comparisonTable([a, b], 'a', 'b'), 'a > b?'), '');
+  assert.equal(learnedOf(rising.slice(0, 1)), undefined, 'one seed has no spread to judge by');
 });
 
 test('transfer: the target run trains on exactly the pre-trained encoder, frozen from update 0', { timeout: 240_000 }, async () => {
