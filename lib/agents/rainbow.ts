@@ -54,6 +54,13 @@ export interface RainbowConfig {
   targetUpdate?: number;
   gradClip?: number;
   evalEpsilon?: number;
+  /**
+   * Sample replay by priority with importance weights (Kaixhin's Rainbow, default), or uniformly with an unweighted
+   * mean loss and no priority updates (false): the SEER authors' code removes PER in both arms (seer_atari
+   * memory_no_per.py, "we remove PER in Rainbow"). The runner builds the replay from it; the loss is the same
+   * expression, with every weight 1 under uniform replay.
+   */
+  prioritizedReplay?: boolean;
   seed?: number;
   flops?: FlopOptions;
 }
@@ -70,6 +77,7 @@ export const RAINBOW_DEFAULTS = {
   targetUpdate: 2000,
   gradClip: 10,
   evalEpsilon: 0.001,
+  prioritizedReplay: true,
   seed: 0,
 };
 
@@ -91,6 +99,7 @@ function resolve(cfg: RainbowConfig): Resolved {
   f('targetUpdate', posInt(r.targetUpdate), 'a positive integer');
   f('gradClip', r.gradClip > 0, '> 0');
   f('evalEpsilon', r.evalEpsilon >= 0 && r.evalEpsilon <= 1, 'in [0, 1]');
+  f('prioritizedReplay', typeof r.prioritizedReplay === 'boolean', 'true or false');
   return r;
 }
 

@@ -2,7 +2,7 @@
  * An experiment = agent + environment + SEER variant + scale + seed. `resolveConfig` fills every field from the
  * scale's defaults and validates the result; errors name the field and the accepted values.
  */
-import { CONTROL_TASK_NAMES } from '../envs/control';
+import { CONTROL_TASKS, CONTROL_TASK_NAMES } from '../envs/control';
 import { GAME_NAMES } from '../envs/games';
 import { LATENT_DTYPES, type LatentDtype } from '../replay/latent-codec';
 import { SEER_VARIANTS, type VariantId } from '../seer/variants';
@@ -71,6 +71,7 @@ type AnalysisField = 'freezeRule' | 'adaptiveTau' | 'adaptiveChecks' | 'adaptive
 const ANALYSIS_DEFAULTS: Record<Scale, Pick<ExperimentConfig, Exclude<AnalysisField, 'adaptiveTau'>>> = {
   smoke: { freezeRule: 'fixed', adaptiveChecks: 2, adaptiveInterval: 4, snapshotEvery: 0, probeSize: 8 },
   laptop: { freezeRule: 'fixed', adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: 500, snapshotEvery: 0, probeSize: 256 },
+  benchmark: { freezeRule: 'fixed', adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: 500, snapshotEvery: 0, probeSize: 256 },
   paper: { freezeRule: 'fixed', adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: ADAPTIVE_DEFAULTS.interval, snapshotEvery: 0, probeSize: 256 },
 };
 
@@ -87,6 +88,15 @@ const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>>
     curl: { steps: 5000, initSteps: 1000, freezeAt: 1500, copies: 4, latentDtype: 'float32', capacity: 5000, batchSize: 32, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 500, evalEpisodes: 5, checkpointSeconds: 120, agentOptions: {} },
     // Sized for this 2-core machine (about 0.1 s per update on wasm): ~10 minutes per run.
     rainbow: { steps: 6000, initSteps: 1000, freezeAt: 2000, copies: 1, latentDtype: 'float32', capacity: 6000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 5000, evalEvery: 500, evalEpisodes: 10, checkpointSeconds: 120, agentOptions: {} },
+  },
+  // The field's sample-efficiency budgets (issue 18): Rainbow 100K agent steps (the Atari-100k length, data-efficient
+  // Rainbow's T-max), CURL 100K environment steps (DMC-100k; agent steps = 100K / action repeat, set per task in
+  // `benchmarkCurl`) at SEER's batch 128. T_f sits where the paper's scripts put it relative to the run
+  // (`relativeFreeze`). Both follow the SEER authors' code where it departs from CURL/Rainbow (agentOptions):
+  // Rainbow without prioritized replay (seer_atari memory_no_per.py).
+  benchmark: {
+    curl: { steps: 12_500, initSteps: 1000, freezeAt: relativeFreeze('curl', 12_500, 1000), copies: 4, latentDtype: 'float32', capacity: 100_000, batchSize: 128, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 1250, evalEpisodes: 10, checkpointSeconds: 300, agentOptions: {} },
+    rainbow: { steps: 100_000, initSteps: 1600, freezeAt: relativeFreeze('rainbow', 100_000, 1600), copies: 1, latentDtype: 'float32', capacity: 100_000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 27_000, evalEvery: 5000, evalEpisodes: 10, checkpointSeconds: 300, agentOptions: { prioritizedReplay: false } },
   },
   paper: {
     curl: { steps: 80_000, initSteps: 1000, freezeAt: 10_000, copies: 4, latentDtype: 'float32', capacity: 80_000, batchSize: 128, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 2500, evalEpisodes: 10, checkpointSeconds: 600, agentOptions: {} },
@@ -108,6 +118,23 @@ export function defaultBudget(env: string): string {
   return '0.06GB';
 }
 
+/**
+ * T_f at the same fraction of the run's updates as in the SEER authors' scripts (seer-reference §1.2, §1.8):
+ * cartpole 10,000 agent steps of 80,000 with 1,000 random steps (9,000 of 79,000 updates); Alien 50,004 of 500,000
+ * with learn-start 1,600 (48,404 of 498,400 updates).
+ */
+export function relativeFreeze(agent: ExperimentConfig['agent'], steps: number, initSteps: number): number {
+  const [frozenAt, updates] = agent === 'curl' ? [9_000, 79_000] : [48_404, 498_400];
+  return Math.round(((steps - initSteps) * frozenAt) / updates);
+}
+
+/** CURL at benchmark scale: 100K environment steps of the task (its own or the given action repeat), evaluated every 10K. */
+function benchmarkCurl(env: string, actionRepeat: number | undefined, d: Defaults): Defaults {
+  const repeat = actionRepeat || CONTROL_TASKS[env]().actionRepeat;
+  const steps = Math.ceil(100_000 / repeat);
+  return { ...d, steps, freezeAt: relativeFreeze('curl', steps, d.initSteps), evalEvery: Math.ceil(10_000 / repeat) };
+}
+
 export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }): ExperimentConfig {
   noUnknownKeys('', input, FIELDS);
   const envIds = [...CONTROL_TASK_NAMES, ...GAME_NAMES.map((g) => `minatar/${g}`)];
@@ -117,7 +144,8 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
   if (agent === 'rainbow' && !isGame) throw new ConfigError('agent', `'rainbow' needs a discrete game (minatar/…), got env '${env}'`);
   if (agent === 'curl' && isGame) throw new ConfigError('agent', `'curl' needs a continuous control task, got env '${env}'`);
   const scale = oneOf('scale', input.scale ?? 'smoke', SCALES);
-  const d = SCALE_DEFAULTS[scale][agent];
+  const scaled = SCALE_DEFAULTS[scale][agent];
+  const d = scale === 'benchmark' && agent === 'curl' ? benchmarkCurl(env, input.actionRepeat, scaled) : scaled;
   const c: ExperimentConfig = {
     ...d,
     ...ANALYSIS_DEFAULTS[scale],

@@ -1,10 +1,11 @@
 /**
  * The scale an experiment or notebook runs at. Notebooks are parameterised by the SEER_SCALE environment variable (papermill
  * has no TypeScript support): `smoke` proves the code path in seconds (tests), `laptop` gives readable
- * curves on a 2-core machine, `paper` is the paper's budget. The numbers behind each scale belong to the
+ * curves on a 2-core machine, `benchmark` is the field's 100k sample-efficiency budgets (days of background running on
+ * one or two 2-core machines: issue 18), `paper` is the paper's budget. The numbers behind each scale belong to the
  * experiment configs; this module only names and chooses the scale.
  */
-export const SCALES = ['smoke', 'laptop', 'paper'] as const;
+export const SCALES = ['smoke', 'laptop', 'benchmark', 'paper'] as const;
 export type Scale = (typeof SCALES)[number];
 
 /** Used when SEER_SCALE is unset: people opening a notebook want real (if small) results. Tests set smoke. */
@@ -22,7 +23,10 @@ export function notebookScale(env: NodeJS.ProcessEnv = process.env): Scale {
   return v === undefined || v === '' ? DEFAULT_SCALE : parseScale(v);
 }
 
+/** Values per scale; `benchmark` may be left out, and then takes the laptop value (analysis sizes for a 2-core machine). */
+export type ScaleValues<T> = Record<Exclude<Scale, 'benchmark'>, T> & { benchmark?: T };
+
 /** Picks the value for the current scale: `byScale({smoke: 2, laptop: 50, paper: 500})`. */
-export function byScale<T>(values: Record<Scale, T>, scale: Scale = notebookScale()): T {
-  return values[scale];
+export function byScale<T>(values: ScaleValues<T>, scale: Scale = notebookScale()): T {
+  return scale === 'benchmark' ? (values.benchmark ?? values.laptop) : values[scale];
 }

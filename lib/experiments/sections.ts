@@ -148,6 +148,14 @@ export const SECTIONS: Record<SectionName, Section> = {
         seeds: [0, 1, 2],
         arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
       },
+      // Issue 18's priorities (1) and (2): two games at 5 seeds (the paper's Figures 3-4 and Table 1), cartpole-swingup
+      // at 3 (about 3 core-hours per CURL baseline at batch 128). data/runs/benchmark/plan.md has the costs.
+      benchmark: {
+        envs: ['minatar/breakout', 'minatar/space_invaders', 'cartpole-swingup'],
+        seeds: [0, 1, 2, 3, 4],
+        curlSeeds: [0, 1, 2],
+        arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
+      },
       paper: {
         envs: ['cartpole-swingup', 'finger-spin', 'reacher-easy', 'walker-walk', 'cheetah-run', 'minatar/breakout', 'minatar/space_invaders', 'minatar/freeway', 'minatar/asterix', 'minatar/seaquest'],
         seeds: [0, 1, 2, 3, 4],
@@ -202,6 +210,19 @@ export const SECTIONS: Record<SectionName, Section> = {
         // A tenth of it, 0.007 GB (C ≈ 990, a sixth of the run), keeps the paper's point: images fit only part of the run.
         overrides: { rainbow: { memoryBudget: '0.007GB' } },
       },
+      // At 100K agent steps the paper's own budgets bind for most of the run: 0.07 GB holds about 10,000 game frames,
+      // 0.03 GB about a thousand cartpole transitions. The unbounded arms are the compute section's baselines.
+      benchmark: {
+        envs: ['minatar/breakout', 'minatar/space_invaders', 'cartpole-swingup'],
+        seeds: [0, 1, 2, 3, 4],
+        curlSeeds: [0, 1, 2],
+        arms: [
+          arm('unbounded', 'baseline', { sharedWith: { section: 'compute', arm: 'baseline' } }),
+          arm('constrained-images', 'constrained-images'),
+          arm('constrained-seer', 'constrained-seer'),
+          arm('capacity-control', 'capacity-control', { envs: GAME_PLACEHOLDER }),
+        ],
+      },
       paper: {
         envs: ['cartpole-swingup', 'finger-spin', 'reacher-easy', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders', 'minatar/freeway', 'minatar/asterix', 'minatar/seaquest'],
         seeds: [0, 1, 2, 3, 4],
@@ -220,6 +241,7 @@ export const SECTIONS: Record<SectionName, Section> = {
     plans: {
       smoke: { envs: ['cartpole-swingup'], seeds: [0], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { ...CURL_SMOKE, encoder: 'impala', steps: 12, evalEvery: 6, imageSize: 50, agentOptions: { cropSize: 42 } } } },
       laptop: { envs: ['cartpole-swingup'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { encoder: 'impala' } } },
+      benchmark: { envs: ['cartpole-swingup'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { encoder: 'impala' } } },
       paper: { envs: ['cartpole-swingup', 'walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { encoder: 'impala' } } },
     },
     reference: [],
@@ -250,6 +272,17 @@ export const SECTIONS: Record<SectionName, Section> = {
         ],
         pretrain: { env: 'walker-stand' },
       },
+      // The paper's 60K walker-stand interactions (30K agent steps at action repeat 2) for pre-training; the targets
+      // at the benchmark's 100K environment steps.
+      benchmark: {
+        envs: ['walker-walk', 'hopper-hop'],
+        seeds: [0, 1, 2],
+        arms: [
+          arm('scratch', 'baseline'),
+          arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } }),
+        ],
+        pretrain: { env: 'walker-stand', overrides: { steps: 30_000 } },
+      },
       paper: {
         envs: ['walker-walk', 'hopper-hop'],
         seeds: [0, 1, 2],
@@ -273,6 +306,7 @@ export const SECTIONS: Record<SectionName, Section> = {
       // Laptop: Rainbow on Breakout (~10 min per run here); a CURL walker-walk run takes hours on two cores. The
       // CURL side at laptop scale is `seer analyze` on the compute section's cartpole baseline (data/figures/).
       laptop: { envs: ['minatar/breakout'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 500 })] },
+      benchmark: { envs: ['minatar/breakout'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 5000 })] },
       paper: { envs: ['walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 5000 })] },
     },
     reference: [],
@@ -288,6 +322,12 @@ export const SECTIONS: Record<SectionName, Section> = {
       smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1], curlSeeds: [0], arms: resolutionArms(false), overrides: SMOKE },
       // Games: the two of the compute section, whose full-resolution runs these share.
       laptop: { envs: ['cartpole-swingup', 'minatar/breakout', 'minatar/space_invaders'], seeds: [0, 1, 2], arms: resolutionArms() },
+      benchmark: {
+        envs: ['cartpole-swingup', 'minatar/breakout', 'minatar/space_invaders'],
+        seeds: [0, 1, 2, 3, 4],
+        curlSeeds: [0, 1, 2],
+        arms: resolutionArms(),
+      },
       paper: { envs: ['cartpole-swingup', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders'], seeds: [0, 1, 2, 3, 4], arms: resolutionArms() },
     },
     reference: [],

@@ -97,7 +97,7 @@ function buildReplay(cfg: ExperimentConfig, env: Env, agent: TrainAgent): ImageR
     action: space.kind === 'discrete' ? { discrete: true } : { discrete: false, dim: space.shape[0] },
     nStep: cfg.agent === 'rainbow' ? 20 : 1,
     gamma: 0.99,
-    prioritized: cfg.agent === 'rainbow' ? { exponent: 0.5, beta: 0.4 } : undefined,
+    prioritized: agent.kind === 'rainbow' && agent.config.prioritizedReplay ? { exponent: 0.5, beta: 0.4 } : undefined,
     seed: cfg.seed + 17,
   };
   let capacity = Math.min(cfg.capacity, cfg.steps);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig } from '../../lib/experiments/config';
+import { relativeFreeze, resolveConfig } from '../../lib/experiments/config';
 
 test('defaults follow the environment: Rainbow for games, CURL for control, per scale', () => {
   const g = resolveConfig({ env: 'minatar/breakout', scale: 'paper' });
@@ -39,4 +39,21 @@ test('the adaptive rule\'s τ defaults per agent (Figure 8b data: lib/seer/adapt
   assert.equal(resolveConfig({ env: 'cartpole-swingup', scale: 'laptop' }).adaptiveTau, 0.85);
   assert.equal(resolveConfig({ env: 'cartpole-swingup', adaptiveTau: 0.97 }).adaptiveTau, 0.97);
   assert.throws(() => resolveConfig({ env: 'cartpole-swingup', adaptiveTau: 1.5 }), /adaptiveTau/);
+});
+
+test('benchmark scale: Rainbow 100K agent steps without PER, CURL 100K env steps, T_f at the paper scripts\' fraction', () => {
+  const r = resolveConfig({ env: 'minatar/breakout', scale: 'benchmark' });
+  assert.equal(r.steps, 100_000);
+  assert.equal(r.freezeAt, relativeFreeze('rainbow', r.steps, r.initSteps));
+  assert.deepEqual(r.agentOptions, { prioritizedReplay: false });
+  const c = resolveConfig({ env: 'cartpole-swingup', scale: 'benchmark' });
+  assert.equal(c.steps * 8, 100_000); // cartpole's action repeat 8
+  assert.equal(c.evalEvery * 8, 10_000);
+  assert.equal(c.batchSize, 128);
+  // 9,000 of 79,000 updates in SEER's cartpole script; 11,500 updates here
+  assert.equal(c.freezeAt, Math.round((11_500 * 9_000) / 79_000));
+  const w = resolveConfig({ env: 'walker-walk', scale: 'benchmark' });
+  assert.equal(w.steps, 50_000); // action repeat 2
+  const w4 = resolveConfig({ env: 'walker-walk', scale: 'benchmark', actionRepeat: 4 });
+  assert.equal(w4.steps, 25_000);
 });

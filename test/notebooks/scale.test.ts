@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { byScale, DEFAULT_SCALE, notebookScale, parseScale, SCALES } from '../../lib/experiments/scale';
 
 test('SEER_SCALE picks the scale; unset or empty means the default', () => {
-  assert.deepEqual(SCALES, ['smoke', 'laptop', 'paper']);
+  assert.deepEqual(SCALES, ['smoke', 'laptop', 'benchmark', 'paper']);
   assert.equal(notebookScale({ SEER_SCALE: 'smoke' }), 'smoke');
   assert.equal(notebookScale({ SEER_SCALE: ' Paper ' }), 'paper');
   assert.equal(notebookScale({}), DEFAULT_SCALE);
@@ -11,7 +11,7 @@ test('SEER_SCALE picks the scale; unset or empty means the default', () => {
 });
 
 test('an unknown scale is an error listing the accepted values', () => {
-  assert.throws(() => parseScale('huge'), /SEER_SCALE='huge' is not a scale. Accepted values: smoke, laptop, paper/);
+  assert.throws(() => parseScale('huge'), /SEER_SCALE='huge' is not a scale. Accepted values: smoke, laptop, benchmark, paper/);
   assert.throws(() => notebookScale({ SEER_SCALE: 'tiny' }), /Accepted values/);
 });
 
@@ -19,4 +19,7 @@ test('byScale picks the value for the scale', () => {
   const steps = { smoke: 10, laptop: 1000, paper: 100000 };
   assert.equal(byScale(steps, 'smoke'), 10);
   assert.equal(byScale(steps, 'paper'), 100000);
+  // benchmark falls back to the laptop value unless given
+  assert.equal(byScale(steps, 'benchmark'), steps.laptop);
+  assert.equal(byScale({ ...steps, benchmark: 7 }, 'benchmark'), 7);
 });
