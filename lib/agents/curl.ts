@@ -14,13 +14,18 @@
  * 4. contrastive step (every `cpcUpdateFreq`) on the anchor (the critic's crop of s) and an independent
  *    positive crop. As in the official code, the encoder is stepped by two Adams on this loss (the encoder
  *    optimizer and the CURL optimizer, MishaLaskin/curl#20); `cpcEncoderDoubleStep: false` keeps one.
+ * `optimizers` picks which Adam state each gradient goes through: 'curl' (MishaLaskin/curl@0999558
+ * curl_sac.py:312-331) or 'seer' (lili-chen/SEER@b962f09 seer_dmc/curl_sac.py:329-358): critic Adam over Q1/Q2
+ * only, one encoder Adam stepped by the critic loss and then by the contrastive loss (twice per update, so its step
+ * count runs twice as fast), and the actor's fc/LN in an Adam of their own at the encoder learning rate.
  * Crops: random `cropSize` crops of the stored images for updates, centre crops for acting.
  *
  * SEER (`freezeEncoder`): scope 'all' (default, the official code) freezes convs + both fc + LayerNorms;
  * the stored latent is each head's fc output before LayerNorm, [critic, actor] = 2 heads × featureDim.
  * Scope 'convs' freezes the convs only; the latent is then the flattened conv output (1 head).
  * Frozen variables leave every optimizer, the target encoder is hard-copied once and no longer averaged,
- * and the contrastive step stops.
+ * and the contrastive step stops. `targetCopyAtFreeze: 'critic'` also hard-copies Q1/Q2 into the target Qs, as
+ * seer_dmc/train.py:395 does (a soft update with τ = 1 of the whole critic); they are averaged again afterwards.
  */
 import * as tf from '@tensorflow/tfjs';
 import { composeEncoder, makeFcHead, type Encoder, type FcHead } from '../nets/encoders';
@@ -66,9 +71,18 @@ export interface CurlConfig {
   logStdMin?: number;
   logStdMax?: number;
   cpcEncoderDoubleStep?: boolean;
+  /** Adam layout: 'curl' as MishaLaskin/curl (default), 'seer' as the SEER authors' seer_dmc (see the header). */
+  optimizers?: CurlOptimizers;
+  /** What the freeze hard-copies into the target: the encoder (default) or the whole critic, Q1/Q2 included (SEER). */
+  targetCopyAtFreeze?: CurlTargetCopy;
   seed?: number;
   flops?: FlopOptions;
 }
+
+export const CURL_OPTIMIZERS = ['curl', 'seer'] as const;
+export type CurlOptimizers = (typeof CURL_OPTIMIZERS)[number];
+export const CURL_TARGET_COPIES = ['encoder', 'critic'] as const;
+export type CurlTargetCopy = (typeof CURL_TARGET_COPIES)[number];
 
 export const CURL_DEFAULTS = {
   encoder: 'sac-ae' as 'sac-ae' | 'impala' | 'flatten',
@@ -90,6 +104,8 @@ export const CURL_DEFAULTS = {
   logStdMin: -10,
   logStdMax: 2,
   cpcEncoderDoubleStep: true,
+  optimizers: 'curl' as CurlOptimizers,
+  targetCopyAtFreeze: 'encoder' as CurlTargetCopy,
   seed: 0,
 };
 
@@ -116,6 +132,10 @@ function resolve(cfg: CurlConfig): Resolved {
   f('criticTau', r.criticTau > 0 && r.criticTau <= 1, 'in (0, 1]');
   f('encoderTau', r.encoderTau > 0 && r.encoderTau <= 1, 'in (0, 1]');
   f('logStdMax', r.logStdMax > r.logStdMin, `greater than logStdMin (${r.logStdMin})`);
+  const oneOf = (list: readonly string[]) => list.map((v) => `'${v}'`).join(' | ');
+  f('optimizers', (CURL_OPTIMIZERS as readonly unknown[]).includes(r.optimizers), oneOf(CURL_OPTIMIZERS));
+  const copyOk = (CURL_TARGET_COPIES as readonly unknown[]).includes(r.targetCopyAtFreeze);
+  f('targetCopyAtFreeze', copyOk, oneOf(CURL_TARGET_COPIES));
   return r;
 }
 
@@ -152,6 +172,8 @@ export class CurlAgent implements Agent, SeerHooks {
   private readonly W: tf.Variable;
   private readonly criticOpt: Adam;
   private readonly actorOpt: Adam;
+  /** The actor's fc + LayerNorm under optimizers 'seer' (SEER's encoder_optimizer_actor); empty under 'curl'. */
+  private readonly actorEncoderOpt: Adam;
   private readonly alphaOpt: Adam;
   private readonly encoderOpt: Adam;
   private readonly cpcOpt: Adam;
@@ -193,11 +215,19 @@ export class CurlAgent implements Agent, SeerHooks {
     this.W = tf.tidy(() => tf.variable(tf.tensor2d(w0, [d, d]), true, `${p}/cpc/W`));
 
     const beta = { beta1: c.beta1, beta2: 0.999 };
-    this.criticOpt = new Adam('critic', this.criticVars(), { lr: c.criticLr, ...beta }, this.keyOf);
-    this.actorOpt = new Adam('actor', [...this.actorHead.variables(), ...this.actor.variables()], { lr: c.actorLr, ...beta }, this.keyOf);
-    this.alphaOpt = new Adam('alpha', [this.logAlpha], { lr: c.alphaLr, beta1: c.alphaBeta1, beta2: 0.999 }, this.keyOf);
+    const seer = c.optimizers === 'seer';
     const encVars = [...this.trunk.variables(), ...this.criticHead.variables()];
-    this.encoderOpt = new Adam('encoder', c.cpcEncoderDoubleStep ? encVars : [], { lr: c.encoderLr }, this.keyOf);
+    const qVars = [...this.q1.variables(), ...this.q2.variables()];
+    this.criticOpt = new Adam('critic', seer ? qVars : this.criticVars(), { lr: c.criticLr, ...beta }, this.keyOf);
+    const actorVars = seer ? this.actor.variables() : [...this.actorHead.variables(), ...this.actor.variables()];
+    this.actorOpt = new Adam('actor', actorVars, { lr: c.actorLr, ...beta }, this.keyOf);
+    // SEER's encoder optimizers take the encoder learning rate and PyTorch's default betas (0.9, 0.999).
+    const actorEncVars = seer ? this.actorHead.variables() : [];
+    this.actorEncoderOpt = new Adam('actor-encoder', actorEncVars, { lr: c.encoderLr }, this.keyOf);
+    const alphaBetas = { beta1: c.alphaBeta1, beta2: 0.999 };
+    this.alphaOpt = new Adam('alpha', [this.logAlpha], { lr: c.alphaLr, ...alphaBetas }, this.keyOf);
+    const encoderOptVars = seer || c.cpcEncoderDoubleStep ? encVars : [];
+    this.encoderOpt = new Adam('encoder', encoderOptVars, { lr: c.encoderLr }, this.keyOf);
     this.cpcOpt = new Adam('cpc', [this.W, ...encVars], { lr: c.encoderLr }, this.keyOf);
     this.flopModel = {
       trunk: this.trunk.layers,
@@ -264,10 +294,14 @@ export class CurlAgent implements Agent, SeerHooks {
     }
     this.freeze = scope;
     const frozen = this.frozenVariables();
-    for (const opt of [this.criticOpt, this.actorOpt, this.encoderOpt, this.cpcOpt]) opt.remove(frozen);
+    for (const opt of this.optimizerList()) opt.remove(frozen);
     // The target encoder becomes the online one (soft update with τ = 1), then is no longer averaged.
+    const wholeCritic = this.config.targetCopyAtFreeze === 'critic';
     hardCopy(this.trunk.variables(), this.targetTrunk.variables());
-    if (scope === 'all') hardCopy(this.criticHead.variables(), this.targetHead.variables());
+    if (scope === 'all' || wholeCritic) hardCopy(this.criticHead.variables(), this.targetHead.variables());
+    if (wholeCritic) {
+      hardCopy([...this.q1.variables(), ...this.q2.variables()], [...this.q1t.variables(), ...this.q2t.variables()]);
+    }
   }
 
   /**
@@ -402,6 +436,7 @@ export class CurlAgent implements Agent, SeerHooks {
     const doActor = this.updates % c.actorUpdateFreq === 0;
     const doTarget = this.updates % c.targetUpdateFreq === 0;
     const doCpc = this.freeze === 'none' && images && !this.state && this.updates % c.cpcUpdateFreq === 0;
+    const seerOpts = c.optimizers === 'seer';
     const names: string[] = [];
     const scalars: tf.Scalar[] = [];
     const record = (name: string, t: tf.Tensor) => {
@@ -440,8 +475,10 @@ export class CurlAgent implements Agent, SeerHooks {
           const e1 = tf.mul(weights, tf.square(tf.sub(this.q1.apply(qIn), y)));
           const e2 = tf.mul(weights, tf.square(tf.sub(this.q2.apply(qIn), y)));
           return tf.add(tf.mean(e1), tf.mean(e2)) as tf.Scalar;
-        }, this.criticOpt.params());
+        }, seerOpts ? [...this.criticOpt.params(), ...this.encoderOpt.params()] : this.criticOpt.params());
         this.criticOpt.step(grads);
+        // SEER: the critic encoder's critic-loss step goes through the encoder Adam (seer_dmc/curl_sac.py:416-418).
+        if (seerOpts) this.encoderOpt.step(grads);
         record('criticLoss', value);
       });
 
@@ -460,8 +497,9 @@ export class CurlAgent implements Agent, SeerHooks {
             const qIn = tf.concat([zC, pi], 1);
             const q = tf.minimum(this.q1.apply(qIn), this.q2.apply(qIn)).reshape([B]);
             return tf.mean(tf.sub(tf.mul(alpha, logPi), q)) as tf.Scalar;
-          }, this.actorOpt.params());
+          }, seerOpts ? [...this.actorOpt.params(), ...this.actorEncoderOpt.params()] : this.actorOpt.params());
           this.actorOpt.step(grads);
+          if (seerOpts) this.actorEncoderOpt.step(grads);
           const logPi = held.logPi as tf.Tensor1D;
           const entropyGap = tf.sub(tf.neg(logPi), -A); // −log π − target entropy, target = −|A|
           const alphaStep = tf.variableGrads(() => tf.mean(tf.mul(tf.exp(this.logAlpha), entropyGap)) as tf.Scalar, [this.logAlpha]);
@@ -492,8 +530,14 @@ export class CurlAgent implements Agent, SeerHooks {
             const shifted = tf.sub(logits, tf.max(logits, 1, true));
             return tf.losses.softmaxCrossEntropy(labels, shifted) as tf.Scalar;
           }, this.cpcOpt.params());
-          this.cpcOpt.step(grads);
-          if (this.config.cpcEncoderDoubleStep) this.encoderOpt.step(grads);
+          if (seerOpts) {
+            // seer_dmc/curl_sac.py:544-545: the encoder Adam (shared with the critic loss), then the CURL Adam.
+            if (c.cpcEncoderDoubleStep) this.encoderOpt.step(grads);
+            this.cpcOpt.step(grads);
+          } else {
+            this.cpcOpt.step(grads);
+            if (c.cpcEncoderDoubleStep) this.encoderOpt.step(grads);
+          }
           record('cpcLoss', value);
         });
       }
@@ -526,15 +570,31 @@ export class CurlAgent implements Agent, SeerHooks {
   // ---- checkpoints --------------------------------------------------------------------------------
 
   private checkpointParts(): CheckpointParts {
-    return { kind: 'curl', vars: this.allVars(), keyOf: this.keyOf, optimizers: [this.criticOpt, this.actorOpt, this.alphaOpt, this.encoderOpt, this.cpcOpt], flops: this.flops, rng: this.rng };
+    const optimizers = this.optimizerList();
+    return { kind: 'curl', vars: this.allVars(), keyOf: this.keyOf, optimizers, flops: this.flops, rng: this.rng };
+  }
+
+  private optimizerList(): Adam[] {
+    return [this.criticOpt, this.actorOpt, this.actorEncoderOpt, this.alphaOpt, this.encoderOpt, this.cpcOpt];
   }
 
   save(): Promise<AgentState> {
-    return saveAgentState(this.checkpointParts(), { updates: this.updates, freeze: this.freeze });
+    // The Adam layout is written only when it is not the default, so default checkpoints keep their old contents.
+    const scalars: AgentState['scalars'] = { updates: this.updates, freeze: this.freeze };
+    if (this.config.optimizers !== 'curl') scalars.optimizers = this.config.optimizers;
+    return saveAgentState(this.checkpointParts(), scalars);
   }
 
   load(state: AgentState): void {
     checkKind(state, 'curl');
+    const layout = state.scalars.optimizers ?? 'curl';
+    if (layout !== this.config.optimizers) {
+      const mine = this.config.optimizers;
+      throw new Error(
+        `cannot load a checkpoint with optimizers '${String(layout)}' into an agent with optimizers '${mine}' ` +
+          '(agentOptions.optimizers must match the run that wrote it)',
+      );
+    }
     const freeze = state.scalars.freeze as FreezeState;
     if (freeze !== this.freeze) {
       if (this.freeze !== 'none') throw new Error(`cannot load a checkpoint frozen as '${freeze}' into an agent frozen as '${this.freeze}'`);
@@ -551,7 +611,7 @@ export class CurlAgent implements Agent, SeerHooks {
   }
 
   dispose(): void {
-    for (const opt of [this.criticOpt, this.actorOpt, this.alphaOpt, this.encoderOpt, this.cpcOpt]) opt.dispose();
+    for (const opt of this.optimizerList()) opt.dispose();
     for (const m of [this.trunk, this.targetTrunk, this.criticHead, this.actorHead, this.targetHead, this.q1, this.q2, this.q1t, this.q2t, this.actor]) m.dispose();
     tf.dispose([this.logAlpha, this.W]);
   }

@@ -93,9 +93,10 @@ const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>>
   // Rainbow's T-max), CURL 100K environment steps (DMC-100k; agent steps = 100K / action repeat, set per task in
   // `benchmarkCurl`) at SEER's batch 128. T_f sits where the paper's scripts put it relative to the run
   // (`relativeFreeze`). Both follow the SEER authors' code where it departs from CURL/Rainbow (agentOptions):
-  // Rainbow without prioritized replay (seer_atari memory_no_per.py).
+  // Rainbow without prioritized replay (seer_atari memory_no_per.py); CURL with SEER's Adam layout and its whole-critic
+  // target copy at the freeze (seer_dmc curl_sac.py:329-358, train.py:395; lib/agents/curl.ts).
   benchmark: {
-    curl: { steps: 12_500, initSteps: 1000, freezeAt: relativeFreeze('curl', 12_500, 1000), copies: 4, latentDtype: 'float32', capacity: 100_000, batchSize: 128, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 1250, evalEpisodes: 10, checkpointSeconds: 300, agentOptions: {} },
+    curl: { steps: 12_500, initSteps: 1000, freezeAt: relativeFreeze('curl', 12_500, 1000), copies: 4, latentDtype: 'float32', capacity: 100_000, batchSize: 128, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 1250, evalEpisodes: 10, checkpointSeconds: 300, agentOptions: { optimizers: 'seer', targetCopyAtFreeze: 'critic' } },
     rainbow: { steps: 100_000, initSteps: 1600, freezeAt: relativeFreeze('rainbow', 100_000, 1600), copies: 1, latentDtype: 'float32', capacity: 100_000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 27_000, evalEvery: 5000, evalEpisodes: 10, checkpointSeconds: 300, agentOptions: { prioritizedReplay: false } },
   },
   paper: {

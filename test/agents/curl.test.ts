@@ -1,7 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { CurlAgent, type CurlConfig } from '../../lib/agents/curl';
+import { CurlAgent, type CurlConfig, type CurlOptimizers } from '../../lib/agents/curl';
+import { Adam } from '../../lib/agents/adam';
 import { curlUpdateFlops } from '../../lib/flops/plans';
 import type { Batch } from '../../lib/replay/types';
 import { bitwiseEqual, imageBatch, setup, snapshot } from './helpers';
@@ -19,8 +20,12 @@ type Internals = {
   actorHead: { variables(): tf.Variable[] };
   targetHead: { variables(): tf.Variable[] };
   q1: { variables(): tf.Variable[] };
+  q2: { variables(): tf.Variable[] };
+  q1t: { variables(): tf.Variable[] };
+  q2t: { variables(): tf.Variable[] };
   actor: { variables(): tf.Variable[] };
   W: tf.Variable;
+  logAlpha: tf.Variable;
   flopModel: Parameters<typeof curlUpdateFlops>[0];
 };
 const inside = (a: CurlAgent) => a as unknown as Internals;
@@ -237,4 +242,216 @@ test('curl rejects bad configuration and batches by name', () => {
   assert.throws(() => agent.update({ ...b, obs: new Float32Array(2 * 100), nextObs: new Float32Array(2 * 100) }), /only after freezeEncoder/);
   assert.throws(() => agent.update({ ...b, action: new Int32Array(2) }), /Float32Array/);
   agent.dispose();
+});
+
+// ---- Adam layouts (issue 18: follow the SEER authors' seer_dmc where it departs from MishaLaskin/curl) --------
+
+/** One gradient computation (one loss) seen by the agent's Adams: its gradients, copied, by variable name. */
+type LossGrads = Map<string, Float32Array>;
+
+/** Runs `work` and returns, in order, every gradient map the agent's Adams were stepped with (one per loss). */
+function recordLosses(work: () => void): LossGrads[] {
+  const original = Adam.prototype.step;
+  const seen = new Map<object, LossGrads>();
+  Adam.prototype.step = function (this: Adam, grads: tf.NamedTensorMap, opts?: { clipNorm?: number }) {
+    const loss = seen.get(grads) ?? new Map<string, Float32Array>();
+    seen.set(grads, loss);
+    for (const p of this.params()) if (grads[p.name]) loss.set(p.name, Float32Array.from(grads[p.name].dataSync()));
+    return original.call(this, grads, opts);
+  };
+  try {
+    work();
+  } finally {
+    Adam.prototype.step = original;
+  }
+  return [...seen.values()];
+}
+
+interface AdamSpec {
+  lr: number;
+  beta1: number;
+}
+
+/**
+ * PyTorch's Adam written out in float64 (torch.optim.Adam: per-state step count t, bias corrections
+ * 1 − β1^t and 1 − β2^t, eps 1e-8 added to √v̂), independent of lib/agents/adam.ts.
+ */
+class ReferenceAdamState {
+  private m: Float64Array;
+  private v: Float64Array;
+  private t = 0;
+  constructor(
+    readonly spec: AdamSpec,
+    size: number,
+  ) {
+    this.m = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+  delta(g: Float32Array): Float64Array {
+    const { lr, beta1 } = this.spec;
+    const beta2 = 0.999;
+    this.t += 1;
+    const bc1 = 1 - beta1 ** this.t;
+    const bc2 = 1 - beta2 ** this.t;
+    const out = new Float64Array(g.length);
+    for (let i = 0; i < g.length; i++) {
+      this.m[i] = beta1 * this.m[i] + (1 - beta1) * g[i];
+      this.v[i] = beta2 * this.v[i] + (1 - beta2) * g[i] * g[i];
+      out[i] = (-lr / bc1) * (this.m[i] / (Math.sqrt(this.v[i]) / Math.sqrt(bc2) + 1e-8));
+    }
+    return out;
+  }
+}
+
+type Role = 'encoder' | 'q' | 'actorHead' | 'actorTrunk' | 'alpha' | 'W';
+type LossKind = 'critic' | 'actor' | 'alpha' | 'cpc';
+type Rates = Required<Pick<CurlConfig, 'criticLr' | 'actorLr' | 'encoderLr' | 'beta1' | 'alphaLr' | 'alphaBeta1'>>;
+
+/**
+ * Which Adam states (in step order) a variable's gradient from one loss goes through, written from the two codebases:
+ * MishaLaskin/curl curl_sac.py:312-331 (optimizers), 386, 409, 420, 442-443 (steps);
+ * lili-chen/SEER seer_dmc/curl_sac.py:329-358 (optimizers), 416-418, 473-475, 486, 544-545 (steps).
+ */
+function statesFor(layout: CurlOptimizers, loss: LossKind, role: Role, c: Rates): [string, AdamSpec][] {
+  const critic: [string, AdamSpec] = ['critic', { lr: c.criticLr, beta1: c.beta1 }];
+  const actor: [string, AdamSpec] = ['actor', { lr: c.actorLr, beta1: c.beta1 }];
+  const encoder: [string, AdamSpec] = ['encoder', { lr: c.encoderLr, beta1: 0.9 }];
+  const actorEncoder: [string, AdamSpec] = ['actor-encoder', { lr: c.encoderLr, beta1: 0.9 }];
+  const cpc: [string, AdamSpec] = ['cpc', { lr: c.encoderLr, beta1: 0.9 }];
+  if (loss === 'alpha') return [['alpha', { lr: c.alphaLr, beta1: c.alphaBeta1 }]];
+  if (loss === 'cpc') return role === 'W' ? [cpc] : [encoder, cpc];
+  if (loss === 'critic') return layout === 'seer' && role === 'encoder' ? [encoder] : [critic];
+  return layout === 'seer' && role === 'actorHead' ? [actorEncoder] : [actor];
+}
+
+async function adamLayoutCase(layout: CurlOptimizers): Promise<void> {
+  // Learning rates and β1 chosen apart so that each layout predicts different weights.
+  const lrs = { criticLr: 1e-3, actorLr: 2e-3, encoderLr: 5e-4, beta1: 0.8, alphaLr: 1e-4, alphaBeta1: 0.5 };
+  const agent = new CurlAgent({ ...small, ...lrs, optimizers: layout });
+  const I = inside(agent);
+  const roles = new Map<string, Role>();
+  const vars: tf.Variable[] = [];
+  const assign = (group: tf.Variable[], role: Role) => group.forEach((v) => (roles.set(v.name, role), vars.push(v)));
+  assign([...I.trunk.variables(), ...I.criticHead.variables()], 'encoder');
+  assign([...I.q1.variables(), ...I.q2.variables()], 'q');
+  assign(I.actorHead.variables(), 'actorHead');
+  assign(I.actor.variables(), 'actorTrunk');
+  assign([I.logAlpha], 'alpha');
+  assign([I.W], 'W');
+  const before = await snapshot(vars);
+  const batches = [1, 2, 3].map((s) => imageBatch(8, [20, 20, 3], 2, s));
+  const losses = recordLosses(() => batches.forEach((b) => agent.update(b)));
+  const after = await snapshot(vars);
+
+  const kindOf = (l: LossGrads): LossKind => {
+    const has = (role: Role) => [...l.keys()].some((n) => roles.get(n) === role);
+    return has('W') ? 'cpc' : has('alpha') ? 'alpha' : has('actorTrunk') ? 'actor' : 'critic';
+  };
+  // 3 updates: critic + actor + alpha + cpc, critic + cpc, critic + actor + alpha + cpc.
+  const order = ['critic', 'actor', 'alpha', 'cpc', 'critic', 'cpc', 'critic', 'actor', 'alpha', 'cpc'];
+  assert.deepEqual(losses.map(kindOf), order);
+
+  const predict = (assumed: CurlOptimizers): Float64Array[] => {
+    const states = new Map<string, ReferenceAdamState>();
+    const weights = before.map((w) => Float64Array.from(w));
+    for (const l of losses) {
+      const kind = kindOf(l);
+      vars.forEach((v, i) => {
+        const g = l.get(v.name);
+        if (!g) return;
+        for (const [state, spec] of statesFor(assumed, kind, roles.get(v.name)!, lrs)) {
+          const key = `${state}/${v.name}`;
+          if (!states.has(key)) states.set(key, new ReferenceAdamState(spec, g.length));
+          const d = states.get(key)!.delta(g);
+          for (let j = 0; j < d.length; j++) weights[i][j] += d[j];
+        }
+      });
+    }
+    return weights;
+  };
+  const maxDiff = (want: Float64Array[]) =>
+    Math.max(...want.map((w, i) => Math.max(...w.map((x, j) => Math.abs(x - after[i][j])))));
+  const other: CurlOptimizers = layout === 'seer' ? 'curl' : 'seer';
+  const own = maxDiff(predict(layout));
+  const wrong = maxDiff(predict(other));
+  assert.ok(own < 1e-5, `${layout} layout: weights off the hand-written Adam by ${own}`);
+  // The check can tell the layouts apart: the other layout's prediction is far off.
+  assert.ok(wrong > 1e-4, `${other} predicts the ${layout} weights too (off by only ${wrong})`);
+  agent.dispose();
+}
+
+test("curl optimizers 'curl': critic Adam over encoder + Q, actor Adam over fc/LN + trunk", async () => {
+  await adamLayoutCase('curl');
+});
+
+test("curl optimizers 'seer': Q-only critic Adam; encoder critic + contrastive steps share an Adam", async () => {
+  await adamLayoutCase('seer');
+});
+
+test("curl targetCopyAtFreeze: 'critic' copies Q1/Q2 into the targets at the freeze, 'encoder' not", async () => {
+  for (const copy of ['encoder', 'critic'] as const) {
+    const agent = new CurlAgent({ ...small, targetCopyAtFreeze: copy });
+    const I = inside(agent);
+    const online = [...I.q1.variables(), ...I.q2.variables()];
+    const targets = [...I.q1t.variables(), ...I.q2t.variables()];
+    const imgs = imageBatch(8, [20, 20, 3], 2);
+    for (let i = 0; i < 4; i++) agent.update(imgs);
+    const qBefore = await snapshot(online);
+    const tBefore = await snapshot(targets);
+    assert.ok(qBefore.some((q, i) => !bitwiseEqual(q, tBefore[i])), 'the target Qs lag behind before the freeze');
+    agent.freezeEncoder();
+    const tAtFreeze = await snapshot(targets);
+    const want = copy === 'critic' ? qBefore : tBefore;
+    tAtFreeze.forEach((t, i) => assert.ok(bitwiseEqual(t, want[i]), `${copy}: ${targets[i].name} at the freeze`));
+    const enc = await snapshot([...I.trunk.variables(), ...I.criticHead.variables()]);
+    const encT = await snapshot([...I.targetTrunk.variables(), ...I.targetHead.variables()]);
+    enc.forEach((e, i) => assert.ok(bitwiseEqual(e, encT[i]), `${copy}: target encoder copied`));
+    // Update 4 is a target update: q_t ← τ·q + (1 − τ)·q_t from the values at the freeze (criticTau 0.01).
+    agent.update(latentBatch(agent, imgs));
+    const qAfter = await snapshot(online);
+    const tAfter = await snapshot(targets);
+    tAfter.forEach((t, i) =>
+      t.forEach((x, j) => {
+        const expect = 0.01 * qAfter[i][j] + 0.99 * want[i][j];
+        const ok = Math.abs(x - expect) <= 1e-6 * Math.max(1, Math.abs(expect));
+        assert.ok(ok, `${copy}: ${targets[i].name}[${j}] ${x} vs ${expect}`);
+      }),
+    );
+    agent.dispose();
+  }
+});
+
+test("curl targetCopyAtFreeze 'critic' with scope 'convs': the critic's fc/LN and Q heads are copied too", async () => {
+  const agent = new CurlAgent({ ...small, targetCopyAtFreeze: 'critic' });
+  const I = inside(agent);
+  const imgs = imageBatch(8, [20, 20, 3], 2);
+  for (let i = 0; i < 4; i++) agent.update(imgs);
+  agent.freezeEncoder({ scope: 'convs' });
+  const online = await snapshot([...I.trunk.variables(), ...I.criticHead.variables(), ...I.q1.variables(),
+    ...I.q2.variables()]);
+  const target = await snapshot([...I.targetTrunk.variables(), ...I.targetHead.variables(), ...I.q1t.variables(),
+    ...I.q2t.variables()]);
+  online.forEach((o, i) => assert.ok(bitwiseEqual(o, target[i]), `target variable ${i} equals the online one`));
+  agent.dispose();
+});
+
+test("curl optimizers 'seer': save/load keeps the next update; the other layout's checkpoint is refused", async () => {
+  const cfg: CurlConfig = { ...small, optimizers: 'seer', targetCopyAtFreeze: 'critic' };
+  const a = new CurlAgent(cfg);
+  const b0 = imageBatch(8, [20, 20, 3], 2);
+  for (let i = 0; i < 3; i++) a.update(b0);
+  const state = await a.save();
+  const b = new CurlAgent({ ...cfg, seed: 77 });
+  b.load(state);
+  assert.deepEqual(a.update(b0), b.update(b0));
+  const c = new CurlAgent(small);
+  assert.throws(() => c.load(state), /checkpoint with optimizers 'seer' into an agent with optimizers 'curl'/);
+  const d = new CurlAgent(cfg);
+  const curlState = await c.save();
+  assert.throws(() => d.load(curlState), /checkpoint with optimizers 'curl' into an agent with optimizers 'seer'/);
+  const badLayout = { ...small, optimizers: 'torch' as never };
+  assert.throws(() => new CurlAgent(badLayout), /optimizers must be 'curl' \| 'seer', got "torch"/);
+  const badCopy = { ...small, targetCopyAtFreeze: 'all' as never };
+  assert.throws(() => new CurlAgent(badCopy), /targetCopyAtFreeze must be 'encoder' \| 'critic', got "all"/);
+  for (const x of [a, b, c, d]) x.dispose();
 });
