@@ -16,11 +16,24 @@
  * alike; both wall and process CPU time are reported (wasm runs on the main thread, so CPU time is the
  * time the update really costs when the machine is busy with other work). Ratios use CPU time.
  *
- *   npx tsx bench/agents.ts [--reps 3] [--curl-batch 128] [--rainbow-batch 32] [--skip-curl] [--skip-rainbow]
+ * Also reported (issue 21): CURL at each of `--curl-batches` (default 128 and 32), wall and CPU time of the
+ * updates on latents after the freeze, tfjs dispatches per update (kernels and ops as tf.profile lists them: a
+ * deterministic count for before/after comparisons on a loaded machine), Rainbow's sampling with prioritized and
+ * with uniform replay (the benchmark scale's), and `nonNetworkShare`: Rainbow's time outside both networks (issue 6's
+ * ≤ 25 % target). When Debian's /usr/bin/python3 can import torch, the PyTorch peer
+ * (../shared/peers/torch_agents_bench.py, or SEER_TORCH_PEER) runs first and `vsPytorch` gives ours ÷ PyTorch per
+ * case, wall and CPU; `--no-peer` skips it.
+ *
+ *   npx tsx bench/agents.ts [--reps 3] [--curl-batches 128,32] [--rainbow-batch 32] [--skip-curl] [--skip-rainbow]
+ *                           [--no-peer]
  *
  * stdout: one JSON object.
  */
 import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { initBackend } from '../lib/backend/select';
 import { CurlAgent } from '../lib/agents/curl';
 import { RainbowAgent } from '../lib/agents/rainbow';
@@ -71,7 +84,10 @@ export function timeRounds(reps: number, pieces: Record<string, () => void>): Re
 }
 
 /** An image replay filled with a synthetic episode stream (frame-stack invariant kept, episodes of 200). */
-export function filledReplay(obsShape: [number, number, number], frameStack: number, discrete: boolean, actionDim: number, steps: number): ImageReplay {
+export function filledReplay(
+  obsShape: [number, number, number], frameStack: number, discrete: boolean, actionDim: number, steps: number,
+  prioritized = discrete,
+): ImageReplay {
   const [h, w, ck] = obsShape;
   const C = ck / frameStack;
   const px = h * w;
@@ -81,7 +97,7 @@ export function filledReplay(obsShape: [number, number, number], frameStack: num
     capacity: steps,
     action: discrete ? { discrete: true } : { discrete: false, dim: actionDim },
     nStep: discrete ? 20 : 1,
-    prioritized: discrete,
+    prioritized,
     seed: 1,
   });
   let obs = new Uint8Array(px * ck);
@@ -122,12 +138,17 @@ function uniform(n: number, max: number): Float32Array {
 
 const round = (v: number) => Math.round(v * 10) / 10;
 
+/** tfjs dispatches (kernels and ops, as tf.profile lists them) of one call of `f`. */
+async function dispatches(f: () => void): Promise<number> {
+  return (await tf.profile(f)).kernels.length;
+}
+
 function share(sample: Timing, update: Timing, encoderMs: number): number {
   const total = sample.cpuMs + update.cpuMs;
   return Math.round((1000 * (total - encoderMs)) / total) / 1000;
 }
 
-function benchCurl(B: number, reps: number): Record<string, unknown> {
+async function benchCurl(B: number, reps: number): Promise<Record<string, unknown>> {
   const shape: [number, number, number] = [100, 100, 9];
   const replay = filledReplay(shape, 3, false, 6, 1000);
   const curl = new CurlAgent({ obsShape: [...shape], actionDim: 6 });
@@ -152,11 +173,13 @@ function benchCurl(B: number, reps: number): Record<string, unknown> {
   });
   enc.dispose();
   const update = { wallMs: t.updatePair.wallMs / 2, cpuMs: t.updatePair.cpuMs / 2 };
+  const pairDispatches = await dispatches(() => (curl.update(batch), curl.update(batch)));
   const passes = { fwdBwd: 2, fwd: 3.5 };
   const encoderMs = passes.fwdBwd * t.encFwdBwd.cpuMs + passes.fwd * t.encFwd.cpuMs;
   curl.freezeEncoder();
   const lat: Batch = { ...batch, obs: curl.encodeLatents(batch.obs as Uint8Array, B, true), nextObs: curl.encodeLatents(batch.nextObs as Uint8Array, B, true) };
   const latent = timeRounds(Math.max(reps, 3), { pair: () => (curl.update(lat), curl.update(lat)) }).pair;
+  const latentPairDispatches = await dispatches(() => (curl.update(lat), curl.update(lat)));
   curl.dispose();
   return {
     batch: B,
@@ -170,13 +193,19 @@ function benchCurl(B: number, reps: number): Record<string, unknown> {
     encoderMsInUpdate: round(encoderMs),
     overheadShare: share(t.sample, update, encoderMs),
     latentUpdateMs: round(latent.cpuMs / 2),
+    latentUpdateWallMs: round(latent.wallMs / 2),
     speedupAfterFreeze: round(update.cpuMs / (latent.cpuMs / 2)),
+    dispatchesPerUpdate: pairDispatches / 2,
+    latentDispatchesPerUpdate: latentPairDispatches / 2,
   };
 }
 
-function benchRainbow(B: number, reps: number): Record<string, unknown> {
+async function benchRainbow(B: number, reps: number): Promise<Record<string, unknown>> {
   const shape: [number, number, number] = [84, 84, 4];
   const replay = filledReplay(shape, 4, true, 1, 2000);
+  // The same stream without priorities: the benchmark scale's uniform replay (agentOptions.prioritizedReplay=false).
+  const uniformReplay = filledReplay(shape, 4, true, 1, 2000, false);
+  const img = replay.sample(1).obs as Uint8Array;
   const rb = new RainbowAgent({ obsShape: [...shape], numActions: 18 });
   let batch: Batch = replay.sample(B);
   const enc = makeEncoder({ kind: 'rainbow', inputShape: shape, name: 'bench_agents_rainbow' });
@@ -188,10 +217,12 @@ function benchRainbow(B: number, reps: number): Record<string, unknown> {
     sample: () => {
       batch = replay.sample(B);
     },
+    sampleUniform: () => void uniformReplay.sample(B),
     update: () => {
       rb.update(batch);
       replay.updatePriorities(batch.indices, rb.lastPriorities() as Float32Array);
     },
+    act: () => void rb.act(img, 'explore'),
     ...passPieces('enc', (v) => enc.apply(v as tf.Tensor4D), enc.variables(), x, [B, ...shape]),
     ...passPieces('head', (v) => head.apply(v as tf.Tensor2D, { noisy: true, log: true }), head.variables(), feats, [B, 576]),
   });
@@ -200,15 +231,25 @@ function benchRainbow(B: number, reps: number): Record<string, unknown> {
   const passes = { fwdBwd: 1, fwd: 2 };
   const encoderMs = passes.fwdBwd * t.encFwdBwd.cpuMs + passes.fwd * t.encFwd.cpuMs;
   const networkMs = encoderMs + passes.fwdBwd * t.headFwdBwd.cpuMs + passes.fwd * t.headFwd.cpuMs;
+  // As in a training step: the exploring act draws the online noise the update then uses.
+  rb.act(img, 'explore');
+  const updateDispatches = await dispatches(() => void rb.update(batch));
+  const actDispatches = await dispatches(() => void rb.act(img, 'explore'));
   rb.freezeEncoder();
   const lat: Batch = { ...batch, obs: rb.encodeLatents(batch.obs as Uint8Array, B), nextObs: rb.encodeLatents(batch.nextObs as Uint8Array, B) };
   const latent = timeRounds(reps, { u: () => void rb.update(lat) }).u;
+  rb.act(img, 'explore');
+  const latentDispatches = await dispatches(() => void rb.update(lat));
   rb.dispose();
   return {
     batch: B,
     sampleMs: round(t.sample.cpuMs),
+    sampleUniformMs: round(t.sampleUniform.cpuMs),
+    actMs: round(t.act.cpuMs),
     updateMs: round(t.update.cpuMs),
     updateWallMs: round(t.update.wallMs),
+    dispatchesPerUpdate: updateDispatches,
+    dispatchesPerAct: actDispatches,
     encoderFwdMs: round(t.encFwd.cpuMs),
     encoderFwdBwdMs: round(t.encFwdBwd.cpuMs),
     encoderPassesPerUpdate: passes,
@@ -218,17 +259,119 @@ function benchRainbow(B: number, reps: number): Record<string, unknown> {
     headFwdBwdMs: round(t.headFwdBwd.cpuMs),
     networkMsInUpdate: round(networkMs),
     overheadShareOutsideNetworks: share(t.sample, t.update, networkMs),
+    // The same share with uniform sampling (benchmark scale): issue 6's non-network share.
+    nonNetworkShare: share(t.sampleUniform, t.update, networkMs),
     latentUpdateMs: round(latent.cpuMs),
+    latentUpdateWallMs: round(latent.wallMs),
+    latentDispatchesPerUpdate: latentDispatches,
     speedupAfterFreeze: round(t.update.cpuMs / latent.cpuMs),
   };
 }
 
+/** Where the PyTorch peer is, and why it cannot run (undefined when it can). */
+function peerProblem(script: string): string | undefined {
+  if (!existsSync(script)) return `peer script not found at ${script} (set SEER_TORCH_PEER)`;
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+  } catch {
+    return '/usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch python3-numpy ' +
+      'libopenblas0-openmp)';
+  }
+  return undefined;
+}
+
+interface PeerRow {
+  name: string;
+  ms_median: number;
+  cpu_ms_median: number;
+}
+
+/** Runs ../shared/peers/torch_agents_bench.py (its README's command line) and returns its result rows. */
+function runPeer(script: string, only: string | undefined): { rows: PeerRow[]; doc: Record<string, unknown> } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'seer-peer-'));
+  const out = path.join(dir, 'torch_agents.json');
+  try {
+    const lib = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
+    const env = { ...process.env, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+    const args = [script, '--out', out, ...(only ? ['--only', only] : [])];
+    execFileSync('/usr/bin/python3', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    return { rows: doc.results as PeerRow[], doc };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type Num = number | undefined;
+const ratio = (ours: Num, theirs: Num) =>
+  ours !== undefined && theirs ? Math.round((100 * ours) / theirs) / 100 : undefined;
+
+/** ours ÷ PyTorch per case, wall and CPU (CPU: all threads of each process). */
+function compare(out: Record<string, unknown>, rows: PeerRow[]): Record<string, unknown> {
+  const peer = (name: string) => rows.find((r) => r.name === name);
+  const cases: Record<string, unknown> = {};
+  type Row = Record<string, unknown> | undefined;
+  const add = (label: string, peerName: string, ours: Row, wallKey: string, cpuKey: string) => {
+    const p = peer(peerName);
+    if (!ours || !p) return;
+    const wall = ours[wallKey] as Num;
+    const cpu = ours[cpuKey] as Num;
+    cases[label] = {
+      pytorchMs: p.ms_median, pytorchCpuMs: p.cpu_ms_median, oursMs: wall, oursCpuMs: cpu,
+      wall: ratio(wall, p.ms_median), cpu: ratio(cpu, p.cpu_ms_median),
+    };
+  };
+  const curl = (out.curl ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [b, row] of Object.entries(curl)) {
+    add(`curl B=${b}`, `curl_pixels B=${b}`, row, 'updateWallMs', 'updateMs');
+    add(`curl latents B=${b}`, `curl_latent B=${b}`, row, 'latentUpdateWallMs', 'latentUpdateMs');
+  }
+  const rb = out.rainbow as Record<string, unknown> | undefined;
+  const B = rb?.batch;
+  add(`rainbow B=${B}`, `rainbow_pixels B=${B}`, rb, 'updateWallMs', 'updateMs');
+  add(`rainbow latents B=${B}`, `rainbow_latent B=${B}`, rb, 'latentUpdateWallMs', 'latentUpdateMs');
+  return cases;
+}
+
+/** --curl-batches 128,32 (or the older --curl-batch N). */
+function curlBatches(): number[] {
+  const i = process.argv.indexOf('--curl-batches');
+  if (i < 0) return process.argv.includes('--curl-batch') ? [arg('curl-batch', 128)] : [128, 32];
+  const bs = String(process.argv[i + 1]).split(',').map(Number);
+  if (!bs.every((b) => Number.isInteger(b) && b > 0)) {
+    throw new Error(`--curl-batches must be positive integers, e.g. 128,32; got '${process.argv[i + 1]}'`);
+  }
+  return bs;
+}
+
 async function main(): Promise<void> {
+  const skipCurl = process.argv.includes('--skip-curl');
+  const skipRainbow = process.argv.includes('--skip-rainbow');
+  const script = process.env.SEER_TORCH_PEER ??
+    path.join(__dirname, '..', '..', 'shared', 'peers', 'torch_agents_bench.py');
+  // The peer first, so the two run one after the other on the same machine state.
+  const problem = process.argv.includes('--no-peer') ? '--no-peer' : peerProblem(script);
+  const peer = problem ? undefined : runPeer(script, skipCurl ? 'rainbow' : skipRainbow ? 'curl' : undefined);
   const backend = await initBackend();
   const reps = arg('reps', 3);
-  const out: Record<string, unknown> = { backend, reps, timing: 'median process CPU ms (wall where named)' };
-  if (!process.argv.includes('--skip-rainbow')) out.rainbow = benchRainbow(arg('rainbow-batch', 32), reps * 3);
-  if (!process.argv.includes('--skip-curl')) out.curl = benchCurl(arg('curl-batch', 128), reps);
+  const out: Record<string, unknown> = {
+    backend, reps, loadavg: os.loadavg(), cpu: os.cpus()[0]?.model, timing: 'median process CPU ms (wall where named)',
+  };
+  if (!skipRainbow) out.rainbow = await benchRainbow(arg('rainbow-batch', 32), reps * 3);
+  if (!skipCurl) {
+    const curl: Record<number, unknown> = {};
+    for (const B of curlBatches()) curl[B] = await benchCurl(B, reps);
+    out.curl = curl;
+  }
+  if (peer) {
+    out.vsPytorch = compare(out, peer.rows);
+    out.pytorch = {
+      torch: peer.doc.torch_version, threads: peer.doc.threads, loadavgBefore: peer.doc.loadavg_before,
+      rows: peer.rows.map((r) => ({ name: r.name, ms: r.ms_median, cpuMs: r.cpu_ms_median })),
+    };
+  } else {
+    out.vsPytorch = { skipped: problem };
+  }
   console.log(JSON.stringify(out, null, 2));
 }
 

@@ -1,150 +1,498 @@
 /**
- * The `seer` command.
- *   seer run    --env minatar/breakout --variant seer --scale laptop --seed 1 --out data/runs/x [--resume] [--set field=value]
- *   seer sweep  --envs a,b --variants baseline,seer --seeds 0,1,2 --scale laptop --out data/runs/section [--jobs 2]
- *   seer report --runs data/runs/section --out data/figures/section
- *   seer analyze --run data/runs/x --out data/figures/x-analysis
+ * The `seer` command: a table of subcommands (SUBCOMMANDS), each with its own accepted flags and positionals. The
+ * command line is checked before anything runs: an unknown command or flag, a missing or malformed value, or an
+ * output path that cannot be a directory is a usage error that names it and what is accepted (exit code 2);
+ * failures while working exit 1 with the path and what to do for file-system problems; a run stopped by Ctrl-C or
+ * SIGTERM exits 130 / 143 (lib/experiments/stop.ts). test/cli.test.ts holds each case.
+ *
+ * More subcommands (the queue's `worker`, `queue`, `dashboard`) plug in through `registerSubcommand`, or as
+ * entries of SUBCOMMANDS below.
  */
+import * as os from 'os';
 import * as path from 'path';
-import { resolveConfig, type ExperimentConfig } from './experiments/config';
+import { resolveConfig, SCALES, type ExperimentConfig } from './experiments/config';
 import { runExperiment } from './experiments/train';
 import { expand, runSweep, type SweepJob } from './experiments/sweep';
-import { ConfigError } from './experiments/validate';
+import { closest, ConfigError, UsageError } from './experiments/validate';
 import { writeReport } from './experiments/report';
+import { defaultReportDir } from './experiments/outputs';
 import { runDemo } from './experiments/demo';
 import { sectionCli } from './experiments/section-run';
+import { SECTION_NAMES } from './experiments/sections';
 import { analyzeRun } from './experiments/analyze';
+import { addQueueCommands } from './queue/commands';
+import { estimateRun, reachedStep, speedSamples } from './experiments/estimate';
+import { SweepProgress } from './experiments/progress';
+import { checkInputDir, checkOutputDir, describeFsError } from './util/fs-errors';
+import { REPO_ROOT } from './util/paths';
 
-const USAGE = `usage:
-  seer run    --env <id> [--agent curl|rainbow] [--variant <id>] [--scale smoke|laptop|paper] [--seed N] --out <dir> [--resume] [--fork-from <baseline run dir>] [--set field=value ...]
-              --fork-from: a seer run starts at the baseline's last checkpoint before T_f (identical until then)
-  seer sweep  --envs <id,...> --variants <id,...> --seeds <n,...> [--scale ...] --out <dir> [--jobs N] [--set field=value ...]
-  seer report --runs <dir> [--runs <dir> ...] [--envs <id,...>] [--out <dir>]
-  seer analyze --run <dir> --out <dir> [--probe N] [--taus 0.9,0.99] [--checks M]   Figure 8 + adaptive-rule replay from a run's snapshots
-  seer demo   [--out <dir>] [--jobs N]     the README's main job: SEER vs baseline on minatar/breakout, figure + table
-  seer section <compute|memory|impala|transfer|encoder-analysis|resolution|all> [--scale laptop] [--jobs N] [--root dir] [--status]
-              --status: which of the section's runs are finished, started or missing (makes nothing)
-              all: every section's missing runs in one queue (forks after their baselines, transfer after pre-training)`;
-
-type Flags = Record<string, string[]>;
-
-function parseFlags(argv: string[]): Flags {
-  const flags: Flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'\n${USAGE}`);
-    const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
-    const value = inline ?? (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[++i] : 'true');
-    (flags[key] ??= []).push(value);
-  }
-  return flags;
+/** How a flag takes its value; `check` converts and validates it (throwing a UsageError that names the flag). */
+export interface FlagSpec {
+  /** 'switch': no value; 'value': one value, given once; 'repeat': one value per use, any number of uses. */
+  takes: 'switch' | 'value' | 'repeat';
+  /** What the value looks like in the usage text, e.g. '<dir>'. */
+  meta?: string;
+  check?: (value: string, flag: string) => unknown;
 }
 
-function one(flags: Flags, key: string): string | undefined {
-  return flags[key]?.[flags[key].length - 1];
+/** A command line after checking: flag values as `check` returned them (arrays for 'repeat' flags). */
+export interface ParsedArgs {
+  flags: Record<string, unknown>;
+  positionals: string[];
+  /** The arguments as given (for subcommands that hand them on). */
+  raw: string[];
 }
 
-/** `--set batchSize=64 --set agentOptions.hidden=256`: numbers and booleans are parsed, the rest kept as strings. */
-function overrides(flags: Flags): Partial<ExperimentConfig> {
-  const out: Record<string, unknown> = {};
-  for (const kv of flags.set ?? []) {
-    const m = /^([\w.]+)=(.*)$/.exec(kv);
-    if (!m) throw new Error(`--set expects field=value, got '${kv}'`);
+export interface Subcommand {
+  /** One-line summary and the usage lines under it. */
+  summary: string;
+  usage: string;
+  flags: Record<string, FlagSpec>;
+  /** Flags without which the command cannot run. */
+  required?: string[];
+  /** Checks the positional arguments (default: none accepted); throws a UsageError. */
+  positionals?: (args: string[]) => void;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+// ---- flag kinds -------------------------------------------------------------------------------------------------
+
+const text = (meta: string): FlagSpec => ({ takes: 'value', meta });
+const toggle: FlagSpec = { takes: 'switch' };
+
+function integer(meta: string, min: number, max = Number.MAX_SAFE_INTEGER): FlagSpec {
+  return { takes: 'value', meta, check: (v, f) => parseInteger(v, f, min, max) };
+}
+
+function parseInteger(v: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^[+-]?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+  const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer in [${min}, ${max}]`;
+  throw new UsageError(`${flag}: got '${v}'; expected ${range}`);
+}
+
+/** Comma-separated values, each checked by `item` (empty items are an error, not skipped). */
+function list(meta: string, item: (v: string, flag: string) => unknown = (v) => v): FlagSpec {
+  return {
+    takes: 'value',
+    meta,
+    check: (v, f) =>
+      v.split(',').map((x) => {
+        if (!x.trim()) throw new UsageError(`${f}: got '${v}'; expected ${meta} (comma-separated, no empty items)`);
+        return item(x.trim(), f);
+      }),
+  };
+}
+
+function choice(accepted: readonly string[]): FlagSpec {
+  return {
+    takes: 'value',
+    meta: accepted.join('|'),
+    check: (v, f) => {
+      if (accepted.includes(v)) return v;
+      const hint = closest(v, accepted);
+      throw new UsageError(
+        `${f}: got '${v}'${hint ? ` (did you mean '${hint}'?)` : ''}; accepted values: ${accepted.join(', ')}`,
+      );
+    },
+  };
+}
+
+/** Fields given by a flag of their own: `--set seed=3` would compete with `--seed`. */
+const FLAG_FIELDS: Record<string, string> = {
+  env: '--env',
+  agent: '--agent',
+  variant: '--variant',
+  scale: '--scale',
+  seed: '--seed',
+  encoder: '--encoder',
+};
+
+/** `--set batchSize=64`, `--set agentOptions.hidden=256`: numbers and booleans parsed, the rest kept as strings. */
+const setFlag: FlagSpec = {
+  takes: 'repeat',
+  meta: 'field=value',
+  check: (kv, f) => {
+    const m = /^([A-Za-z]\w*(?:\.[A-Za-z]\w*)?)=(.*)$/s.exec(kv);
+    if (!m) throw new UsageError(`${f}: expected field=value or agentOptions.name=value, got '${kv}'`);
+    if (FLAG_FIELDS[m[1]]) throw new UsageError(`${f} ${kv}: give ${m[1]} with ${FLAG_FIELDS[m[1]]} instead`);
+    if (m[2] === '') throw new UsageError(`${f} ${kv}: the value is empty`);
     const raw = m[2];
-    const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
-    const [head, ...rest] = m[1].split('.');
-    if (rest.length) ((out[head] ??= {}) as Record<string, unknown>)[rest.join('.')] = value;
-    else out[head] = value;
+    const value =
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : !Number.isNaN(Number(raw)) && raw.trim() !== ''
+            ? Number(raw)
+            : raw;
+    return [m[1], value] as const;
+  },
+};
+
+function overrides(sets: (readonly [string, unknown])[] = []): Partial<ExperimentConfig> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of sets) {
+    const [head, sub] = field.split('.');
+    if (sub !== undefined) {
+      if (head !== 'agentOptions')
+        throw new UsageError(`--set ${field}: only agentOptions has named options (agentOptions.<name>=value)`);
+      ((out.agentOptions ??= {}) as Record<string, unknown>)[sub] = value;
+    } else out[head] = value;
   }
   return out as Partial<ExperimentConfig>;
 }
 
-const NUMERIC = ['seed'] as const;
+// ---- parsing ----------------------------------------------------------------------------------------------------
 
-function runConfig(flags: Flags): Partial<ExperimentConfig> & { env: string } {
-  const env = one(flags, 'env');
-  if (!env) throw new Error(`--env is required\n${USAGE}`);
-  const cfg: Record<string, unknown> = { env, ...overrides(flags) };
-  for (const key of ['agent', 'variant', 'scale', 'encoder'] as const) if (one(flags, key)) cfg[key] = one(flags, key);
-  for (const key of NUMERIC) if (one(flags, key) !== undefined) cfg[key] = Number(one(flags, key));
-  return cfg as Partial<ExperimentConfig> & { env: string };
+const flagList = (spec: Subcommand): string =>
+  Object.keys(spec.flags)
+    .map((f) => `--${f}`)
+    .join(', ');
+
+/** Checks `argv` against a subcommand's flags; every problem is a UsageError naming the flag and the accepted ones. */
+export function parseArgs(name: string, spec: Subcommand, argv: string[]): ParsedArgs {
+  const flags: Record<string, unknown> = {};
+  const given: Record<string, string> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--') || a === '--') {
+      positionals.push(a);
+      continue;
+    }
+    const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
+    const f = spec.flags[key];
+    if (!f) {
+      const hint = closest(key, Object.keys(spec.flags));
+      throw new UsageError(
+        `unknown flag --${key} for 'seer ${name}'${hint ? ` (did you mean --${hint}?)` : ''}; ` +
+          `accepted flags: ${flagList(spec)}`,
+      );
+    }
+    if (f.takes === 'switch') {
+      if (inline !== undefined) throw new UsageError(`--${key} takes no value, got '${a}'`);
+      if (flags[key]) throw new UsageError(`--${key} is given twice`);
+      flags[key] = true;
+      continue;
+    }
+    const value = inline ?? (i + 1 < argv.length && !argv[i + 1].startsWith('--') ? argv[++i] : undefined);
+    if (value === undefined) throw new UsageError(`--${key} needs a value: --${key} ${f.meta ?? '<value>'}`);
+    const checked = f.check ? f.check(value, `--${key}`) : value;
+    if (f.takes === 'repeat') (flags[key] = (flags[key] as unknown[] | undefined) ?? []).push(checked);
+    else {
+      if (key in given) throw new UsageError(`--${key} is given twice ('${given[key]}' and '${value}'): give it once`);
+      given[key] = value;
+      flags[key] = checked;
+    }
+  }
+  for (const r of spec.required ?? []) {
+    if (flags[r] === undefined) throw new UsageError(`--${r} is required: --${r} ${spec.flags[r].meta ?? '<value>'}`);
+  }
+  if (spec.positionals) spec.positionals(positionals);
+  else if (positionals.length)
+    throw new UsageError(
+      `unexpected argument '${positionals[0]}' for 'seer ${name}' ` +
+        `(its flags start with --; accepted flags: ${flagList(spec)})`,
+    );
+  return { flags, positionals, raw: argv };
 }
 
+/** An output directory (it need not exist yet); what is wrong with it is a usage error naming the flag. */
+function outputDir(dir: string, flag: string): string {
+  const problem = checkOutputDir(dir);
+  if (problem) throw new UsageError(`${flag} ${dir}: ${problem}`);
+  return dir;
+}
+
+function inputDir(dir: string, flag: string): string {
+  const problem = checkInputDir(dir);
+  if (problem) throw new UsageError(`${flag}: ${problem}`);
+  return dir;
+}
+
+// ---- subcommands ------------------------------------------------------------------------------------------------
+
+/** Flags that describe one experiment, shared by `run` and `sweep`. */
+const EXPERIMENT_FLAGS = {
+  agent: text('curl|rainbow'),
+  scale: choice(SCALES),
+  encoder: text('<id>'),
+  set: setFlag,
+} satisfies Record<string, FlagSpec>;
+
+function experimentInput(flags: Record<string, unknown>): Partial<ExperimentConfig> {
+  const cfg: Record<string, unknown> = { ...overrides(flags.set as [string, unknown][] | undefined) };
+  for (const k of ['env', 'agent', 'variant', 'scale', 'encoder', 'seed'] as const)
+    if (flags[k] !== undefined) cfg[k] = flags[k];
+  return cfg as Partial<ExperimentConfig>;
+}
+
+const run: Subcommand = {
+  summary: 'one run',
+  usage:
+    'seer run --env <id> --out <dir> [--agent curl|rainbow] [--variant <id>] [--scale <scale>] [--seed N]\n' +
+    '         [--encoder <id>] [--resume] [--fork-from <baseline run dir>] [--set field=value ...]\n' +
+    '  --resume: continue a killed run from its last checkpoint (the same settings, or it refuses)\n' +
+    "  --fork-from: a seer run starts at the baseline's fork point at T_f (identical until then)",
+  flags: {
+    env: text('<id>'),
+    variant: text('<id>'),
+    seed: integer('N', 0, 2 ** 31 - 1),
+    out: text('<dir>'),
+    resume: toggle,
+    'fork-from': text('<dir>'),
+    ...EXPERIMENT_FLAGS,
+  },
+  required: ['env', 'out'],
+  async run({ flags }) {
+    const input = { ...experimentInput(flags), env: flags.env as string };
+    resolveConfig(input); // every field checked before anything is written
+    const forkFrom =
+      flags['fork-from'] === undefined ? undefined : inputDir(flags['fork-from'] as string, '--fork-from');
+    const out = outputDir(flags.out as string, '--out');
+    const summary = await runExperiment(input, { out, resume: flags.resume === true, progress: true, forkFrom });
+    console.log(JSON.stringify(summary));
+    return 0;
+  },
+};
+
+const sweep: Subcommand = {
+  summary: 'seeds × environments × variants, N processes at a time',
+  usage:
+    'seer sweep --envs <id,...> --variants <id,...> --seeds <n,...> --out <dir> [--scale <scale>] [--jobs N]\n' +
+    '           [--set field=value ...]\n' +
+    '  prints "k of n finished" and an overall ETA (from measured speeds of finished runs) as runs end',
+  flags: {
+    envs: list('<id,...>'),
+    variants: list('<id,...>'),
+    seeds: list('<n,...>', (v, f) => parseInteger(v, f, 0, 2 ** 31 - 1)),
+    out: text('<dir>'),
+    jobs: integer('N', 1, 64),
+    ...EXPERIMENT_FLAGS,
+  },
+  required: ['envs', 'variants', 'seeds', 'out'],
+  async run({ flags }) {
+    const out = flags.out as string;
+    const base = experimentInput(flags);
+    // The flags each run is started with (its own --env, --variant and --seed are added per job).
+    const passthrough: string[] = [];
+    for (const k of ['agent', 'scale', 'encoder'] as const)
+      if (flags[k] !== undefined) passthrough.push(`--${k}`, String(flags[k]));
+    for (const [field, value] of (flags.set as [string, unknown][] | undefined) ?? [])
+      passthrough.push('--set', `${field}=${String(value)}`);
+    const combos = expand({
+      seed: flags.seeds as number[],
+      env: flags.envs as string[],
+      variant: flags.variants as string[],
+    });
+    const jobs: SweepJob[] = combos.map((c) => {
+      const config = resolveConfig({
+        ...base,
+        env: c.env,
+        variant: c.variant as ExperimentConfig['variant'],
+        seed: c.seed,
+      });
+      return {
+        dir: path.join(out, `${c.env.replace('/', '_')}__${c.variant}__s${c.seed}`),
+        args: [...passthrough, '--env', c.env, '--variant', c.variant, '--seed', String(c.seed)],
+        config, // an existing run made with other settings refuses the sweep (sweep.ts)
+      };
+    });
+    outputDir(out, '--out');
+    const parallel = flags.jobs as number | undefined;
+    const samples = speedSamples([out, path.join(REPO_ROOT, 'data', 'runs')]);
+    const estimates = new Map(jobs.map((j) => [j.dir, estimateRun(j.config!, samples, reachedStep(j.dir))?.seconds]));
+    const progress = new SweepProgress(estimates, parallel ?? os.cpus().length);
+    const { failed } = await runSweep(jobs, {
+      jobs: parallel,
+      onEvent: (e) => {
+        const counts = progress.event(e.job.dir, e.status);
+        const detail = `${e.code ? ` (exit ${e.code})` : ''}${e.reason ? `: ${e.reason}` : ''}`;
+        console.error(`[sweep] ${clock()} ${e.status} ${path.basename(e.job.dir)}${detail} · ${counts}`);
+      },
+    });
+    return failed.length ? 1 : 0;
+  },
+};
+
+const clock = (): string => new Date().toISOString().slice(11, 19);
+
+const report: Subcommand = {
+  summary: 'figures (return vs FLOPs, steps, wall time) and a table',
+  usage:
+    'seer report --runs <dir> [--runs <dir> ...] [--envs <id,...>] [--out <dir>]   (--out: build/reports/<runs name>)',
+  flags: {
+    runs: { takes: 'repeat', meta: '<dir>', check: (v, f) => inputDir(v, f) },
+    envs: list('<id,...>'),
+    out: text('<dir>'),
+  },
+  required: ['runs'],
+  async run({ flags }) {
+    const runs = flags.runs as string[];
+    const out = outputDir((flags.out as string | undefined) ?? defaultReportDir(runs), '--out');
+    const written = await writeReport(runs, out, { envs: flags.envs as string[] | undefined });
+    for (const f of written) console.log(f);
+    return 0;
+  },
+};
+
+const unitInterval = (v: string, f: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1)
+    throw new UsageError(`${f}: got '${v}'; expected numbers in (0, 1]`);
+  return n;
+};
+
+const analyze: Subcommand = {
+  summary: "Figure 8 and the adaptive rule replayed over a run's encoder snapshots",
+  usage:
+    'seer analyze --run <dir> --out <dir> [--probe N] [--taus 0.9,0.99] [--checks M]\n' +
+    '  the run must have been kept with --set snapshotEvery=N',
+  flags: {
+    run: text('<dir>'),
+    out: text('<dir>'),
+    probe: integer('N', 1),
+    taus: list('<τ,...>', unitInterval),
+    checks: integer('M', 1),
+  },
+  required: ['run', 'out'],
+  async run({ flags }) {
+    const runDir = inputDir(flags.run as string, '--run');
+    const out = outputDir(flags.out as string, '--out');
+    const a = await analyzeRun(runDir, out, {
+      probeSize: flags.probe as number | undefined,
+      taus: flags.taus as number[] | undefined,
+      checks: flags.checks as number | undefined,
+    });
+    for (const f of a.files) console.log(f);
+    return 0;
+  },
+};
+
+const demo: Subcommand = {
+  summary: "the README's main job: SEER vs baseline on minatar/breakout, a figure and a table",
+  usage: 'seer demo [--out <dir>] [--jobs N]   (--out: build/demo)',
+  flags: { out: text('<dir>'), jobs: integer('N', 1, 64) },
+  async run({ flags }) {
+    const out = outputDir((flags.out as string | undefined) ?? path.join('build', 'demo'), '--out');
+    const written = await runDemo(out, { jobs: flags.jobs as number | undefined });
+    for (const f of written) console.log(f);
+    return 0;
+  },
+};
+
+const SECTION_CHOICES = [...SECTION_NAMES, 'all'];
+
+const section: Subcommand = {
+  summary: "a paper section's runs, into data/runs/<section>/",
+  usage:
+    `seer section <${SECTION_CHOICES.join('|')}> [--scale <scale>] [--jobs N] [--root <dir>] [--status]\n` +
+    '  --status: each run finished, started or missing; for each unfinished one the command that makes it and its\n' +
+    '            estimated time from measured speeds (makes nothing)\n' +
+    "  all: every section's missing runs in one queue (forks after their baselines, transfer after pre-training)",
+  flags: { scale: choice(SCALES), jobs: integer('N', 0, 64), root: text('<dir>'), status: toggle },
+  positionals(args) {
+    // `seer section job <section> <scale> <root> <run dir>`: one job of a plan (what the section queue spawns).
+    if (args[0] === 'job') {
+      if (args.length !== 5)
+        throw new UsageError(
+          `seer section job expects <section> <scale> <root> <run dir>, got ${args.length - 1} arguments`,
+        );
+      return;
+    }
+    if (args.length !== 1) {
+      throw new UsageError(
+        args.length
+          ? `seer section takes one section name, got ${args.join(' ')}`
+          : `seer section needs a section name: ${SECTION_CHOICES.join(', ')}`,
+      );
+    }
+    choice(SECTION_CHOICES).check!(args[0], 'section');
+  },
+  async run({ flags, positionals }) {
+    if (positionals[0] === 'job') return sectionCli(positionals);
+    // Handed on in the one form section-run.ts reads (`--scale laptop`, not `--scale=laptop`).
+    const argv = [...positionals];
+    for (const k of ['scale', 'jobs', 'root'] as const)
+      if (flags[k] !== undefined) argv.push(`--${k}`, String(flags[k]));
+    if (flags.status) argv.push('--status');
+    return sectionCli(argv);
+  },
+};
+
+/** Every subcommand, by name. New ones plug in here (or through registerSubcommand). */
+export const SUBCOMMANDS: Record<string, Subcommand> = { run, sweep, report, analyze, demo, section };
+// The queue (README "Scaling out"): --queue on sweep and section; worker, queue status, dashboard.
+addQueueCommands(SUBCOMMANDS, experimentInput);
+
+/** Adds a subcommand (e.g. the queue's `worker`, `queue`, `dashboard`), checked like the built-in ones. */
+export function registerSubcommand(name: string, spec: Subcommand): void {
+  if (SUBCOMMANDS[name]) throw new Error(`seer: subcommand '${name}' is already registered`);
+  SUBCOMMANDS[name] = spec;
+}
+
+const EXIT_CODES = `exit codes:
+  0    done
+  1    a failure while working (a run failed, a file could not be read or written: the message names the path)
+  2    a usage error: unknown command or flag, a missing or malformed value, an unusable output path (nothing ran)
+  130  stopped by Ctrl-C after writing a checkpoint (143 for SIGTERM); --resume continues`;
+
+export function usage(name?: string): string {
+  if (name && SUBCOMMANDS[name]) {
+    const s = SUBCOMMANDS[name];
+    return `${s.usage}\n\n${s.summary}\naccepted flags: ${flagList(s)}, --help\n\n${EXIT_CODES}`;
+  }
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
+  const lines = Object.entries(SUBCOMMANDS).map(([n, s]) => `  ${n.padEnd(width)}  ${s.summary}`);
+  return (
+    `usage: seer <command> [flags]    (seer <command> --help for its flags)\n\ncommands:\n${lines.join('\n')}\n\n` +
+    `${Object.values(SUBCOMMANDS)
+      .map((s) => s.usage)
+      .join('\n\n')}\n\n${EXIT_CODES}`
+  );
+}
+
+/** The `seer` command line; returns the exit code (2 usage error, 1 failure, 130/143 stopped by a signal). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  try {
-    if (command === 'run') {
-      const flags = parseFlags(rest);
-      const out = one(flags, 'out');
-      if (!out) throw new Error(`--out <dir> is required\n${USAGE}`);
-      const forkFrom = one(flags, 'fork-from');
-      if (forkFrom === 'true') throw new Error(`--fork-from needs a baseline run directory\n${USAGE}`);
-      const summary = await runExperiment(runConfig(flags), { out, resume: one(flags, 'resume') === 'true', progress: true, forkFrom });
-      console.log(JSON.stringify(summary));
-      return 0;
-    }
-    if (command === 'sweep') {
-      const flags = parseFlags(rest);
-      const out = one(flags, 'out');
-      if (!out) throw new Error(`--out <dir> is required\n${USAGE}`);
-      const list = (k: string) => (one(flags, k) ?? '').split(',').filter(Boolean);
-      const combos = expand({ seed: list('seeds').map(Number), env: list('envs'), variant: list('variants') });
-      if (!combos.length) throw new Error(`--envs, --variants and --seeds each need at least one value\n${USAGE}`);
-      const passthrough = rest.filter((a, i) => !['--envs', '--variants', '--seeds', '--out', '--jobs'].includes(a) && !['--envs', '--variants', '--seeds', '--out', '--jobs'].includes(rest[i - 1]));
-      const jobs: SweepJob[] = combos.map((c) => {
-        resolveConfig({ ...runConfig(parseFlags(passthrough.concat(['--env', c.env]))), variant: c.variant as ExperimentConfig['variant'], seed: c.seed });
-        return {
-          dir: path.join(out, `${c.env.replace('/', '_')}__${c.variant}__s${c.seed}`),
-          args: [...passthrough, '--env', c.env, '--variant', c.variant, '--seed', String(c.seed)],
-        };
-      });
-      const jobsN = one(flags, 'jobs') ? Number(one(flags, 'jobs')) : undefined;
-      const { failed } = await runSweep(jobs, { jobs: jobsN, onEvent: (e) => console.error(`[sweep] ${e.status} ${path.basename(e.job.dir)}${e.code ? ` (exit ${e.code})` : ''}`) });
-      return failed.length ? 1 : 0;
-    }
-    if (command === 'report') {
-      const flags = parseFlags(rest);
-      const runs = flags.runs;
-      if (!runs?.length) throw new Error(`--runs <dir> is required\n${USAGE}`);
-      const envs = one(flags, 'envs')?.split(',').filter(Boolean);
-      const written = await writeReport(runs, one(flags, 'out') ?? path.join('data', 'figures', path.basename(runs[0])), { envs });
-      for (const f of written) console.log(f);
-      return 0;
-    }
-    if (command === 'analyze') {
-      const flags = parseFlags(rest);
-      const run = one(flags, 'run');
-      const out = one(flags, 'out');
-      if (!run || !out) throw new Error(`--run <dir> and --out <dir> are required\n${USAGE}`);
-      const num = (k: string, v: string): number => {
-        const n = Number(v);
-        if (!Number.isFinite(n) || n <= 0) throw new Error(`--${k} expects positive numbers, got '${v}'`);
-        return n;
-      };
-      const taus = one(flags, 'taus')?.split(',').map((t) => num('taus', t));
-      const a = await analyzeRun(run, out, {
-        probeSize: one(flags, 'probe') ? num('probe', one(flags, 'probe')!) : undefined,
-        taus,
-        checks: one(flags, 'checks') ? num('checks', one(flags, 'checks')!) : undefined,
-      });
-      for (const f of a.files) console.log(f);
-      return 0;
-    }
-    if (command === 'section') return sectionCli(rest);
-    if (command === 'demo') {
-      const flags = parseFlags(rest);
-      const out = one(flags, 'out') ?? path.join('build', 'demo');
-      const written = await runDemo(out, { jobs: one(flags, 'jobs') ? Number(one(flags, 'jobs')) : undefined });
-      for (const f of written) console.log(f);
-      return 0;
-    }
-    console.error(USAGE);
-    return command ? 2 : 0;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`seer: ${err.message}`);
-      return 2;
-    }
-    throw err;
+  if (command === undefined) {
+    console.error(usage());
+    return 2;
   }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0];
+    if (topic !== undefined && !SUBCOMMANDS[topic]) return usageError(unknownCommand(topic));
+    console.log(usage(topic));
+    return 0;
+  }
+  const spec = SUBCOMMANDS[command];
+  if (!spec) return usageError(unknownCommand(command));
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(usage(command));
+    return 0;
+  }
+  try {
+    return await spec.run(parseArgs(command, spec, rest));
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError)
+      return usageError(`${err.message}\n(seer ${command} --help lists its flags)`);
+    const fs = describeFsError(err);
+    console.error(`seer: ${fs ?? (err as Error)?.message ?? String(err)}`);
+    if (process.env.SEER_DEBUG && err instanceof Error) console.error(err.stack);
+    const code = (err as { exitCode?: unknown } | null)?.exitCode;
+    return Number.isInteger(code) ? (code as number) : 1;
+  }
+}
+
+function unknownCommand(command: string): string {
+  const names = Object.keys(SUBCOMMANDS);
+  const hint = closest(command, names);
+  const mean = hint ? ` (did you mean '${hint}'?)` : '';
+  return `unknown command '${command}'${mean}; commands: ${names.join(', ')} (seer --help for usage)`;
+}
+
+function usageError(message: string): number {
+  console.error(`seer: ${message}`);
+  return 2;
 }

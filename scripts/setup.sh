@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything the workbook needs; safe to run again (each step skips what is already done).
 #   1. Debian packages: Jupyter (headless notebook runs), Chromium (static figures, browser checks),
-#      fonts, the BLAS/oneDNN libraries of the optional native addon, and MuJoCo's samples (bench:env compares
-#      the control suite against native `mujoco-testspeed`). Installed only when missing,
-#      and only as root (otherwise it prints the apt-get command and carries on).
+#      fonts, the BLAS/oneDNN libraries of the optional native addon, MuJoCo's samples (bench:env compares
+#      the control suite against native `mujoco-testspeed`) and redis-server (the queue's tests start their own).
+#      Installed only when missing, and only as root (otherwise it prints the apt-get command and carries on).
 #   2. npm packages: `npm ci` into a fresh checkout, `npm install` when package-lock.json changed.
 #   3. The project's tslab kernel, registered under build/jupyter (nothing global): scripts that run
 #      notebooks find it through JUPYTER_PATH; for an interactive Jupyter, `source scripts/jupyter-env.sh`.
@@ -20,6 +20,7 @@ APT_PACKAGES=(
   chromium fonts-dejavu-core                                                   # static figures, browser checks
   g++ make libdnnl-dev libopenblas-dev libopenblas0-openmp                     # optional native kernels
   libmujoco-samples                                                            # mujoco-testspeed: native baseline of bench:env
+  redis-server                                                                 # the queue's tests (test/queue/; README "Scaling out")
 )
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

@@ -29,7 +29,7 @@ import { FlopCounter } from '../flops/counter';
 import { rainbowActFlops, rainbowEncodeFlops, rainbowUpdateFlops, type RainbowFlopModel } from '../flops/plans';
 import type { Observation } from '../envs/types';
 import type { Batch } from '../replay/types';
-import { toFloat } from '../augment/crop';
+import { pixelsToTensor } from '../backend/kernels/pixels';
 import { Adam } from './adam';
 import { projectDistribution, support } from './distributional';
 import { checkField, checkKind, hardCopy, instancePrefix, keyFn, loadAgentState, saveAgentState, type CheckpointParts } from './params';
@@ -179,8 +179,9 @@ export class RainbowAgent implements Agent, SeerHooks {
     if (obs.length !== n * size) {
       throw new Error(`rainbow: expected ${n} observation(s) of shape [${this.config.obsShape}] (${n * size} values), got ${obs.length}`);
     }
-    const data = obs instanceof Float32Array ? obs : toFloat(obs, n, this.config.obsShape);
-    return tf.tensor(data, [n, ...this.config.obsShape], 'float32');
+    const shape = [n, ...this.config.obsShape];
+    // Pixels go straight into the backend's float32 memory (no intermediate array: lib/backend/kernels/pixels.ts).
+    return obs instanceof Float32Array ? tf.tensor(obs, shape, 'float32') : pixelsToTensor(obs as Uint8Array, shape);
   }
 
   /** Features for a batch field: stored latents after the freeze, else the given trunk on observations. */

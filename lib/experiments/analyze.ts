@@ -12,9 +12,12 @@ import { DiskSnapshotStore, figure8, layerSimilarityOverTime, type SimilarityPoi
 import { makeEncoder, type EncoderKind } from '../nets/encoders';
 import { figure, line } from '../plots';
 import { saveFigure } from '../plots/render';
+import { attentionFigure } from './section-figures';
+import { tableMarkdown } from '../util/table-markdown';
 import { AdaptiveFreezeRule, ADAPTIVE_DEFAULTS } from '../seer/adaptive';
 import { writeFileAtomic } from '../util/atomic';
 import { machine, provenance } from './manifest';
+import { writeOutputManifest } from './outputs';
 import { loadRun } from './results';
 import { collectProbe, snapshotDir } from './snapshot-run';
 
@@ -112,14 +115,19 @@ export async function analyzeRun(runDir: string, outDir: string, opts: AnalyzeOp
     ],
   });
   const { svg, png } = await saveFigure(fig, path.join(outDir, 'fig8b-svcca'));
+  // Figure 8a with its title, row and column labels and colour bar (fig8a.png is the bare grid it is made from).
+  const grid = { updates: f8.attention.updates, layer: f8.attention.layer, observations: Math.min(3, probe.shape[0]) };
+  const labelled = await saveFigure(attentionFigure(fs.readFileSync(f8.attention.file), grid, cfg.env), path.join(outDir, 'fig8a-attention'));
   const table = aq.from(replay.map((r) => ({ tau: r.tau, m: r.checks, 'freeze at update': r.freezeAt ?? 'never', 'fraction of training': r.fractionOfTraining ?? NaN, 'eval return then': r.returnThen ?? NaN })));
   const md = path.join(outDir, 'adaptive-replay.md');
-  fs.writeFileSync(md, table.toMarkdown({ maxdigits: 3 }));
+  fs.writeFileSync(md, tableMarkdown(table, { maxdigits: 3 }));
   const json = path.join(outDir, 'analysis.json');
   const result: Analysis = { run: runDir, layers, updates, consecutive, toFinal, replay, files: [] };
   writeFileAtomic(json, JSON.stringify({ ...result, probe: probe.shape, interval: xs.length > 1 ? xs[1] - xs[0] : null }, null, 1));
   const manifest = path.join(outDir, 'manifest.json');
-  writeFileAtomic(manifest, JSON.stringify({ ...provenance(), machine: machine(), createdAt: new Date().toISOString(), run: path.relative(outDir, runDir), runBackend: run.manifest.backend, probe: probe.shape }, null, 1));
-  result.files = [f8.attention.file, f8.similarity.file, svg, png, md, json, manifest];
+  const description = { run: path.relative(outDir, runDir), runBackend: run.manifest.backend, probe: probe.shape };
+  const made = () => ({ ...provenance(), machine: machine(), createdAt: new Date().toISOString() });
+  writeOutputManifest(outDir, description, made);
+  result.files = [f8.attention.file, labelled.svg, labelled.png, f8.similarity.file, svg, png, md, json, manifest];
   return result;
 }

@@ -8,6 +8,9 @@ import { LATENT_DTYPES, type LatentDtype } from '../replay/latent-codec';
 import { SEER_VARIANTS, type VariantId } from '../seer/variants';
 import { ADAPTIVE_DEFAULTS, ADAPTIVE_TAU } from '../seer/adaptive';
 import { ConfigError, intIn, noUnknownKeys, numberIn, oneOf } from './validate';
+import { parseMemoryBudget } from '../replay/budget';
+import { CURL_DEFAULTS } from '../agents/curl';
+import { RAINBOW_DEFAULTS } from '../agents/rainbow';
 
 import { SCALES, type Scale } from './scale';
 
@@ -187,7 +190,47 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
   intIn('adaptiveInterval', c.adaptiveInterval, 1);
   intIn('snapshotEvery', c.snapshotEvery, 0);
   intIn('probeSize', c.probeSize, 1, 100_000);
+  // Checked for every variant, also those that never read it: a typo must not wait for the run that uses it.
+  if (typeof c.memoryBudget === 'number') c.memoryBudget = String(c.memoryBudget);
   if (typeof c.memoryBudget !== 'string') throw new ConfigError('memoryBudget', `expected a string such as '0.03GB' or '30MB'`);
-  if (typeof c.agentOptions !== 'object' || c.agentOptions === null) throw new ConfigError('agentOptions', 'expected an object');
+  try {
+    parseMemoryBudget(c.memoryBudget);
+  } catch (err) {
+    throw new ConfigError('memoryBudget', (err as Error).message);
+  }
+  checkAgentOptions(agent, c.agentOptions);
   return c;
+}
+
+/**
+ * Agent options the runner passes through (`--set agentOptions.<name>=…`): the names each agent's own defaults
+ * declare (CURL_DEFAULTS, RAINBOW_DEFAULTS, so an option added there is accepted here), minus what the runner sets
+ * from the experiment's own fields (encoder, batchSize, seed). cropSize is CURL's only option without a fixed default
+ * (84 for 100-pixel images, the same ratio otherwise: lib/augment/crop.ts cropSizeFor).
+ */
+const RUNNER_SET = { encoder: '--encoder', batchSize: '--set batchSize=…', seed: '--seed' } as Record<string, string>;
+export const AGENT_OPTIONS: Record<ExperimentConfig['agent'], Record<string, unknown>> = {
+  curl: { ...CURL_DEFAULTS, cropSize: 84 },
+  rainbow: { ...RAINBOW_DEFAULTS },
+};
+
+/** Unknown names are errors naming the accepted ones; values must have the type of the option's default. */
+function checkAgentOptions(agent: ExperimentConfig['agent'], options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigError('agentOptions', 'expected an object');
+  }
+  const known = AGENT_OPTIONS[agent];
+  const accepted = Object.keys(known).filter((k) => !(k in RUNNER_SET));
+  for (const [name, value] of Object.entries(options)) {
+    const field = `agentOptions.${name}`;
+    if (name in RUNNER_SET) throw new ConfigError(field, `is set by the runner: use ${RUNNER_SET[name]} instead`);
+    if (!accepted.includes(name)) {
+      throw new ConfigError(field, `not an option of ${agent}; accepted options: ${accepted.join(', ')}`);
+    }
+    const type = typeof known[name];
+    if (typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
+      const expected = `${type === 'number' ? 'finite number' : type} like ${JSON.stringify(known[name])}`;
+      throw new ConfigError(field, `got ${JSON.stringify(value)}; expected a ${expected}`);
+    }
+  }
 }

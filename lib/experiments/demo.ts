@@ -2,11 +2,14 @@
  * The README's main job: a small SEER-versus-baseline comparison that finishes in about a quarter of an hour on a
  * 2-core machine. Data-efficient Rainbow on MinAtar Breakout from 84×84×4 pixels, two seeds per variant, one
  * process per core, the SEER runs forked from their baselines at T_f; then a figure (return against cumulative FLOPs, steps and wall time) and a summary table.
- * Re-running resumes: finished runs are kept, interrupted ones continue from their checkpoint.
+ * Re-running resumes: finished runs are kept, interrupted ones continue from their checkpoint. A baseline always
+ * keeps its fork point; one that has none usable (e.g. finished by older code) does not stop its SEER run, which
+ * then runs from update 0 and says so here, in its manifest and in its log.
  */
 import * as path from 'path';
 import { runSweep, type SweepJob } from './sweep';
 import { writeReport } from './report';
+import { forkFallbackOf } from './fork';
 
 export const DEMO = {
   env: 'minatar/breakout',
@@ -23,15 +26,19 @@ export async function runDemo(out: string, opts: { jobs?: number; overrides?: re
     dir: dir(variant, seed),
     args: ['--env', DEMO.env, '--variant', variant, '--seed', String(seed), ...overrides, ...extra],
   });
-  // Baselines first; each SEER run then starts from its baseline's checkpoint just before T_f (identical until
-  // then, lib/experiments/fork.ts) instead of recomputing the first T_f updates.
+  // Baselines first; each SEER run then starts from its baseline's fork point, the last episode end at or before
+  // T_f (identical until then, lib/experiments/fork.ts), instead of recomputing the first T_f updates.
   const baselines = DEMO.seeds.map((seed) => job('baseline', seed));
   const seers = DEMO.seeds.map((seed) => job('seer', seed, ['--fork-from', dir('baseline', seed)]));
   const started = Date.now();
   for (const jobs of [baselines, seers]) {
     const { failed } = await runSweep(jobs, {
       jobs: opts.jobs,
-      onEvent: (e) => console.error(`[demo] ${e.status} ${path.basename(e.job.dir)} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
+      onEvent: (e) => {
+        const note = e.reason ?? (e.status === 'done' ? forkFallbackOf(e.job.dir) : undefined);
+        const seconds = ((Date.now() - started) / 1000).toFixed(0);
+        console.error(`[demo] ${e.status} ${path.basename(e.job.dir)} (${seconds} s)${note ? `: ${note}` : ''}`);
+      },
     });
     if (failed.length) throw new Error(`demo runs failed: ${failed.map((j) => j.dir).join(', ')} (see stdout.log in each)`);
   }

@@ -1,10 +1,12 @@
 /**
  * Forking a SEER run from its baseline. Until T_f a SEER run *is* its baseline run: same seed, same config but
  * the variant, so the same actions, replay, updates and evaluations, bit for bit (test/experiments/fork.test.ts
- * checks it). A baseline run therefore keeps its last checkpoint from before T_f (the fork point, hard links
- * beside its checkpoints); a SEER run started with `forkFrom` restores it, copies the baseline's log up to it,
- * and computes only from there on — for CURL on cartpole that skips a third of the baseline's updates, most of
- * the SEER run's cost. The copied records keep the baseline's wall time, which is the time that work took.
+ * checks it). A baseline run therefore keeps its state at its last episode end at or before update T_f (the fork
+ * point, a checkpoint in `checkpoints-fork/` beside its own checkpoints, written by ForkPointKeeper); a SEER run
+ * started with `forkFrom` restores it, copies the baseline's log up to it, and computes only from there on — for
+ * CURL on cartpole that skips a third of the baseline's updates, most of the SEER run's cost. The copied records
+ * keep the baseline's wall time, which is the time that work took. A baseline with no usable fork point (none
+ * yet, or an unreadable one) does not stop the SEER run: it runs from update 0 and says so (`forkPointOrReason`).
  *
  * Only the exact case forks: a source variant that never freezes, a target that freezes with the fixed rule (the
  * adaptive rule needs its own similarity checks from update 0), the same image replay before T_f (baseline →
@@ -12,12 +14,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readLatestCheckpoint, type Snapshot } from './checkpoint';
+import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
 import type { ExperimentConfig } from './config';
 import { seerVariant } from '../seer/variants';
 import { readLog, type LogRecord } from './log';
 
-/** Where a baseline run keeps its fork point: the checkpoint directory of the last checkpoint before T_f. */
+/** Where a baseline run keeps its fork point: a checkpoint directory holding its state at the fork point. */
 export const forkPointDir = (runDir: string): string => path.join(runDir, 'checkpoints-fork');
 
 /** Whether a run keeps a fork point: runs that never freeze, the runs SEER runs are forks of. */
@@ -65,29 +67,98 @@ function sourceConfig(sourceDir: string): ExperimentConfig {
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { config: ExperimentConfig }).config;
 }
 
-/** The fork point of `sourceDir` for a run with config `target`; throws, naming the reason, when there is none. */
+/** Why a run that is the source's twin still cannot start from its fork point: it has none (yet), or none usable. */
+export class NoForkPoint extends Error {}
+
+/**
+ * The fork point of `sourceDir` for a run with config `target`. Throws NoForkPoint, naming the reason, when the
+ * source has no usable one, and a plain Error when the source is no run directory or not the target's twin.
+ */
 export function readForkPoint(sourceDir: string, target: ExperimentConfig): ForkPoint {
   const problem = forkProblem(sourceConfig(sourceDir), target);
   if (problem) throw new Error(`cannot fork ${target.variant} from ${sourceDir}: ${problem}`);
-  const checkpoint = readLatestCheckpoint(forkPointDir(sourceDir));
-  if (!checkpoint) throw new Error(`cannot fork from ${sourceDir}: it has no fork point yet (${forkPointDir(sourceDir)} is empty; it is written with the first checkpoint)`);
+  const missing = (why: string): NoForkPoint => new NoForkPoint(`cannot fork from ${sourceDir}: ${why}`);
+  let checkpoint: Snapshot | undefined;
+  try {
+    checkpoint = readLatestCheckpoint(forkPointDir(sourceDir));
+  } catch (err) {
+    throw missing(`its fork point in ${forkPointDir(sourceDir)} cannot be read (${(err as Error).message})`);
+  }
+  if (!checkpoint) {
+    throw missing(`it has no fork point yet (${forkPointDir(sourceDir)} is empty; it is written once past T_f)`);
+  }
   const loop = checkpoint.meta.loop as { updates: number; frozen: boolean; logRecords: number };
-  if (loop.frozen || loop.updates > target.freezeAt) throw new Error(`cannot fork from ${sourceDir}: its fork point is at update ${loop.updates}, after T_f = ${target.freezeAt}`);
+  if (loop.frozen || loop.updates > target.freezeAt) {
+    throw missing(`its fork point is at update ${loop.updates}, after T_f = ${target.freezeAt}`);
+  }
   const records = readLog(path.join(sourceDir, 'log.jsonl')).slice(0, loop.logRecords);
-  if (records.length !== loop.logRecords || records[0]?.type !== 'start') throw new Error(`cannot fork from ${sourceDir}: its log.jsonl holds fewer records than its fork point (${records.length} of ${loop.logRecords})`);
+  if (records.length !== loop.logRecords || records[0]?.type !== 'start') {
+    throw missing(`its log.jsonl holds fewer records than its fork point (${records.length} of ${loop.logRecords})`);
+  }
   return { checkpoint, records, updates: loop.updates };
 }
 
 /**
- * Whether `sourceDir` has a fork point usable by a run with config `target`, and a final one: the source has
- * logged past T_f, so its fork point will not move closer to T_f any more (no throw).
+ * The fork point, or why the run must start from update 0 instead (`{ missing }`: the source has no usable fork
+ * point). Still throws when the source is no run directory or not the target's twin: that is a wrong `forkFrom`.
  */
-export function canForkFrom(sourceDir: string, target: ExperimentConfig): boolean {
+export function forkPointOrReason(sourceDir: string, target: ExperimentConfig): ForkPoint | { missing: string } {
   try {
-    readForkPoint(sourceDir, target);
-  } catch {
-    return false;
+    return readForkPoint(sourceDir, target);
+  } catch (err) {
+    if (err instanceof NoForkPoint) return { missing: err.message };
+    throw err;
   }
-  const last = readLog(path.join(sourceDir, 'log.jsonl')).pop();
-  return last !== undefined && last.updates > target.freezeAt;
+}
+
+/** How a finished run that was to fork ran from update 0 instead (its manifest's `forkFallback`), or undefined. */
+export function forkFallbackOf(runDir: string): string | undefined {
+  const file = path.join(runDir, 'manifest.json');
+  if (!fs.existsSync(file)) return undefined;
+  const fallback = (JSON.parse(fs.readFileSync(file, 'utf8')) as { forkFallback?: { reason: string } }).forkFallback;
+  return fallback && `ran from update 0: ${fallback.reason}`;
+}
+
+/**
+ * Keeps a run's fork point: its state at the last episode end at or before update T_f (checkpoints are taken at
+ * episode ends only: an environment's state mid-episode is not saved). Which episode end that is becomes known only
+ * when the run passes T_f, so at each episode end that may be it the run hands its state over (`wants`, `hold`), the
+ * keeper holds the latest in memory, and writes it once the run is past T_f or ends (`settle`). An episode end may be
+ * the last one when the next episode can cross T_f: T_f − updates < the longest episode (the run's time limit; any
+ * episode end before T_f when it has none). The cost, whatever the clock and the episode lengths: per such episode
+ * end a copy of the agent (the replay only marks its state, copying a slot when a later step overwrites it), and
+ * one checkpoint written per run.
+ */
+export class ForkPointKeeper {
+  private held: { label: string; snapshot: Snapshot | (() => Snapshot) } | undefined;
+  private readonly longestEpisode: number;
+
+  constructor(
+    private readonly runDir: string,
+    private readonly cfg: ExperimentConfig,
+  ) {
+    this.longestEpisode = cfg.maxEpisodeSteps > 0 ? cfg.maxEpisodeSteps : Infinity;
+  }
+
+  /** Whether the state at an episode end after `updates` updates may be the fork point. */
+  wants(updates: number): boolean {
+    const { freezeAt } = this.cfg;
+    return keepsForkPoint(this.cfg) && updates <= freezeAt && freezeAt - updates < this.longestEpisode;
+  }
+
+  /**
+   * Holds this episode end's state in place of the one held before: a snapshot nothing else will modify, or a
+   * function that builds it later as it is now (the replay's slots kept by its mark, not copied, StepRing.mark).
+   */
+  hold(label: string, snapshot: Snapshot | (() => Snapshot)): void {
+    this.held = { label, snapshot };
+  }
+
+  /** Writes the held state as the fork point once the run is past T_f (`updates` > T_f) or has `ended`. */
+  settle(updates: number, ended = false): void {
+    if (!this.held || (updates <= this.cfg.freezeAt && !ended)) return;
+    const { label, snapshot } = this.held;
+    writeCheckpoint(forkPointDir(this.runDir), label, typeof snapshot === 'function' ? snapshot() : snapshot);
+    this.held = undefined;
+  }
 }

@@ -1,7 +1,10 @@
 /** What every run records beside its log: how it was produced, so any figure can be traced back. */
 import { execSync } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { backendName } from '../backend/select';
+import { resolveConfig, type ExperimentConfig } from './config';
 
 export interface Machine {
   cpu: string;
@@ -59,4 +62,76 @@ export function makeManifest(config: unknown, seed: number): Manifest {
     startedAt: new Date().toISOString(),
     config,
   };
+}
+
+/**
+ * Settings that differ between a run directory's manifest and the configuration now asked for, as
+ * "field (recorded vs now)". Both sides are resolved first, so a manifest written before a field existed compares
+ * equal when the run used what is now that field's default. Agent options are compared one by one.
+ */
+export function configDifferences(recorded: unknown, now: ExperimentConfig): string[] {
+  if (typeof recorded !== 'object' || recorded === null) return [`config (manifest.json has none)`];
+  let before: Record<string, unknown>;
+  let note = '';
+  try {
+    const resolved = resolveConfig(recorded as Partial<ExperimentConfig> & { env: string });
+    before = resolved as unknown as Record<string, unknown>;
+  } catch (err) {
+    // A manifest this code no longer accepts: compare the fields it records, and say why defaults were not filled.
+    before = recorded as Record<string, unknown>;
+    note = ` (the recorded config does not validate today: ${(err as Error).message})`;
+  }
+  const after = now as unknown as Record<string, unknown>;
+  const out: string[] = [];
+  const show = (v: unknown): string => (v === undefined ? 'unset' : JSON.stringify(v));
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])]) {
+    if (note && !(key in before)) continue;
+    const a = before[key];
+    const b = after[key];
+    if (key === 'agentOptions' && isPlainObject(a) && isPlainObject(b)) {
+      for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
+        if (canonical(a[k]) !== canonical(b[k])) out.push(`agentOptions.${k} (${show(a[k])} vs ${show(b[k])})`);
+      }
+    } else if (canonical(a) !== canonical(b)) {
+      out.push(`${key} (${show(a)} vs ${show(b)})`);
+    }
+  }
+  if (out.length && note) out.push(note.trim().slice(1, -1));
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** JSON with object keys sorted, so that key order never counts as a difference. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isPlainObject(v)) {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+/** The manifest of run directory `dir`, or undefined when it has none; throws, naming the file, when unreadable. */
+export function readManifest(dir: string): (Manifest & Record<string, unknown>) | undefined {
+  const file = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest & Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${file} cannot be read (${(err as Error).message}); it should describe the run in ${dir}`);
+  }
+}
+
+/**
+ * Why the run in `dir` is not the experiment `cfg` describes (every differing field named), or undefined when it
+ * is, or when `dir` holds no manifest yet. Resuming or skipping such a run would mix two experiments in one.
+ */
+export function runConfigConflict(dir: string, cfg: ExperimentConfig): string | undefined {
+  const manifest = readManifest(dir);
+  if (!manifest) return undefined;
+  const differ = configDifferences(manifest.config, cfg);
+  if (!differ.length) return undefined;
+  return `${dir} holds a run with other settings (its manifest.json vs now): ${differ.join(', ')}. `
+    + 'Continue it with its own settings, or choose another --out';
 }

@@ -1,18 +1,41 @@
 /**
  * Reading finished (or running) experiments back: every run directory holds manifest.json and log.jsonl.
- * Curves are aggregated across seeds (mean ± std at each evaluation), and summarised per environment and variant.
+ * Curves are aggregated across seeds (mean ± sample std at each evaluation), and summarised per environment and
+ * variant.
+ *
+ * Two FLOPs measures per evaluation. `flops` is everything the agent computed (the log's `cumulativeFlops`), the
+ * x-axis of the return-vs-FLOPs curves. `trainingFlops` is what fixed-budget scores compare (Table 1 left): the
+ * paper counts the compute of training, so evaluation must not count, and the log's components (lib/flops/counter.ts)
+ * allow that only by leaving out `acting` as a whole, since it holds every action's forward pass, evaluation and
+ * exploration alike. What is left: the updates' online and target passes and SEER's re-encoding. Exploration acting
+ * goes with it: one forward pass per environment step, the same for both arms at a step, about 1–3% of a laptop-scale
+ * run's FLOPs. Evaluation episodes end when the game does, so counting them would make a run's total depend on how
+ * long its policy survived.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Manifest } from './manifest';
 import type { ExperimentConfig } from './config';
 import { readLog, type LogRecord } from './log';
+import { mean as meanOfScores, sampleStd } from '../stats/descriptive';
+
+export interface EvalPoint {
+  envSteps: number;
+  updates: number;
+  /** Cumulative FLOPs of everything, evaluation included. */
+  flops: number;
+  /** Cumulative training FLOPs: `flops` less the acting component (see the file comment); NaN without a breakdown. */
+  trainingFlops: number;
+  wallSeconds: number;
+  evalReturn: number;
+  replayBytes: number;
+}
 
 export interface RunResult {
   dir: string;
   manifest: Manifest & { config: ExperimentConfig };
   log: LogRecord[];
-  evals: { envSteps: number; updates: number; flops: number; wallSeconds: number; evalReturn: number; replayBytes: number }[];
+  evals: EvalPoint[];
   /** Cumulative FLOPs and env steps at the freeze, when the run froze. */
   freeze?: { envSteps: number; flops: number };
   done: boolean;
@@ -45,6 +68,7 @@ export function loadRun(dir: string): RunResult {
       envSteps: r.envSteps,
       updates: r.updates,
       flops: Number(r.cumulativeFlops ?? 0),
+      trainingFlops: trainingFlopsAt(r),
       wallSeconds: r.wallSeconds,
       evalReturn: Number(r.evalReturn),
       replayBytes: Number(r.replayBytes ?? 0),
@@ -59,6 +83,13 @@ function flopsAt(rec: LogRecord): number {
   return Number(rec.cumulativeFlops ?? 0);
 }
 
+/** Cumulative FLOPs at a record less its `acting` component; NaN when the record has no breakdown by component. */
+export function trainingFlopsAt(rec: LogRecord): number {
+  const parts = rec.flops as Record<string, unknown> | undefined;
+  if (!parts || typeof parts !== 'object' || parts.acting === undefined) return NaN;
+  return flopsAt(rec) - Number(parts.acting);
+}
+
 export interface Curve {
   env: string;
   variant: string;
@@ -68,12 +99,12 @@ export interface Curve {
   std: number[];
 }
 
-export type XAxis = 'envSteps' | 'flops' | 'wallSeconds' | 'updates';
+export type XAxis = 'envSteps' | 'flops' | 'trainingFlops' | 'wallSeconds' | 'updates';
 
 /**
- * Mean ± std across seeds at each evaluation step that every seed of the group has (seeds evaluate at the same env
- * steps; a run still going, or one from before the runner evaluated at step 0, only contributes the common steps);
- * x is the seeds' mean of `xAxis` there.
+ * Mean ± sample std across seeds at each evaluation step that every seed of the group has (seeds evaluate at the
+ * same env steps; a run still going, or one from before the runner evaluated at step 0, only contributes the common
+ * steps); x is the seeds' mean of `xAxis` there.
  */
 export function aggregate(runs: RunResult[], xAxis: XAxis): Curve[] {
   const groups = new Map<string, RunResult[]>();
@@ -100,20 +131,31 @@ export function aggregate(runs: RunResult[], xAxis: XAxis): Curve[] {
   return curves;
 }
 
+/** Mean, NaN for no values. */
 export function meanOf(v: number[]): number {
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  return v.length ? meanOfScores(v) : NaN;
 }
 
-/** Population standard deviation (0 for one seed). */
+/**
+ * Sample standard deviation (n − 1) for curve bands, 0 for fewer than two seeds (a curve without a band). Tables
+ * that print "± sd" use lib/stats `sampleStd`, which gives NaN there instead: one seed has no spread.
+ */
 export function stdOf(v: number[]): number {
-  if (v.length < 2) return 0;
-  const m = meanOf(v);
-  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+  return v.length < 2 ? 0 : sampleStd(v);
 }
 
-/** The last evaluation at or below a FLOPs budget (Table 1 left: scores at a fixed compute budget). */
+/**
+ * The return of the last evaluation whose training FLOPs are within `budget` (Table 1 left: scores at a fixed compute
+ * budget), NaN when none is. No interpolation between evaluations: a run is scored by a policy it really had.
+ */
 export function returnAtFlops(run: RunResult, budget: number): number {
   let best = NaN;
-  for (const e of run.evals) if (e.flops <= budget) best = e.evalReturn;
+  for (const e of run.evals) {
+    if (Number.isNaN(e.trainingFlops)) {
+      const where = `${run.dir}: the evaluation at env step ${e.envSteps}`;
+      throw new Error(`${where} has no FLOPs breakdown by component, so its training FLOPs are unknown`);
+    }
+    if (e.trainingFlops <= budget) best = e.evalReturn;
+  }
   return best;
 }

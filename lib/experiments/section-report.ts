@@ -1,12 +1,16 @@
 /**
  * What the section notebooks compute from a section's runs: per-arm summaries, scores at a fixed FLOPs budget
- * (Table 1 left), final scores (Table 1 right), and a plain verdict on "arm A beats arm B" that says when the
- * seeds cannot tell. Runs are grouped by environment and arm (lib/experiments/sections.ts `armOf`).
+ * (Table 1 left), final scores (Table 1 right), and verdicts on "arm A beats arm B" that rest on interval estimates
+ * (lib/stats: rliable's stratified bootstrap) and say when the seeds cannot tell. Runs are grouped by environment
+ * and arm (lib/experiments/sections.ts `armOf`).
  */
 import * as aq from 'arquero';
-import { meanOf, returnAtFlops, stdOf, type RunResult } from './results';
+import { meanOf, returnAtFlops, type RunResult } from './results';
 import { armOf, sectionJobs, type SectionJob, type SectionName } from './sections';
 import { notebookScale, type Scale } from './scale';
+import { interquartileMean, mean, sampleStd } from '../stats/descriptive';
+import { compareScores, intervalSide, MIN_SEEDS_FOR_INTERVAL } from '../stats/compare';
+import type { Interval, ScoreComparison } from '../stats/compare';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -14,14 +18,25 @@ export interface ArmStats {
   env: string;
   arm: string;
   seeds: number;
+  /** The per-seed scores summarised here (one per run that has a score). */
+  values: number[];
   mean: number;
+  /** Sample standard deviation (n − 1); NaN for a single seed, which has no spread. */
   std: number;
+  /** Interquartile mean (lib/stats; equals the mean up to 3 seeds). */
+  iqm: number;
   /**
    * Did this arm learn at all? Its final evaluations (mean over seeds) beat its first ones, made before any update,
-   * by more than the finals' spread. Undefined with fewer than 2 seeds. Where neither arm learned, a comparison
+   * by more than the finals' sample std. Undefined with fewer than 2 seeds. Where neither arm learned, a comparison
    * between them tests nothing (walker-walk at laptop scale).
    */
   learned?: boolean;
+}
+
+function statsOf(env: string, arm: string, values: number[], learned?: boolean): ArmStats {
+  const n = values.length;
+  const of = (f: (v: number[]) => number): number => (n ? f(values) : NaN);
+  return { env, arm, seeds: n, values, mean: of(mean), std: of(sampleStd), iqm: of(interquartileMean), learned };
 }
 
 function groups(runs: RunResult[]): Map<string, RunResult[]> {
@@ -40,10 +55,10 @@ const last = (r: RunResult) => r.evals[r.evals.length - 1];
 export function learnedOf(rs: RunResult[]): boolean | undefined {
   if (rs.length < 2) return undefined;
   const finals = rs.map((r) => last(r).evalReturn);
-  return meanOf(finals) - meanOf(rs.map((r) => r.evals[0].evalReturn)) > stdOf(finals);
+  return meanOf(finals) - meanOf(rs.map((r) => r.evals[0].evalReturn)) > sampleStd(finals);
 }
 
-/** Final evaluation return, compute, wall time and replay memory per environment and arm (mean ± std over seeds). */
+/** Final evaluation return, compute, wall time and replay memory per environment and arm (over seeds). */
 export function armTable(runs: RunResult[]): aq.ColumnTable {
   const rows = [...groups(runs)].map(([key, rs]) => {
     const [env, arm] = key.split('\u0000');
@@ -53,11 +68,12 @@ export function armTable(runs: RunResult[]): aq.ColumnTable {
       env,
       arm,
       seeds: rs.length,
-      'final return': meanOf(finals),
-      '± std': stdOf(finals),
+      'final return (mean)': meanOf(finals),
+      'sd (n−1)': sampleStd(finals),
       'env steps': meanOf(rs.map((r) => last(r).envSteps)),
       'freeze at env step': freeze.length ? meanOf(freeze) : NaN,
       GFLOPs: meanOf(rs.map((r) => last(r).flops)) / 1e9,
+      'training GFLOPs': meanOf(rs.map((r) => last(r).trainingFlops)) / 1e9,
       'wall s': meanOf(rs.map((r) => last(r).wallSeconds)),
       'replay MB': meanOf(rs.map((r) => last(r).replayBytes)) / 2 ** 20,
     };
@@ -65,19 +81,32 @@ export function armTable(runs: RunResult[]): aq.ColumnTable {
   return aq.from(rows);
 }
 
-/** Per environment: the smallest total FLOPs any arm spent (mean over seeds) — the budget Table 1 compares at. */
+/**
+ * Per environment, the training-FLOPs budget at which `arms` are compared (Table 1 left). The cheaper arm is the one
+ * whose runs spent the fewest training FLOPs (mean over seeds); the budget is the most that any of its runs spent,
+ * so every run of the cheaper arm is scored at its own final evaluation, and each run of the other arms at its last
+ * evaluation within the budget (`returnsAtBudget`). Training FLOPs leave evaluation out (lib/experiments/results.ts),
+ * yet runs of one arm can still differ slightly (SEER re-encodes the replay as it is at T_f): a budget at their mean
+ * would drop the final evaluation of every run above it.
+ */
 export function flopsBudgets(runs: RunResult[], arms: string[]): Map<string, number> {
-  const out = new Map<string, number>();
+  const cheapest = new Map<string, { mean: number; max: number }>();
   for (const [key, rs] of groups(runs)) {
     const [env, arm] = key.split('\u0000');
     if (!arms.includes(arm)) continue;
-    const total = meanOf(rs.map((r) => last(r).flops));
-    out.set(env, Math.min(out.get(env) ?? Infinity, total));
+    const totals = rs.map((r) => {
+      const t = last(r).trainingFlops;
+      if (Number.isNaN(t)) throw new Error(`${r.dir}: its last evaluation has no FLOPs breakdown (no training FLOPs)`);
+      return t;
+    });
+    const here = { mean: mean(totals), max: Math.max(...totals) };
+    const best = cheapest.get(env);
+    if (!best || here.mean < best.mean) cheapest.set(env, here);
   }
-  return out;
+  return new Map([...cheapest].map(([env, b]) => [env, b.max]));
 }
 
-/** Return of each arm at a FLOPs budget per environment (last evaluation within the budget), mean ± std. */
+/** Return of each arm at a training-FLOPs budget per environment: each run's last evaluation within the budget. */
 export function returnsAtBudget(runs: RunResult[], budgets: Map<string, number>, arms: string[]): ArmStats[] {
   const out: ArmStats[] = [];
   for (const [key, rs] of groups(runs)) {
@@ -85,18 +114,17 @@ export function returnsAtBudget(runs: RunResult[], budgets: Map<string, number>,
     const budget = budgets.get(env);
     if (budget === undefined || !arms.includes(arm)) continue;
     const v = rs.map((r) => returnAtFlops(r, budget)).filter((x) => !Number.isNaN(x));
-    out.push({ env, arm, seeds: v.length, mean: meanOf(v), std: stdOf(v), learned: learnedOf(rs) });
+    out.push(statsOf(env, arm, v, learnedOf(rs)));
   }
   return out;
 }
 
-/** Final return of each arm per environment, mean ± std over seeds. */
+/** Final return of each arm per environment, over seeds. */
 export function finalReturns(runs: RunResult[], arms?: string[]): ArmStats[] {
   return [...groups(runs)]
     .map(([key, rs]) => {
       const [env, arm] = key.split('\u0000');
-      const v = rs.map((r) => last(r).evalReturn);
-      return { env, arm, seeds: rs.length, mean: meanOf(v), std: stdOf(v), learned: learnedOf(rs) };
+      return statsOf(env, arm, rs.map((r) => last(r).evalReturn), learnedOf(rs));
     })
     .filter((s) => !arms || arms.includes(s.arm));
 }
@@ -104,43 +132,128 @@ export function finalReturns(runs: RunResult[], arms?: string[]): ArmStats[] {
 export const VERDICTS = ['holds', 'does not hold', 'inconclusive', 'neither learned'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
+/** One environment's comparison of two arms: the interval estimates (with 2+ seeds per arm) and the verdict. */
+export interface ArmComparison {
+  env: string;
+  better: ArmStats;
+  worse: ArmStats;
+  /** Differences better − worse and P(better > worse), with 95% stratified-bootstrap intervals. */
+  interval?: ScoreComparison;
+  verdict: Verdict;
+}
+
 /**
- * Does `better` beat `worse`? 'holds' when its mean is higher by more than the seeds' spread (the larger of the
- * two stds), 'does not hold' when lower by more than that, otherwise 'inconclusive' — also with fewer than 2 seeds.
- * 'neither learned' when neither arm's return rose above its start (ArmStats.learned): no test of the claim.
+ * Does `better` beat `worse`? Decided by the 95% stratified-bootstrap interval of the difference of means
+ * (lib/stats/compare.ts): 'holds' when it lies above 0, 'does not hold' when below, 'inconclusive' when it covers
+ * 0, and with fewer than 2 seeds in an arm (no interval). 'neither learned' when neither arm's return rose above its
+ * start (ArmStats.learned): no test of the claim, whatever the interval.
  */
+export function compareArmStats(better: ArmStats, worse: ArmStats): ArmComparison {
+  const enough = better.seeds >= MIN_SEEDS_FOR_INTERVAL && worse.seeds >= MIN_SEEDS_FOR_INTERVAL;
+  const interval = enough ? compareScores(better.values, worse.values) : undefined;
+  let v: Verdict = 'inconclusive';
+  if (better.learned === false && worse.learned === false) v = 'neither learned';
+  else if (interval) {
+    const side = intervalSide(interval.meanDiff);
+    v = side === 'above' ? 'holds' : side === 'below' ? 'does not hold' : 'inconclusive';
+  }
+  return { env: better.env, better, worse, interval, verdict: v };
+}
+
+/** The verdict alone (compareArmStats); 'inconclusive' when an arm is missing. */
 export function verdict(better: ArmStats | undefined, worse: ArmStats | undefined): Verdict {
-  if (!better || !worse || better.seeds < 2 || worse.seeds < 2) return 'inconclusive';
-  if (better.learned === false && worse.learned === false) return 'neither learned';
-  const spread = Math.max(better.std, worse.std);
-  const d = better.mean - worse.mean;
-  if (d > spread) return 'holds';
-  if (d < -spread) return 'does not hold';
-  return 'inconclusive';
+  return better && worse ? compareArmStats(better, worse).verdict : 'inconclusive';
 }
 
-function cell(s: ArmStats | undefined): string {
-  if (!s) return '–';
+/** One comparison per environment where both arms have runs, in the order the stats list them. */
+export function compareArms(stats: ArmStats[], a: string, b: string): ArmComparison[] {
+  const envs = [...new Set(stats.map((s) => s.env))];
+  const out: ArmComparison[] = [];
+  for (const env of envs) {
+    const sa = stats.find((s) => s.env === env && s.arm === a);
+    const sb = stats.find((s) => s.env === env && s.arm === b);
+    if (sa && sb) out.push(compareArmStats(sa, sb));
+  }
+  return out;
+}
+
+/** Decimals for a row of scores: 2 below 10, 1 below 1,000, else 0. */
+function decimalsFor(values: number[]): number {
+  const m = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
+  return m < 10 ? 2 : m < 1000 ? 1 : 0;
+}
+
+function cell(s: ArmStats, d: number): string {
   if (!s.seeds) return 'no evaluation within budget';
-  return `${s.mean.toFixed(1)} ± ${s.std.toFixed(1)}`;
+  if (s.seeds === 1) return `${s.mean.toFixed(d)} (1 seed)`;
+  return `${s.mean.toFixed(d)} ± ${s.std.toFixed(d)}`;
 }
 
-/** One row per environment where both arms have runs: arm A vs arm B with the difference and the verdict. */
+const span = (i: Interval, d: number): string => `[${i.low.toFixed(d)}, ${i.high.toFixed(d)}]`;
+
+/**
+ * One row per environment where both arms have runs: each arm's mean ± sample std (n − 1), the difference of means
+ * with its 95% interval, the IQM difference and P(a > b) with theirs, and the verdict (compareArmStats).
+ */
 export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.ColumnTable {
-  const has = (env: string, arm: string) => stats.some((s) => s.env === env && s.arm === arm);
-  const envs = [...new Set(stats.map((s) => s.env))].filter((env) => has(env, a) && has(env, b));
   return aq.from(
-    envs.map((env) => {
-      const sa = stats.find((s) => s.env === env && s.arm === a);
-      const sb = stats.find((s) => s.env === env && s.arm === b);
+    compareArms(stats, a, b).map((c) => {
+      const d = decimalsFor([c.better.mean, c.worse.mean]);
+      const iv = c.interval;
       return {
-        env,
-        [a]: cell(sa),
-        [b]: cell(sb),
-        [`${a} − ${b}`]: sa && sb ? sa.mean - sb.mean : NaN,
-        [`${a} > ${b}?`]: verdict(sa, sb),
+        env: c.env,
+        [`${a}: mean ± sd`]: cell(c.better, d),
+        [`${b}: mean ± sd`]: cell(c.worse, d),
+        seeds: `${c.better.seeds} / ${c.worse.seeds}`,
+        [`${a} − ${b}`]: c.better.mean - c.worse.mean,
+        '95% CI': iv ? span(iv.meanDiff, d) : '–',
+        'IQM diff [95% CI]': iv ? `${iv.iqmDiff.estimate.toFixed(d)} ${span(iv.iqmDiff, d)}` : '–',
+        [`P(${a} > ${b}) [95% CI]`]: iv ? `${iv.improvement.estimate.toFixed(2)} ${span(iv.improvement, 2)}` : '–',
+        [`${a} > ${b}?`]: c.verdict,
       };
     }),
+  );
+}
+
+/**
+ * One Markdown bullet per comparison, stating the verdict with its interval: what a notebook's conclusion lists.
+ * `names` renames the arms in the text (e.g. { seer: 'SEER' }).
+ */
+export function verdictLines(stats: ArmStats[], a: string, b: string, names: Record<string, string> = {}): string[] {
+  const na = names[a] ?? a;
+  const nb = names[b] ?? b;
+  return compareArms(stats, a, b).map((c) => {
+    const d = decimalsFor([c.better.mean, c.worse.mean]);
+    const iv = c.interval;
+    const diff = `${na} − ${nb} = ${(c.better.mean - c.worse.mean).toFixed(d)}`;
+    const head = `- **${c.env}**: ${diff}`;
+    const seeds = `${c.better.seeds} and ${c.worse.seeds} seeds`;
+    if (!iv) return `${head} with ${seeds}, too few for an interval: **inconclusive**.`;
+    const why: Record<Verdict, string> = {
+      holds: 'the interval lies above 0',
+      'does not hold': 'the interval lies below 0',
+      inconclusive: 'the interval covers 0',
+      'neither learned': 'neither arm learned, so this tests nothing',
+    };
+    const iqm = `IQM ${iv.iqmDiff.estimate.toFixed(d)} ${span(iv.iqmDiff, d)}`;
+    const pi = `P(${na} > ${nb}) = ${iv.improvement.estimate.toFixed(2)} ${span(iv.improvement, 2)}`;
+    return `${head} (95% CI ${span(iv.meanDiff, d)}; ${iqm}), ${pi}: **${c.verdict}** (${why[c.verdict]}).`;
+  });
+}
+
+/** A table of ArmStats for display: mean, sample std, IQM, and the per-seed values as text. */
+export function armStatsTable(stats: ArmStats[]): aq.ColumnTable {
+  return aq.from(
+    stats.map((s) => ({
+      env: s.env,
+      arm: s.arm,
+      seeds: s.seeds,
+      mean: s.mean,
+      'sd (n−1)': s.std,
+      IQM: s.iqm,
+      'per seed': s.values.map((v) => v.toFixed(decimalsFor(s.values))).join(', '),
+      learned: s.learned === undefined ? '–' : s.learned ? 'yes' : 'no',
+    })),
   );
 }
 
@@ -155,7 +268,11 @@ export function tally(table: aq.ColumnTable, column: string): Record<Verdict, nu
 export function noLearningClause(table: aq.ColumnTable, column: string): string {
   const envs = (table.objects() as Record<string, unknown>[]).filter((r) => r[column] === 'neither learned').map((r) => String(r.env));
   if (!envs.length) return '';
-  return ` In ${envs.map((e) => `**${e}**`).join(', ')} neither arm learned at this scale (final return not above the first evaluation by more than the seeds' spread), so there the comparison tests nothing.`;
+  const where = envs.map((e) => `**${e}**`).join(', ');
+  return (
+    ` In ${where} neither arm learned at this scale (final return not above the first evaluation by more than` +
+    " the seeds' sample std), so there the comparison tests nothing."
+  );
 }
 
 /** The sentence every section notebook opens its results with: what this scale can and cannot show. */

@@ -14,9 +14,10 @@ import { runExperiment, type RunSummary } from './train';
 import type { RunResult } from './results';
 import { runSweep, isDone } from './sweep';
 import { runTransfer } from './transfer';
-import { canForkFrom } from './fork';
+import { forkFallbackOf } from './fork';
 import { resolveConfig } from './config';
 import { runWithSnapshots } from './snapshot-run';
+import { allStatusLines, defaultSamples, sectionQueueProgress, sectionStatusLines } from './section-status';
 import { loadSection, section, sectionComplete, sectionDir, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
 
 /** Runs one job in this process (resuming it if started). */
@@ -26,9 +27,9 @@ export async function runJob(job: SectionJob): Promise<RunSummary> {
     return runTransfer(job.config, job.pretrainedFrom, { out: job.dir, resume: true });
   }
   if (job.snapshotEvery) return runWithSnapshots(job.config, job.snapshotEvery, { out: job.dir });
-  // A seer job whose baseline is past T_f starts from the baseline's fork point (identical until then).
-  const forkFrom = job.forkFrom && canForkFrom(job.forkFrom, resolveConfig(job.config)) ? job.forkFrom : undefined;
-  return runExperiment(job.config, { out: job.dir, resume: true, forkFrom });
+  // A seer job starts from its baseline's fork point (identical until then); with none usable, from update 0,
+  // which its manifest and log say (lib/experiments/fork.ts).
+  return runExperiment(job.config, { out: job.dir, resume: true, forkFrom: job.forkFrom });
 }
 
 export interface SectionRunOptions {
@@ -59,8 +60,9 @@ const needs = (j: SectionJob): string[] => [j.forkFrom, j.pretrainedFrom].filter
 /**
  * Runs jobs (of one or several sections) in child processes, each starting once what it needs has finished
  * (forks after their baselines, transfer after pre-training), or one after another in this process (`jobs: 0`).
+ * A 'done' event of a run that was to fork but ran from update 0 gives the reason.
  */
-async function runJobs(all: SectionJob[], opts: SectionRunOptions): Promise<SectionJob[]> {
+export async function runJobs(all: SectionJob[], opts: SectionRunOptions): Promise<SectionJob[]> {
   if (!opts.jobs) {
     // Pre-training first (transfer runs load it); SEER runs that can fork last, so their baselines are past T_f.
     const order = [...all.filter((j) => j.arm === 'pretrain'), ...all.filter((j) => j.arm !== 'pretrain' && !j.forkFrom), ...all.filter((j) => j.forkFrom)];
@@ -71,7 +73,7 @@ async function runJobs(all: SectionJob[], opts: SectionRunOptions): Promise<Sect
       }
       opts.onEvent?.({ job, status: 'start' });
       await runJob(job);
-      opts.onEvent?.({ job, status: 'done' });
+      opts.onEvent?.({ job, status: 'done', reason: forkFallbackOf(job.dir) });
     }
     return [];
   }
@@ -80,7 +82,14 @@ async function runJobs(all: SectionJob[], opts: SectionRunOptions): Promise<Sect
   const byDir = new Map(all.map((j) => [j.dir, j]));
   const res = await runSweep(
     all.map((j) => ({ dir: j.dir, args: [j.section, resolveConfig(j.config).scale, j.root, j.dir], after: needs(j) })),
-    { jobs: opts.jobs, command, onEvent: (e) => opts.onEvent?.({ job: byDir.get(e.job.dir)!, status: e.status, reason: e.reason }) },
+    {
+      jobs: opts.jobs,
+      command,
+      onEvent: (e) => {
+        const reason = e.reason ?? (e.status === 'done' ? forkFallbackOf(e.job.dir) : undefined);
+        opts.onEvent?.({ job: byDir.get(e.job.dir)!, status: e.status, reason });
+      },
+    },
   );
   return res.failed.map((f) => byDir.get(f.dir)!);
 }
@@ -137,8 +146,15 @@ export async function loadOrRunSection(name: SectionName, scale: Scale, opts: { 
   return done(root, 'fresh');
 }
 
-const logEvent = (e: { job: SectionJob; status: string; reason?: string }): void =>
-  console.error(`[section] ${new Date().toISOString().slice(11, 19)} ${e.status} ${path.relative(process.cwd(), e.job.dir)}${e.reason ? ` (${e.reason})` : ''}`);
+/** Prints each event of a section queue with `k of n finished` and the overall ETA (section-status.ts). */
+const eventLogger = (jobs: SectionJob[], parallel: number, root?: string) => {
+  const progress = sectionQueueProgress(jobs, parallel, defaultSamples(root));
+  return (e: { job: SectionJob; status: 'start' | 'done' | 'failed' | 'skipped'; reason?: string }): void =>
+    console.error(
+      `[section] ${new Date().toISOString().slice(11, 19)} ${e.status} ${path.relative(process.cwd(), e.job.dir)}` +
+        `${e.reason ? ` (${e.reason})` : ''} · ${progress.event(e.job.dir, e.status)}`,
+    );
+};
 
 /** `seer section <name|all> …` / scripts/run-section.sh: the command line of this module; returns the exit code. */
 export async function sectionCli(argv: string[]): Promise<number> {
@@ -166,33 +182,26 @@ export async function sectionCli(argv: string[]): Promise<number> {
   if (name === 'all') {
     if (flag('root') !== undefined) throw new Error(`--root applies to one section; 'all' uses each section's own folder (data/runs/<section> at laptop scale)`);
     if (argv.includes('--status')) {
-      for (const n of SECTION_NAMES) {
-        const { done, missing } = sectionStatus(n, scale);
-        console.log(`${n.padEnd(17)} ${done.length} of ${done.length + missing.length} runs finished`);
-      }
+      for (const line of allStatusLines(scale, defaultSamples())) console.log(line);
       return 0;
     }
     console.error(`[section] all sections at scale ${scale}, ${jobs} at a time`);
-    const failed = await runAllSections(scale, { jobs, onEvent: logEvent });
+    const all = SECTION_NAMES.flatMap((n) => sectionJobs(n, scale));
+    const failed = await runAllSections(scale, { jobs, onEvent: eventLogger(all, jobs) });
     if (failed.length) console.error(`[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`);
     return failed.length ? 1 : 0;
   }
   const s = section(name);
   const root = flag('root') ?? sectionDir(s.name, scale);
   if (argv.includes('--status')) {
-    // What is finished and what is not, per run directory; makes nothing.
-    const { done, missing } = sectionStatus(s.name, scale, root);
-    const finished = new Set(done.map((j) => j.dir));
-    for (const j of sectionJobs(s.name, scale, root)) {
-      const state = finished.has(j.dir) ? 'done' : fs.existsSync(path.join(j.dir, 'log.jsonl')) ? 'started' : 'missing';
-      const fork = state !== 'done' && j.forkFrom ? `  (starts from ${path.relative(process.cwd(), j.forkFrom)} once that has passed T_f)` : '';
-      console.log(`${state.padEnd(8)} ${path.relative(process.cwd(), j.dir)}${fork}`);
-    }
-    console.log(`${done.length} of ${done.length + missing.length} runs finished`);
+    // What is finished and what is not, per run directory, with the command and time of each unfinished one.
+    const lines = sectionStatusLines(s.name, scale, root, defaultSamples(root), Math.max(1, jobs));
+    for (const line of lines) console.log(line);
     return 0;
   }
   console.error(`[section] ${s.name} at scale ${scale}: ${sectionJobs(s.name, scale, root).length} runs into ${root}`);
-  const failed = await runSection(s.name, scale, { root, jobs, onEvent: logEvent });
+  const onEvent = eventLogger(sectionJobs(s.name, scale, root), jobs, root);
+  const failed = await runSection(s.name, scale, { root, jobs, onEvent });
   if (failed.length) console.error(`[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`);
   return failed.length ? 1 : 0;
 }
@@ -200,9 +209,9 @@ export async function sectionCli(argv: string[]): Promise<number> {
 if (require.main === module) {
   sectionCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
-    (err: Error) => {
+    (err: Error & { exitCode?: number }) => {
       console.error(err.message);
-      process.exit(1);
+      process.exit(err.exitCode ?? 1); // 130 / 143 for a run stopped by a signal (stop.ts)
     },
   );
 }

@@ -1,13 +1,17 @@
 /**
  * Sweeps: seeds × environments × variants, one child process per core. The queue is the list of run
  * directories; a run's state lives in its own directory (DONE marker, checkpoints), so an interrupted sweep
- * resumes by simply running again: finished runs are skipped, started ones continue from their checkpoint.
+ * resumes by simply running again: finished runs are skipped, started ones continue from their checkpoint. A run
+ * directory whose manifest records other settings than the sweep asks for refuses the sweep
+ * (test/experiments/sweep.test.ts).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeFileAtomic } from '../util/atomic';
+import type { ExperimentConfig } from './config';
+import { runConfigConflict } from './manifest';
 
 export interface SweepJob {
   /** Directory of the run (log.jsonl, manifest.json, checkpoints/, DONE). */
@@ -20,6 +24,19 @@ export interface SweepJob {
    * finished, is reported failed without running.
    */
   after?: string[];
+  /**
+   * The run's resolved configuration, when the caller knows it: a run directory that already holds a run (finished
+   * or not) recorded with other settings makes the whole sweep refuse, naming the fields, instead of skipping it.
+   */
+  config?: ExperimentConfig;
+}
+
+/** Run directories of `jobs` whose manifest records other settings than the job's config, with the differences. */
+export function sweepConflicts(jobs: SweepJob[]): string[] {
+  return jobs.flatMap((j) => {
+    const conflict = j.config && runConfigConflict(j.dir, j.config);
+    return conflict ? [conflict] : [];
+  });
 }
 
 export const DONE_MARKER = 'DONE';
@@ -52,6 +69,13 @@ export interface SweepOptions {
 export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): Promise<{ failed: SweepJob[] }> {
   const parallel = opts.jobs ?? os.cpus().length;
   const command = opts.command ?? [process.execPath, path.join(__dirname, '..', '..', 'bin', 'seer.js'), 'run'];
+  // Skipping a finished run made with other settings would mix two experiments in one sweep (issue 16 §4).
+  const conflicts = sweepConflicts(jobsList);
+  if (conflicts.length) {
+    const n = conflicts.length;
+    throw new Error(`sweep refused: ${n} of its runs exist already, made with other settings (nothing was run):\n  `
+      + conflicts.join('\n  '));
+  }
   const pending = jobsList.filter((j) => {
     const done = isDone(j.dir);
     if (done) opts.onEvent?.({ job: j, status: 'skipped' });

@@ -12,20 +12,23 @@ import { Rng } from '../envs/rng';
 import { makeCurl, type CurlAgent } from '../agents/curl';
 import { makeRainbow, type RainbowAgent } from '../agents/rainbow';
 import type { Batch, Transition } from '../replay/types';
+import type { ReplayState } from '../replay/step-ring';
 import { ImageReplay, imageCapacityForBudget, type ImageReplayOptions } from '../replay/image-replay';
 import { LatentReplay } from '../replay/latent-replay';
 import { capacityHat } from '../seer/capacity';
 import { switchToLatentReplay, switchReportOf } from '../seer/switch';
 import { seerVariant } from '../seer/variants';
-import { linkCheckpoint, readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
-import { forkPointDir, keepsForkPoint, readForkPoint } from './fork';
+import { writeCheckpoint, type Snapshot } from './checkpoint';
+import { ForkPointKeeper, forkPointOrReason } from './fork';
 import { resolveConfig, type ExperimentConfig } from './config';
 import { RunLog, readLog, type LogRecord } from './log';
 import { makeManifest } from './manifest';
 import { writeFileAtomic } from '../util/atomic';
-import { Progress } from './progress';
+import { Progress, runPhase } from './progress';
 import { markDone, isDone } from './sweep';
 import { RunFreezing } from './freezing';
+import { openRunDir, type OpenRun } from './run-guard';
+import { RunInterrupted, type StopSignal } from './stop';
 
 export type TrainAgent = CurlAgent | RainbowAgent;
 
@@ -39,8 +42,9 @@ export interface RunOptions {
   /** Stop after this many agent steps of this process (tests use it to simulate a kill). */
   stopAfterSteps?: number;
   /**
-   * A SEER run: start from this baseline run's fork point (its last checkpoint before T_f) instead of update 0
-   * (lib/experiments/fork.ts). With `resume`, the run's own checkpoint, when it has one, wins.
+   * A SEER run: start from this baseline run's fork point (its state at its last episode end at or before T_f)
+   * instead of update 0 (lib/experiments/fork.ts); a baseline with no usable one: from update 0, saying so in the
+   * log and manifest. With `resume`, the run's own checkpoint, when it has one, wins.
    */
   forkFrom?: string;
   /**
@@ -156,20 +160,35 @@ interface LoopState {
 export async function runExperiment(input: Partial<ExperimentConfig> & { env: string }, options: RunOptions): Promise<RunSummary> {
   const cfg = resolveConfig(input);
   await initBackend();
+  // One writer per run directory, the same experiment when resumed, a checkpoint on Ctrl-C (run-guard.ts).
+  const run = openRunDir(options.out, cfg, options.resume === true);
+  try {
+    return await train(cfg, options, run);
+  } finally {
+    run.close();
+  }
+}
+
+async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): Promise<RunSummary> {
   const dir = options.out;
-  fs.mkdirSync(dir, { recursive: true });
   const ckptDir = path.join(dir, 'checkpoints');
   const logFile = path.join(dir, 'log.jsonl');
   if (isDone(dir) && options.resume) {
     const last = readLog(logFile).filter((r) => r.type === 'eval').pop();
     return { dir, steps: cfg.steps, updates: cfg.steps - cfg.initSteps, finalReturn: (last?.evalReturn as number) ?? null, wallSeconds: 0, completed: true };
   }
-  const own = options.resume ? readLatestCheckpoint(ckptDir) : undefined;
+  const own = run.checkpoint?.snapshot;
   if (!options.resume && fs.existsSync(logFile) && fs.statSync(logFile).size > 0) {
     throw new Error(`${logFile} already exists: pass --resume to continue that run, or choose another --out (nothing is overwritten)`);
   }
-  const fork = !own && options.forkFrom ? readForkPoint(options.forkFrom, cfg) : undefined;
+  // A baseline with no usable fork point: this run starts from update 0 instead, and says so (lib/experiments/fork.ts).
+  const forkOrNot = !own && options.forkFrom ? forkPointOrReason(options.forkFrom, cfg) : undefined;
+  const fork = forkOrNot && 'checkpoint' in forkOrNot ? forkOrNot : undefined;
+  const noFork = forkOrNot && 'missing' in forkOrNot
+    ? { from: path.relative(dir, options.forkFrom!), reason: forkOrNot.missing }
+    : undefined;
   const checkpoint = own ?? fork?.checkpoint;
+  const forkPoint = new ForkPointKeeper(dir, cfg);
 
   const { env, actionRepeat } = await buildEnv(cfg, cfg.seed);
   const { env: evalEnv } = await buildEnv(cfg, cfg.seed + 1);
@@ -187,6 +206,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
     agent.load(snapshotToAgentState(checkpoint));
     replay.importState(sub(checkpoint, 'replay/', 'replay'));
     freezing.importState(sub(checkpoint, 'freezing/', 'freezing'));
+    if (forkPoint.wants(s.updates)) forkPoint.hold(checkpointLabel(s), checkpoint); // may still be the fork point
     if (fork) {
       // The source's records up to the fork point, behind this run's own manifest and start record.
       log.truncateTo(0);
@@ -196,14 +216,18 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
       log.append(stamp(s, s.wallBefore, { type: 'fork', from: path.relative(dir, options.forkFrom!) }));
     } else {
       log.truncateTo(s.logRecords); // drop what was logged after the checkpoint: it will be redone identically
-      log.append(stamp(s, 0, { type: 'resume' }));
+      log.append(stamp(s, 0, { type: 'resume', ...run.notes }));
     }
   } else {
     // Resumed before its first checkpoint: the run restarts from step 0 and rewrites the same records.
     if (options.resume) log.truncateTo(0);
     const extra = options.initAgent ? await options.initAgent(agent) : {};
-    writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify({ ...makeManifest(cfg, cfg.seed), ...extra }, null, 1));
+    if (noFork) console.error(`[seer] ${dir}: ${noFork.reason}; this run starts from update 0 instead`);
+    const manifest = { ...makeManifest(cfg, cfg.seed), ...extra, ...(noFork ? { forkFallback: noFork } : {}) };
+    writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
     log.append(start);
+    if (noFork) log.append(stamp(s, 0, { type: 'fork-fallback', ...noFork }));
+    if (Object.keys(run.notes).length) log.append(stamp(s, 0, { type: 'resume', ...run.notes }));
   }
   s.logRecords = readLog(logFile).length;
 
@@ -213,6 +237,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
   let lastCkpt = Date.now();
   let stepsThisProcess = 0;
   const totalUpdates = cfg.steps - cfg.initSteps;
+  let interrupted: StopSignal | undefined;
   const evalRound = (): void => {
     s.evalRound += 1;
     const ret = evaluate(evalEnv, agent, cfg.evalEpisodes, cfg.seed, s.evalRound);
@@ -245,6 +270,7 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
         replay = switchToLatentReplay(agent, replay as ImageReplay, latentOptions(cfg, agent));
         s.frozen = true;
         append(log, s, wall(), { type: 'freeze', ...(switchReportOf(replay as LatentReplay) ?? {}), cumulativeFlops: agent.flops.total(), flops: agent.flops.snapshot().cumulative });
+        if (options.progress) bar.froze(s.updates, agent, switchReportOf(replay as LatentReplay));
       }
       if (replay.prioritized) replay.beta = Math.min(1, 0.4 + (0.6 * s.updates) / Math.max(1, totalUpdates));
       if (s.updates === 0) freezing.afterUpdate(0); // the encoder before training, for Figure 8
@@ -266,22 +292,33 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
       episodeLength = 0;
       rng.seed(episodeSeed(cfg.seed, s.episode));
       obs = env.reset({ seed: episodeSeed(cfg.seed, s.episode) }).obs;
-      // A baseline keeps its last checkpoint before T_f (the fork point: the SEER run of the same seed can start
-      // there), so within about one episode of T_f it checkpoints at every episode end, whatever the clock says.
-      const forkPoint = keepsForkPoint(cfg) && s.updates <= cfg.freezeAt;
-      const nearFreeze = forkPoint && cfg.freezeAt - s.updates < s.step / s.episode;
-      if (((Date.now() - lastCkpt) / 1000 >= cfg.checkpointSeconds || nearFreeze) && s.step < cfg.steps) {
-        const label = await saveCheckpoint(ckptDir, s, wall(), agent, replay, freezing);
-        if (forkPoint) linkCheckpoint(ckptDir, label, forkPointDir(dir));
+      // A checkpoint when the clock asks for one. A baseline also hands this state to its fork point's keeper when
+      // it may be the last episode end at or before T_f, which writes the one it holds once past T_f (fork.ts).
+      const clockSays = (Date.now() - lastCkpt) / 1000 >= cfg.checkpointSeconds && s.step < cfg.steps;
+      const snapshot = clockSays ? await snapshotOf(s, wall(), agent, replay, freezing) : undefined;
+      if (forkPoint.wants(s.updates)) {
+        forkPoint.hold(checkpointLabel(s), await markedSnapshotOf(s, wall(), agent, replay, freezing));
+      }
+      forkPoint.settle(s.updates);
+      if (snapshot && clockSays) {
+        writeCheckpoint(ckptDir, checkpointLabel(s), snapshot);
         lastCkpt = Date.now();
       }
+      if (run.stop.signal && s.step < cfg.steps) {
+        // Ctrl-C / SIGTERM: this episode end is the safe point; keep the work in a checkpoint, then stop (stop.ts).
+        if (!(snapshot && clockSays)) writeCheckpoint(ckptDir, checkpointLabel(s), snapshot ?? (await snapshotOf(s, wall(), agent, replay, freezing)));
+        interrupted = run.stop.signal;
+        break;
+      }
     }
-    if (options.progress) bar.update(s.step);
+    if (options.progress) bar.update(s.step, runPhase(s.step, cfg.initSteps, s.frozen));
+    await run.stop.poll(); // lets a pending signal's handler run
     if (options.stopAfterSteps !== undefined && stepsThisProcess >= options.stopAfterSteps) break;
   }
   bar.done();
   const completed = s.step >= cfg.steps;
   if (completed) {
+    forkPoint.settle(s.updates, true);
     append(log, s, wall(), { type: 'end', cumulativeFlops: agent.flops.total(), flops: agent.flops.snapshot().cumulative });
     markDone(dir, { steps: s.step, updates: s.updates, finalReturn: s.lastReturn, wallSeconds: wall() });
   }
@@ -289,6 +326,10 @@ export async function runExperiment(input: Partial<ExperimentConfig> & { env: st
   evalEnv.close();
   freezing.dispose();
   agent.dispose();
+  if (interrupted) {
+    const where = path.join(ckptDir, checkpointLabel(s));
+    throw new RunInterrupted(interrupted, `stopped by ${interrupted} at step ${s.step} of ${cfg.steps}: checkpoint ${where} written; continue with --resume`);
+  }
   return { dir, steps: s.step, updates: s.updates, finalReturn: s.lastReturn, wallSeconds: wall(), completed };
 
   function append(l: RunLog, st: LoopState, w: number, rec: { type: string; [key: string]: unknown }): void {
@@ -314,22 +355,52 @@ function latentOptions(cfg: ExperimentConfig, agent: TrainAgent) {
   };
 }
 
-/** Writes a checkpoint of the whole run state; returns its label. */
-async function saveCheckpoint(dir: string, s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay, freezing: RunFreezing): Promise<string> {
+/** A checkpoint's name: the agent step it was taken at. */
+const checkpointLabel = (s: LoopState): string => `step-${s.step}`;
+
+/** The whole run state as a checkpoint, in fresh arrays: later training does not change it. */
+async function snapshotOf(
+  s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay, freezing: RunFreezing,
+): Promise<Snapshot> {
+  return withReplay(await snapshotBesidesReplay(s, wall, agent, freezing), replay.exportState());
+}
+
+/**
+ * The whole run state as a checkpoint, built when the returned function is called, as it is now: the replay's
+ * slots are not copied now but kept by its mark (StepRing.mark), the rest is copied now. How a run holds its
+ * fork point candidates cheaply.
+ */
+async function markedSnapshotOf(
+  s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay, freezing: RunFreezing,
+): Promise<() => Snapshot> {
+  replay.mark();
+  const rest = await snapshotBesidesReplay(s, wall, agent, freezing);
+  return () => withReplay(rest, replay.exportMarked());
+}
+
+/** The run state but the replay: the loop's counters, the agent, the freezing rule (fresh arrays). */
+async function snapshotBesidesReplay(
+  s: LoopState, wall: number, agent: TrainAgent, freezing: RunFreezing,
+): Promise<Snapshot> {
   const state = await agent.save();
   const arrays: Snapshot['arrays'] = {};
   for (const [k, v] of Object.entries(state.tensors)) arrays[`agent/${k}`] = v.data;
   const shapes = Object.fromEntries(Object.entries(state.tensors).map(([k, v]) => [k, v.shape]));
-  const rep = replay.exportState();
-  for (const [k, v] of Object.entries(rep.arrays)) arrays[`replay/${k}`] = v;
   const fr = freezing.exportState();
   for (const [k, v] of Object.entries(fr.arrays)) arrays[`freezing/${k}`] = v;
-  const label = `step-${s.step}`;
-  writeCheckpoint(dir, label, {
-    meta: { loop: { ...s, wallBefore: wall }, agentScalars: state.scalars, agentShapes: shapes, replay: rep.meta, freezing: fr.meta },
-    arrays,
-  });
-  return label;
+  const meta = { loop: { ...s, wallBefore: wall }, agentScalars: state.scalars, agentShapes: shapes, freezing: fr.meta };
+  return { meta, arrays };
+}
+
+/** `snap` with the replay's state added (arrays in the checkpoint's order: agent, replay, freezing). */
+function withReplay(snap: Snapshot, rep: ReplayState): Snapshot {
+  const arrays: Snapshot['arrays'] = {};
+  const own = Object.entries(snap.arrays);
+  for (const [k, v] of own) if (k.startsWith('agent/')) arrays[k] = v;
+  for (const [k, v] of Object.entries(rep.arrays)) arrays[`replay/${k}`] = v;
+  for (const [k, v] of own) if (!k.startsWith('agent/')) arrays[k] = v;
+  const { loop, agentScalars, agentShapes, freezing } = snap.meta;
+  return { meta: { loop, agentScalars, agentShapes, replay: rep.meta, freezing }, arrays };
 }
 
 function snapshotToAgentState(c: Snapshot) {

@@ -5,6 +5,13 @@
  * The noise is drawn in JS (`resetNoise(normals)`) so that runs are reproducible on every backend; in
  * eval mode the layer uses μ only. Variables: `${name}/weight_mu|weight_sigma|bias_mu|bias_sigma`
  * (trainable) and `${name}/eps_in|eps_out` (not trainable). Kernel layout is [in, out] like tfjs.
+ *
+ * The noisy w and b are formed once per (μ, σ, ε) and kept: a training step uses the online head's three times with
+ * the same values (the exploring act, the update's next-state pass and its gradient pass; issue 21). Tensors are
+ * immutable and `assign` gives a variable a new data id, so the cache is keyed by the six variables' data ids: any
+ * optimizer step, noise draw, checkpoint load or target copy makes the next use form them afresh. Under a gradient
+ * tape, w and b enter as custom ops whose gradients are the composition's own
+ * (dμ = dy, dσ = dy ⊙ (ε_in ⊗ ε_out), the same float32 products), so updates are bit-identical to forming them inline (test/agents/noisy.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { linearFlops } from './flops';
@@ -69,6 +76,33 @@ export function makeNoisyLinear(spec: NoisyLinearSpec): NoisyLinear {
   const epsIn = mk(() => tf.zeros([inDim, 1]), 'eps_in', false);
   const epsOut = mk(() => tf.zeros([outDim]), 'eps_out', false);
 
+  // The formed noisy parameters and the data ids they were formed from (see the header).
+  let formed: { key: object[]; outer: tf.Tensor; w: tf.Tensor; b: tf.Tensor } | undefined;
+  const current = (): object[] => [weightMu, weightSigma, biasMu, biasSigma, epsIn, epsOut].map((v) => v.dataId);
+  const noisyParams = () => {
+    const key = current();
+    if (formed && formed.key.every((id, i) => id === key[i])) return formed;
+    if (formed) tf.dispose([formed.outer, formed.w, formed.b]);
+    formed = undefined;
+    // The composition as before: ε_in ⊗ ε_out by broadcasting [in,1]·[out] → [in,out], then μ + σ ⊙ ε.
+    const [outer, w, b] = tf.tidy(() => {
+      const o = tf.mul(epsIn, epsOut);
+      const w = tf.add(weightMu, tf.mul(weightSigma, o));
+      return [o, w, tf.add(biasMu, tf.mul(biasSigma, epsOut))].map((t) => tf.keep(t));
+    });
+    formed = { key, outer, w, b };
+    return formed;
+  };
+  // Custom ops (their forward runs with the tape off): a clone of the formed tensor, so each use is its own tape node.
+  const noisyWeight = tf.customGrad((mu, sigma) => {
+    const f = noisyParams();
+    return { value: tf.clone(f.w), gradFunc: (dy: tf.Tensor) => [dy, tf.mul(dy, f.outer)] };
+  }) as (mu: tf.Tensor, sigma: tf.Tensor) => tf.Tensor;
+  const noisyBias = tf.customGrad((mu, sigma) => {
+    const f = noisyParams();
+    return { value: tf.clone(f.b), gradFunc: (dy: tf.Tensor) => [dy, tf.mul(dy, epsOut)] };
+  }) as (mu: tf.Tensor, sigma: tf.Tensor) => tf.Tensor;
+
   return {
     name,
     inDim,
@@ -96,12 +130,18 @@ export function makeNoisyLinear(spec: NoisyLinearSpec): NoisyLinear {
       const activation = opts.activation ?? 'linear';
       return tf.tidy((): tf.Tensor2D => {
         if (!noisy) return tf.fused.matMul({ a: x, b: weightMu as unknown as tf.Tensor2D, bias: biasMu, activation }) as tf.Tensor2D;
-        // ε_in ⊗ ε_out by broadcasting [in,1]·[out] → [in,out].
-        const w = tf.add(weightMu, tf.mul(weightSigma, tf.mul(epsIn, epsOut))) as tf.Tensor2D;
-        const b = tf.add(biasMu, tf.mul(biasSigma, epsOut));
+        // Without a tape (acting, target passes) the formed tensors are used as they are.
+        const taped = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+        const f = taped ? undefined : noisyParams();
+        const w = (f ? f.w : noisyWeight(weightMu, weightSigma)) as tf.Tensor2D;
+        const b = (f ? f.b : noisyBias(biasMu, biasSigma)) as tf.Tensor1D;
         return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
       });
     },
-    dispose: () => tf.dispose([weightMu, weightSigma, biasMu, biasSigma, epsIn, epsOut]),
+    dispose: () => {
+      if (formed) tf.dispose([formed.outer, formed.w, formed.b]);
+      formed = undefined;
+      tf.dispose([weightMu, weightSigma, biasMu, biasSigma, epsIn, epsOut]);
+    },
   };
 }

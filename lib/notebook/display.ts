@@ -17,24 +17,53 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../backend/select';
 import { chromiumPath } from '../plots/browser';
 import { figureHtml, plotlyBundleHtml } from '../plots/html';
-import { saveFigure } from '../plots/render';
+import { renderFigure, saveFigure } from '../plots/render';
 import type { FigureSpec } from '../plots/spec';
 import { REPO_ROOT } from '../util/paths';
 import { notebookScale, type Scale } from '../experiments/scale';
 import { machine, provenance } from '../experiments/manifest';
+import { writeOutputManifest } from '../experiments/outputs';
 import { writeFileAtomic } from '../util/atomic';
+import { tableMarkdown } from '../util/table-markdown';
+
+/** The command that re-makes a notebook's figures and tables at this scale (laptop: the committed ones). */
+export function notebookCommand(name: string, scale: Scale): string {
+  const notebook = `notebooks/${name}.ipynb`;
+  if (scale === 'laptop') return `npm run notebooks -- --publish ${notebook}`;
+  return `npm run notebooks -- ${notebook} --scale ${scale}`;
+}
 
 /**
- * Every folder of figures or tables says how it was made: notebook, the command that re-executes it, scale,
- * backend, commit, machine, and the run directories its numbers come from (each with its own manifest).
+ * Every folder of figures or tables says how it was made: notebook, the command that re-executes it, scale, the run
+ * directories its numbers come from (each with its own manifest) and a digest of each file; backend, commit and
+ * machine as provenance. Rewritten only when what it describes changes (lib/experiments/outputs.ts), so executing a
+ * notebook again on the same data leaves the tree clean.
  */
 function recordProvenance(dir: string, ctx: NotebookContext): void {
-  const { commit, dirty } = provenance();
-  const notebook = `notebooks/${ctx.name}.ipynb`;
-  const command = `SEER_SCALE=${ctx.scale} npx tsx scripts/run-notebooks.ts ${notebook} --scale ${ctx.scale}`;
+  const description = {
+    notebook: `notebooks/${ctx.name}.ipynb`,
+    command: notebookCommand(ctx.name, ctx.scale),
+    scale: ctx.scale,
+    runs: ctx.sources.map(shortPath).sort(),
+  };
+  // provenance().command would be the kernel's launcher: the description's command is the one that re-makes it.
+  writeOutputManifest(dir, description, () => {
+    const { commit, dirty } = provenance();
+    return { commit, dirty, backend: ctx.backend, machine: machine(), writtenAt: new Date().toISOString() };
+  });
+}
+
+/**
+ * When set (by `npm run notebooks -- --publish`), the file where the kernel records which runs the notebook read:
+ * the data part of a published notebook's inputs (lib/notebook/inputs.ts).
+ */
+export const INPUTS_RECORD_ENV = 'SEER_NOTEBOOK_INPUTS';
+
+function recordInputs(ctx: NotebookContext): void {
+  const file = process.env[INPUTS_RECORD_ENV];
+  if (!file) return;
   const runs = ctx.sources.map(shortPath).sort();
-  const m = { notebook, command, scale: ctx.scale, backend: ctx.backend, commit, dirty, machine: machine(), writtenAt: new Date().toISOString(), runs };
-  writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(m, null, 1));
+  writeFileAtomic(file, JSON.stringify({ notebook: ctx.name, scale: ctx.scale, runs }));
 }
 
 interface KernelDisplay {
@@ -73,6 +102,7 @@ let current: NotebookContext | undefined;
 export function useRuns(dirs: string[]): void {
   const ctx = context();
   ctx.sources = [...new Set([...ctx.sources, ...dirs])];
+  recordInputs(ctx);
 }
 // Kept on globalThis so a reloaded copy of this module (tslab recompiles edited files) still knows.
 const EMBEDDED = Symbol.for('seer.plotlyEmbedded');
@@ -105,6 +135,7 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
     tablesDir: resolve(process.env.SEER_TABLES_DIR || join(REPO_ROOT, 'data', 'tables'), name),
     sources: [],
   };
+  recordInputs(current);
   const display = kernelDisplay();
   if (display) embedPlotly(display);
   console.log(`notebook ${name} · scale ${scale} · backend ${backend} · tfjs ${tf.version.tfjs} · node ${process.version}`);
@@ -138,9 +169,11 @@ export async function showFigure(spec: FigureSpec, name: string): Promise<void> 
     console.warn(`figure '${name}': no static image written (Chromium is not installed; run \`npm run setup\`)`);
     return;
   }
-  const { svg, png, pngBytes } = await saveFigure(spec, join(ctx.figuresDir, name));
+  const { svg, png } = await saveFigure(spec, join(ctx.figuresDir, name));
   recordProvenance(ctx.figuresDir, ctx);
-  if (display) display.png(pngBytes);
+  // The copy shown in the notebook is drawn at 1× (the file beside the SVG is 2×): it is what every published
+  // notebook commits, at about half the bytes (README, Notebooks).
+  if (display) display.png(await renderFigure(spec, { format: 'png', scale: 1 }));
   console.log(`figure saved: ${shortPath(svg)}, ${shortPath(png)}`);
 }
 
@@ -156,13 +189,13 @@ export function showTable(table: ColumnTable, name: string, opts: TableOptions =
   checkName('table', name);
   const ctx = context();
   mkdirSync(ctx.tablesDir, { recursive: true });
-  recordProvenance(ctx.tablesDir, ctx);
   const maxdigits = opts.maxdigits ?? 3;
   const csv = join(ctx.tablesDir, `${name}.csv`);
   const md = join(ctx.tablesDir, `${name}.md`);
   writeFileSync(csv, table.toCSV());
-  writeFileSync(md, table.toMarkdown({ maxdigits }));
-  const shown = table.toMarkdown({ maxdigits, limit: opts.limit ?? 50 });
+  writeFileSync(md, tableMarkdown(table, { maxdigits }));
+  recordProvenance(ctx.tablesDir, ctx);
+  const shown = tableMarkdown(table, { maxdigits, limit: opts.limit ?? 50 });
   const display = kernelDisplay();
   if (display) display.markdown(shown);
   else console.log(shown);

@@ -7,6 +7,7 @@
  *
  * One page with plotly loaded is kept per browser and reused; renders are queued one at a time.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -44,7 +45,12 @@ async function plotPage(b: Browser): Promise<Page> {
 }
 
 /** Draws plotly JSON in the browser and returns plotly's own image export as bytes. */
-export async function renderPlotly(fig: PlotlyFigure, width: number, height: number, opts: RenderOptions = {}): Promise<Buffer> {
+export async function renderPlotly(
+  fig: PlotlyFigure,
+  width: number,
+  height: number,
+  opts: RenderOptions = {},
+): Promise<Buffer> {
   const format = opts.format ?? 'svg';
   if (!(IMAGE_FORMATS as readonly string[]).includes(format)) {
     throw new Error(`image format '${format}' is not supported. Accepted values: ${IMAGE_FORMATS.join(', ')}`);
@@ -77,17 +83,37 @@ export async function renderPlotly(fig: PlotlyFigure, width: number, height: num
   return job;
 }
 
-/** Renders a figure spec to SVG or PNG bytes. */
+/**
+ * plotly names its clip paths and defs after a random id per drawing (`clipb8dc0dxyplot`, `defs-b8dc0d`), so the same
+ * figure drawn twice gave two different SVG files. The id is replaced by one derived from the SVG's own content:
+ * equal figures give equal bytes, and two different figures inlined in one page still have distinct ids.
+ */
+export function stableSvgIds(svg: string): string {
+  const m = /id="defs-([0-9a-z]+)"/.exec(svg);
+  if (!m) return svg;
+  const uid = m[1];
+  // Only where plotly writes the id: in id="…", url(#…) and href="#…" references.
+  const where = new RegExp(`((?:id="|url\\(#|url\\('#|url\\("#|href="#)[A-Za-z_-]*)${uid}`, 'g');
+  const marked = svg.replace(where, '$1\u0000');
+  const stable = `s${createHash('sha256').update(marked).digest('hex').slice(0, 8)}`;
+  return marked.split('\u0000').join(stable);
+}
+
+/** Renders a figure spec to SVG or PNG bytes. SVG bytes depend only on the spec (see `stableSvgIds`). */
 export async function renderFigure(spec: FigureSpec, opts: RenderOptions = {}): Promise<Buffer> {
   const { width, height } = figureSize(spec);
-  return renderPlotly(toPlotly(spec), width, height, opts);
+  const bytes = await renderPlotly(toPlotly(spec), width, height, opts);
+  return (opts.format ?? 'svg') === 'svg' ? Buffer.from(stableSvgIds(bytes.toString('utf8')), 'utf8') : bytes;
 }
 
 /**
  * Writes the figure as `<base>.svg` and `<base>.png` (a trailing .svg/.png on `base` is dropped) and returns
  * the paths and the PNG bytes (what notebooks display as the static copy).
  */
-export async function saveFigure(spec: FigureSpec, base: string): Promise<{ svg: string; png: string; pngBytes: Buffer }> {
+export async function saveFigure(
+  spec: FigureSpec,
+  base: string,
+): Promise<{ svg: string; png: string; pngBytes: Buffer }> {
   const stem = ['.svg', '.png'].includes(extname(base)) ? base.slice(0, -4) : base;
   mkdirSync(dirname(stem), { recursive: true });
   const svgBytes = await renderFigure(spec, { format: 'svg' });

@@ -13,8 +13,11 @@ export interface Axis {
   title: string;
   /** Logarithmic axis. */
   log?: boolean;
-  /** Fixed [min, max]; omitted = fit to data. */
+  /** Fixed [min, max]; omitted = fit to data (bands and error bars included, so none runs off the axis). */
   range?: [number, number];
+  /** Ticks only at these values (e.g. the budgets a sweep ran at), labelled `tickLabels` when given. */
+  tickValues?: readonly number[];
+  tickLabels?: readonly string[];
 }
 
 export interface LineSeries {
@@ -39,6 +42,8 @@ export interface MarkerSeries {
   /** Hover label per point. */
   labels?: readonly string[];
   color?: string;
+  /** Joins the points with a thin line (a sweep over a few settings). */
+  connect?: boolean;
 }
 
 export interface BarSeries {
@@ -60,16 +65,39 @@ export interface EventMarker {
   color?: string;
 }
 
+/**
+ * A raster image filling a panel (e.g. Figure 8a's grid of attention overlays): rows and columns of equal tiles,
+ * labelled on the axes, with a colour bar for what the colours mean.
+ */
+export interface PanelImage {
+  /** 'data:image/png;base64,…' */
+  src: string;
+  /** Pixel size of the image. */
+  width: number;
+  height: number;
+  /** One label per row of tiles (top to bottom) and per column (left to right). */
+  rowLabels: readonly string[];
+  columnLabels: readonly string[];
+  /** The colour scale the image uses, as [fraction, colour] stops from 0 to 1, and its title. */
+  colorScale?: { stops: readonly (readonly [number, string])[]; title: string; lowLabel?: string; highLabel?: string };
+}
+
 export interface Panel {
   title?: string;
   x: Axis;
   y: Axis;
   series: readonly Series[];
   events?: readonly EventMarker[];
+  image?: PanelImage;
 }
 
 export interface FigureSpec {
   title?: string;
+  /**
+   * What the marks mean, printed under the title on the figure itself, e.g. 'line: mean over 3 seeds; band: ±1
+   * sample std'. Every figure with bands or error bars says what they are.
+   */
+  note?: string;
   panels: readonly Panel[];
   /** Panels per row (default: all panels in one row, at most 3 per row). */
   columns?: number;
@@ -91,40 +119,54 @@ export function singlePanel(panel: Panel, opts: Omit<FigureSpec, 'panels'> = {})
   return figure({ ...opts, panels: [panel] });
 }
 
-export function line(name: string, x: readonly number[], y: readonly number[], extra: Partial<LineSeries> = {}): LineSeries {
+export function line(
+  name: string,
+  x: readonly number[],
+  y: readonly number[],
+  extra: Partial<LineSeries> = {},
+): LineSeries {
   return { kind: 'line', name, x, y, ...extra };
 }
 
-export function markers(name: string, x: readonly number[], y: readonly number[], extra: Partial<MarkerSeries> = {}): MarkerSeries {
+export function markers(
+  name: string,
+  x: readonly number[],
+  y: readonly number[],
+  extra: Partial<MarkerSeries> = {},
+): MarkerSeries {
   return { kind: 'markers', name, x, y, ...extra };
 }
 
-export function bars(name: string, x: readonly (string | number)[], y: readonly number[], extra: Partial<BarSeries> = {}): BarSeries {
+export function bars(
+  name: string,
+  x: readonly (string | number)[],
+  y: readonly number[],
+  extra: Partial<BarSeries> = {},
+): BarSeries {
   return { kind: 'bar', name, x, y, ...extra };
 }
 
-/** Grid shape for a figure: [rows, columns]. */
-export function gridShape(spec: FigureSpec): [number, number] {
-  const n = spec.panels.length;
-  const cols = Math.min(n, spec.columns ?? Math.min(n, 3));
-  return [Math.ceil(n / cols), cols];
-}
+// Grid shape and pixel size live with the rest of the layout (layout.ts); re-exported here, where callers look.
+export { gridShape, figureSize } from './layout';
 
-/** Pixel size of the figure: explicit, or 480×360 per panel cell. */
-export function figureSize(spec: FigureSpec): { width: number; height: number } {
-  const [rows, cols] = gridShape(spec);
-  return { width: spec.width ?? Math.max(560, 440 * cols), height: spec.height ?? 340 * rows + (spec.title ? 40 : 0) };
-}
-
-function checkNumbers(where: string, field: string, values: readonly number[], length: number, allowNaN: boolean): void {
-  if (!Array.isArray(values) && !ArrayBuffer.isView(values)) throw new Error(`${where}: '${field}' must be an array of numbers`);
+function checkNumbers(
+  where: string,
+  field: string,
+  values: readonly number[],
+  length: number,
+  allowNaN: boolean,
+): void {
+  if (!Array.isArray(values) && !ArrayBuffer.isView(values))
+    throw new Error(`${where}: '${field}' must be an array of numbers`);
   if (values.length !== length) {
     throw new Error(`${where}: '${field}' has ${values.length} values but x has ${length}; they must match`);
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number' || (!Number.isFinite(v) && !(allowNaN && Number.isNaN(v)))) {
-      throw new Error(`${where}: '${field}'[${i}] is ${String(v)}; values must be finite numbers${allowNaN ? ' (NaN marks a gap)' : ''}`);
+      throw new Error(
+        `${where}: '${field}'[${i}] is ${String(v)}; values must be finite numbers${allowNaN ? ' (NaN marks a gap)' : ''}`,
+      );
     }
   }
 }
@@ -137,7 +179,10 @@ export function validateFigure(spec: FigureSpec): void {
   if (spec.columns !== undefined && !(Number.isInteger(spec.columns) && spec.columns >= 1)) {
     throw new Error(`figure: columns=${spec.columns} must be a positive integer`);
   }
-  for (const [key, v] of [['width', spec.width], ['height', spec.height]] as const) {
+  for (const [key, v] of [
+    ['width', spec.width],
+    ['height', spec.height],
+  ] as const) {
     if (v !== undefined && !(Number.isFinite(v) && v >= 100 && v <= 10000)) {
       throw new Error(`figure: ${key}=${v} must be a pixel size between 100 and 10000`);
     }
@@ -148,15 +193,26 @@ export function validateFigure(spec: FigureSpec): void {
       throw new Error(`${pw}: both axes need a title ({x: {title}, y: {title}})`);
     }
     for (const axis of [panel.x, panel.y]) {
-      if (axis.range && !(axis.range.length === 2 && axis.range.every(Number.isFinite) && axis.range[0] < axis.range[1])) {
+      if (
+        axis.range &&
+        !(axis.range.length === 2 && axis.range.every(Number.isFinite) && axis.range[0] < axis.range[1])
+      ) {
         throw new Error(`${pw}: axis '${axis.title}' range must be [min, max] with min < max`);
       }
+      if (axis.tickLabels && axis.tickLabels.length !== (axis.tickValues?.length ?? -1)) {
+        throw new Error(
+          `${pw}: axis '${axis.title}' has ${axis.tickLabels.length} tickLabels; it needs as many tickValues`,
+        );
+      }
     }
+    if (panel.image) validateImage(pw, panel.image);
     if (!Array.isArray(panel.series as unknown)) throw new Error(`${pw}: 'series' must be an array`);
     panel.series.forEach((s: Series, i: number) => {
       const where = `${pw} series ${i}${s && s.name ? ` ('${s.name}')` : ''}`;
       if (!s || !(SERIES_KINDS as readonly string[]).includes(s.kind)) {
-        throw new Error(`${where}: kind '${s && s.kind}' is not a series kind. Accepted values: ${SERIES_KINDS.join(', ')}`);
+        throw new Error(
+          `${where}: kind '${s && s.kind}' is not a series kind. Accepted values: ${SERIES_KINDS.join(', ')}`,
+        );
       }
       if (typeof s.name !== 'string' || !s.name) throw new Error(`${where}: every series needs a non-empty name`);
       const n = s.x.length;
@@ -178,4 +234,16 @@ export function validateFigure(spec: FigureSpec): void {
       }
     });
   });
+}
+
+function validateImage(pw: string, img: PanelImage): void {
+  if (typeof img.src !== 'string' || !img.src.startsWith('data:image/'))
+    throw new Error(`${pw}: image.src must be a data:image/… URL`);
+  if (!(img.width > 0 && img.height > 0)) throw new Error(`${pw}: image width and height must be positive pixel sizes`);
+  if (!img.rowLabels.length || !img.columnLabels.length)
+    throw new Error(`${pw}: image needs at least one row and one column label`);
+  const stops = img.colorScale?.stops;
+  if (stops && !(stops.length >= 2 && stops[0][0] === 0 && stops[stops.length - 1][0] === 1)) {
+    throw new Error(`${pw}: image colorScale stops must run from 0 to 1 (at least two stops)`);
+  }
 }

@@ -71,6 +71,15 @@ export interface ReplayState {
   arrays: Record<string, StateArray>;
 }
 
+/** A state kept by `mark()`: all but the slots, and the content at the mark of each slot changed since. */
+interface MarkedState {
+  state: ReplayState;
+  /** Chunks allocated at the mark (later ones are not part of the marked state). */
+  allocated: Set<number>;
+  /** Physical slot → its arrays at the mark, taken before its first change after the mark. */
+  before: Map<number, Record<string, StateArray>>;
+}
+
 function concatArrays(parts: StateArray[]): StateArray {
   const Ctor = parts[0].constructor as new (n: number) => StateArray;
   const out = new Ctor(parts.reduce((a, p) => a + p.length, 0));
@@ -112,6 +121,8 @@ export abstract class StepRing<P> {
   /** True while the newest slot is an observation the next transition may continue from. */
   protected open = false;
   private released = false;
+  /** The state at the last `mark()`, kept cheaply until `exportMarked()` (null: no mark). */
+  private marked: MarkedState | null = null;
 
   constructor(opts: RingOptions, history: number) {
     this.capacity = checkPositiveInt('capacity', opts.capacity);
@@ -227,6 +238,7 @@ export abstract class StepRing<P> {
       this.tree?.set(lp, 0);
     }
     const p = this.phys(L);
+    this.keepMarkedSlot(p);
     const ci = Math.floor(p / this.chunkSlots);
     let chunk = this.chunks[ci];
     if (!chunk) {
@@ -254,6 +266,7 @@ export abstract class StepRing<P> {
     const chunk = this.chunkOf(p);
     const o = p % this.chunkSlots;
     if (chunk.flags[o] & HAS_TX) throw new Error('internal: slot already holds a transition');
+    this.keepMarkedSlot(p);
     if (this.action.discrete) {
       if (typeof action !== 'number' || !Number.isInteger(action)) {
         throw new Error(`This buffer stores discrete actions: expected an integer, got ${String(action)}`);
@@ -409,23 +422,78 @@ export abstract class StepRing<P> {
   /** Everything needed to continue exactly: slots, counters, priorities and the sampling RNG. */
   exportState(): ReplayState {
     if (this.released) throw new Error(`${this.constructor.name} was released: nothing to export`);
-    const allocated: number[] = [];
-    const parts: Record<string, StateArray[]> = {};
-    this.chunks.forEach((c, ci) => {
-      if (!c) return;
-      allocated.push(ci);
-      const named: Record<string, StateArray> = { action: c.action, reward: c.reward, flags: c.flags, ...this.payloadArrays(c.payload) };
-      for (const [k, v] of Object.entries(named)) (parts[k] ??= []).push(v);
+    const allocated = this.chunks.flatMap((c, ci) => (c ? [ci] : []));
+    return this.withSlots(this.stateWithoutSlots(allocated), (ci) => this.chunkArrays(this.chunks[ci]!));
+  }
+
+  /**
+   * Marks the present state so that `exportMarked()` can export it later, after more steps and priority updates,
+   * without copying the slots now (a run holds its fork point this way, lib/experiments/fork.ts). Counters,
+   * priorities and the RNG are copied now (small); a slot's content is copied only when a later step overwrites
+   * it. A new mark replaces the previous one; `exportMarked()` ends it.
+   */
+  mark(): void {
+    if (this.released) throw new Error(`${this.constructor.name} was released: nothing to mark`);
+    const allocated = this.chunks.flatMap((c, ci) => (c ? [ci] : []));
+    this.marked = { state: this.stateWithoutSlots(allocated), allocated: new Set(allocated), before: new Map() };
+  }
+
+  /** exportState() as it was at the last `mark()`; ends the mark (slots are no longer kept for it). */
+  exportMarked(): ReplayState {
+    const m = this.marked;
+    if (!m || this.released) {
+      const why = 'mark() first; an export, restore or release ends it';
+      throw new Error(`${this.constructor.name}: no marked state to export (${why})`);
+    }
+    this.marked = null;
+    return this.withSlots(m.state, (ci) => {
+      const now = this.chunkArrays(this.chunks[ci]!);
+      const then: Record<string, StateArray> = {};
+      for (const [k, v] of Object.entries(now)) then[k] = v.slice();
+      const n = this.chunkLength(ci);
+      for (const [p, saved] of m.before) {
+        if (Math.floor(p / this.chunkSlots) !== ci) continue;
+        const o = p % this.chunkSlots;
+        for (const [k, v] of Object.entries(saved)) then[k].set(v as never, o * (then[k].length / n));
+      }
+      return then;
     });
+  }
+
+  /** Before slot `phys` changes: keeps its content at the mark, when the mark held it and nothing kept it yet. */
+  private keepMarkedSlot(phys: number): void {
+    const m = this.marked;
+    const ci = Math.floor(phys / this.chunkSlots);
+    if (!m || m.before.has(phys) || !m.allocated.has(ci)) return;
+    const n = this.chunkLength(ci);
+    const o = phys % this.chunkSlots;
+    const saved: Record<string, StateArray> = {};
+    for (const [k, v] of Object.entries(this.chunkArrays(this.chunks[ci]!))) {
+      const per = v.length / n;
+      saved[k] = v.slice(o * per, (o + 1) * per);
+    }
+    m.before.set(phys, saved);
+  }
+
+  private chunkLength(ci: number): number {
+    return Math.min(this.chunkSlots, this.slots - ci * this.chunkSlots);
+  }
+
+  /** A chunk's arrays by name, as checkpoints store them. */
+  private chunkArrays(c: Chunk<P>): Record<string, StateArray> {
+    return { action: c.action, reward: c.reward, flags: c.flags, ...this.payloadArrays(c.payload) };
+  }
+
+  /** Everything of a state but the slots' arrays (copies). */
+  private stateWithoutSlots(allocated: number[]): ReplayState {
     const arrays: Record<string, StateArray> = {};
-    for (const [k, v] of Object.entries(parts)) arrays[`slot/${k}`] = concatArrays(v);
     if (this.tree) {
       const leaves = new Float64Array(this.slots);
       for (let i = 0; i < this.slots; i++) leaves[i] = this.tree.get(i);
       arrays.priorities = leaves;
     }
     const extra = this.extraState();
-    Object.assign(arrays, extra.arrays);
+    for (const [k, v] of Object.entries(extra.arrays)) arrays[k] = v.slice();
     return {
       meta: {
         kind: this.constructor.name,
@@ -445,8 +513,20 @@ export abstract class StepRing<P> {
     };
   }
 
+  /** `state` with the slot arrays of its allocated chunks, concatenated in chunk order. */
+  private withSlots(state: ReplayState, arraysOf: (ci: number) => Record<string, StateArray>): ReplayState {
+    const parts: Record<string, StateArray[]> = {};
+    for (const ci of state.meta.allocated as number[]) {
+      for (const [k, v] of Object.entries(arraysOf(ci))) (parts[k] ??= []).push(v);
+    }
+    const arrays: Record<string, StateArray> = {};
+    for (const [k, v] of Object.entries(parts)) arrays[`slot/${k}`] = concatArrays(v);
+    return { meta: state.meta, arrays: { ...arrays, ...state.arrays } };
+  }
+
   /** Restores a state from exportState into a buffer built with the same options (any previous content is replaced). */
   importState(state: ReplayState): void {
+    this.marked = null;
     const m = state.meta;
     for (const [k, v] of [['kind', this.constructor.name], ['capacity', this.capacity], ['slots', this.slots], ['chunkSlots', this.chunkSlots]] as const) {
       if (m[k] !== v) throw new Error(`importState: checkpoint ${k} is ${String(m[k])}, this buffer's is ${v} (build it with the same options)`);
@@ -508,6 +588,7 @@ export abstract class StepRing<P> {
 
   /** Frees all storage; any later read or write throws a clear error. */
   release(): void {
+    this.marked = null;
     this.released = true;
     this.chunks = this.chunks.map(() => null);
     this.tree = null;

@@ -57,3 +57,35 @@ test('benchmark scale: Rainbow 100K agent steps without PER, CURL 100K env steps
   const w4 = resolveConfig({ env: 'walker-walk', scale: 'benchmark', actionRepeat: 4 });
   assert.equal(w4.steps, 25_000);
 });
+
+test('memoryBudget is checked for every variant, also those that never read it (issue 16 §5)', () => {
+  for (const variant of ['baseline', 'seer', 'constrained-images', 'constrained-seer', 'capacity-control'] as const) {
+    assert.throws(
+      () => resolveConfig({ env: 'minatar/breakout', variant, memoryBudget: 'banana' }),
+      /config\.memoryBudget: Memory budget 'banana' is not understood/,
+    );
+  }
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', memoryBudget: '-1GB' }), /config\.memoryBudget/);
+  // a number of bytes, as `--set memoryBudget=30000000` gives, is kept as its string
+  assert.equal(resolveConfig({ env: 'minatar/breakout', memoryBudget: 30_000_000 as never }).memoryBudget, '30000000');
+});
+
+test('agentOptions are checked against the agent\'s own options when the config is resolved', () => {
+  const curl = (agentOptions: Record<string, unknown>) => (): unknown =>
+    resolveConfig({ env: 'cartpole-swingup', agentOptions });
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', agentOptions: { fooBar: 1 } }),
+    /config\.agentOptions\.fooBar: not an option of rainbow; accepted options: hidden, atoms, vMin, vMax, sigma0, lr, /,
+  );
+  assert.throws(
+    curl({ targetUpdate: 5 }),
+    /agentOptions\.targetUpdate: not an option of curl; accepted options: featureDim, hidden, actorLr/,
+  );
+  assert.throws(curl({ cropSize: 'big' }), /agentOptions\.cropSize: got "big"; expected a finite number/);
+  assert.throws(curl({ cpcEncoderDoubleStep: 1 }), /expected a boolean like true/);
+  // what the runner sets from the experiment's own fields cannot be overridden behind its back
+  assert.throws(curl({ encoder: 'impala' }), /agentOptions\.encoder: is set by the runner: use --encoder/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', agentOptions: { seed: 3 } }), /use --seed/);
+  const ok = resolveConfig({ env: 'cartpole-swingup', scale: 'laptop', agentOptions: { cropSize: 42, actorLr: 5e-4 } });
+  assert.deepEqual(ok.agentOptions, { cropSize: 42, actorLr: 5e-4 });
+});

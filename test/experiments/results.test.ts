@@ -4,12 +4,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunLog, readLog } from '../../lib/experiments/log';
-import { aggregate, loadRuns, returnAtFlops } from '../../lib/experiments/results';
+import { aggregate, loadRun, loadRuns, returnAtFlops } from '../../lib/experiments/results';
 import { curvesFigure, summaryTable } from '../../lib/experiments/report';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-results-'));
 
-/** A fake run directory: a manifest and a log with evaluations at fixed steps. */
+/**
+ * A fake run directory: a manifest and a log with evaluations at fixed steps. Each evaluation costs `flopsPerEval`
+ * training FLOPs and, as evaluation episodes do, a different amount of acting FLOPs (i + 1 per evaluation).
+ */
 function fakeRun(variant: string, seed: number, returns: number[], flopsPerEval: number, freezeAt?: number): void {
   const dir = path.join(root, `${variant}-${seed}`);
   fs.mkdirSync(dir, { recursive: true });
@@ -18,7 +21,11 @@ function fakeRun(variant: string, seed: number, returns: number[], flopsPerEval:
   returns.forEach((r, i) => {
     const step = (i + 1) * 100;
     if (freezeAt !== undefined && step === freezeAt) log.append({ type: 'freeze', envSteps: step, updates: step, wallSeconds: i, cumulativeFlops: i * flopsPerEval });
-    log.append({ type: 'eval', envSteps: step, updates: step, wallSeconds: i + 1, evalReturn: r, cumulativeFlops: (i + 1) * flopsPerEval, replayBytes: 1000 });
+    const acting = ((i + 1) * (i + 2)) / 2;
+    const flops = { heads: (i + 1) * flopsPerEval, acting };
+    const cumulativeFlops = (i + 1) * flopsPerEval + acting;
+    const at = { envSteps: step, updates: step, wallSeconds: i + 1 };
+    log.append({ type: 'eval', ...at, evalReturn: r, flops, cumulativeFlops, replayBytes: 1000 });
   });
 }
 
@@ -26,15 +33,16 @@ fakeRun('baseline', 0, [1, 2, 3], 10);
 fakeRun('baseline', 1, [3, 4, 5], 10);
 fakeRun('seer', 0, [1, 3, 5], 4, 200);
 
-test('curves are mean ± population std across seeds at each evaluation', () => {
+test('curves are mean ± sample std (n − 1) across seeds at each evaluation', () => {
   const runs = loadRuns(root);
   assert.equal(runs.length, 3);
   const base = aggregate(runs, 'envSteps').find((c) => c.variant === 'baseline')!;
   assert.deepEqual(base.x, [100, 200, 300]);
   assert.deepEqual(base.mean, [2, 3, 4]);
-  assert.deepEqual(base.std, [1, 1, 1]);
+  assert.deepEqual(base.std, [Math.SQRT2, Math.SQRT2, Math.SQRT2]);
   const seer = aggregate(runs, 'flops').find((c) => c.variant === 'seer')!;
-  assert.deepEqual(seer.x, [4, 8, 12]);
+  assert.deepEqual(seer.x, [5, 11, 18]);
+  assert.deepEqual(seer.std, [0, 0, 0], 'one seed: no band');
   assert.equal(runs.find((r) => r.manifest.config.variant === 'seer')!.freeze!.envSteps, 200);
 });
 
@@ -70,18 +78,40 @@ test('curves figure: one legend name per variant; a seed count that differs betw
   assert.deepEqual(fig.panels.map((p) => p.title), ['minatar/breakout<br>(baseline: 2 seeds)', 'minatar/asterix<br>(baseline: 1 seed)']);
 });
 
-test('score at a FLOPs budget is the last evaluation within it', () => {
+test('training FLOPs leave out the acting component, evaluation episodes included', () => {
+  const seer = loadRuns(root).find((r) => r.manifest.config.variant === 'seer')!;
+  assert.deepEqual(seer.evals.map((e) => e.flops), [5, 11, 18]);
+  assert.deepEqual(seer.evals.map((e) => e.trainingFlops), [4, 8, 12]);
+});
+
+test('score at a FLOPs budget is the last evaluation whose training FLOPs are within it', () => {
   const seer = loadRuns(root).find((r) => r.manifest.config.variant === 'seer')!;
   assert.equal(returnAtFlops(seer, 9), 3);
+  assert.equal(returnAtFlops(seer, 12), 5, 'the evaluation at exactly the budget counts, whatever its acting FLOPs');
   assert.ok(Number.isNaN(returnAtFlops(seer, 3)));
+});
+
+test('a log without a FLOPs breakdown cannot be scored at a training budget, and says which run', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-nobreakdown-'));
+  const manifest = { seed: 0, config: { env: 'minatar/breakout', variant: 'seer' } };
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  const evalRecord = { type: 'eval', envSteps: 0, updates: 0, wallSeconds: 0, evalReturn: 1, cumulativeFlops: 5 };
+  new RunLog(path.join(dir, 'log.jsonl')).append(evalRecord);
+  const run = loadRun(dir);
+  assert.ok(Number.isNaN(run.evals[0].trainingFlops));
+  const namesRun = (e: Error) => e.message.includes(dir) && /no FLOPs breakdown/.test(e.message);
+  assert.throws(() => returnAtFlops(run, 10), namesRun);
 });
 
 test('summary table: final return per variant', () => {
   const rows = summaryTable(loadRuns(root)).objects() as Record<string, unknown>[];
   const base = rows.find((r) => r.variant === 'baseline')!;
   assert.equal(base['final return'], 4);
-  assert.equal(base['return std'], 1);
+  assert.equal(base['return sample std'], Math.SQRT2);
   assert.equal(base.seeds, 2);
+  // one seed: no deviation to show (blank in the markdown table), never a misleading 0
+  const one = summaryTable(loadRuns(root).filter((r) => r.manifest.config.variant === 'baseline').slice(0, 1));
+  assert.ok(Number.isNaN((one.objects()[0] as Record<string, number>)['return sample std']));
 });
 
 test('a torn last log line (a kill mid-write) is dropped, the rest stays readable', () => {

@@ -94,3 +94,72 @@ test('a second run into the same directory without --resume is refused (nothing 
   await assert.rejects(runExperiment(rainbow, { out: dir }), /already exists: pass --resume/);
   assert.equal(fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8'), before);
 });
+
+/** console.error lines written while `fn` runs (SEER_QUIET unset, as for a person at a terminal). */
+async function stderrOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const said: string[] = [];
+  const saved = console.error;
+  const quiet = process.env.SEER_QUIET;
+  delete process.env.SEER_QUIET;
+  console.error = (...a: unknown[]) => said.push(a.join(' '));
+  try {
+    await fn();
+  } finally {
+    console.error = saved;
+    if (quiet !== undefined) process.env.SEER_QUIET = quiet;
+  }
+  return said.filter((l) => !l.includes('tensor backend'));
+}
+
+test('--resume with other settings than the manifest refuses, naming every field; nothing is written', async () => {
+  const dir = path.join(tmp, 'other-settings');
+  await runExperiment(rainbow, { out: dir, stopAfterSteps: 30 });
+  const files = ['log.jsonl', 'manifest.json'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+  const cases: [Partial<ExperimentConfig>, RegExp][] = [
+    [{ env: 'minatar/space_invaders' }, /env \("minatar\/breakout" vs "minatar\/space_invaders"\)/],
+    [{ seed: 1 }, /seed \(0 vs 1\)/],
+    [{ variant: 'baseline' }, /variant \("seer" vs "baseline"\)/],
+    [{ evalEvery: 10 }, /evalEvery \(30 vs 10\)/],
+    [{ agentOptions: { hidden: 16 } }, /agentOptions\.hidden \(32 vs 16\)/],
+  ];
+  const resumeWith = (change: Partial<ExperimentConfig>, out = dir) =>
+    runExperiment({ ...rainbow, ...change }, { out, resume: true });
+  for (const [change, named] of cases) await assert.rejects(resumeWith(change), named);
+  const all = await resumeWith({ env: 'minatar/space_invaders', seed: 2, evalEvery: 10 })
+    .then(() => '', (err: Error) => err.message);
+  assert.match(all, /^cannot resume: .* holds a run with other settings .*choose another --out/);
+  const fields = ['evalEvery (30 vs 10)', 'seed (0 vs 2)', 'env ("minatar/breakout" vs "minatar/space_invaders")'];
+  for (const field of fields) {
+    assert.ok(all.includes(field), all);
+  }
+  assert.deepEqual(['log.jsonl', 'manifest.json'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8')), files);
+  // A finished run is not reported completed for settings it was not made with either.
+  await assert.rejects(resumeWith({ seed: 3 }, path.join(tmp, 'rainbow-full')), /seed \(0 vs 3\)/);
+});
+
+test('a manifest written before some fields existed resumes when the run used their defaults', async () => {
+  const dir = path.join(tmp, 'old-manifest');
+  await runExperiment(rainbow, { out: dir, stopAfterSteps: 30 });
+  const file = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { config: Record<string, unknown> };
+  for (const k of ['probeSize', 'adaptiveTau', 'snapshotEvery', 'freezeRule']) delete manifest.config[k];
+  fs.writeFileSync(file, JSON.stringify(manifest));
+  const summary = await runExperiment(rainbow, { out: dir, resume: true });
+  assert.equal(summary.completed, true);
+});
+
+test('--resume without a checkpoint, or on a directory that does not exist, says it starts from step 0', async () => {
+  const cfg = { ...rainbow, variant: 'baseline', checkpointSeconds: 3600 } as const;
+  const dir = path.join(tmp, 'no-checkpoint');
+  await runExperiment(cfg, { out: dir, stopAfterSteps: 10 });
+  assert.equal(fs.existsSync(path.join(dir, 'checkpoints')), false, 'stopped before its first checkpoint');
+  const said = await stderrOf(() => runExperiment(cfg, { out: dir, resume: true }));
+  const restarted = /--resume: .*no-checkpoint has no checkpoint \(the \d+ records in its log are rewritten\); start/;
+  assert.ok(said.some((l) => restarted.test(l)), said.join('\n'));
+  const note = readLog(path.join(dir, 'log.jsonl')).find((r) => r.type === 'resume');
+  assert.match(String(note?.restartedFromStep0), /no checkpoint \(the \d+ records/);
+  const fresh = path.join(tmp, 'never-made');
+  const saidFresh = await stderrOf(() => runExperiment(cfg, { out: fresh, resume: true }));
+  const newRun = `--resume: ${fresh} does not exist; starting a new run from step 0`;
+  assert.ok(saidFresh.some((l) => l.includes(newRun)), saidFresh.join('\n'));
+});

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SCALES } from '../../lib/experiments/scale';
 import { armOf, byArm, cliArgs, loadSection, section, sectionJobs, sectionStatus, SECTION_NAMES, SECTIONS } from '../../lib/experiments/sections';
-import { comparisonTable, finalReturns, learnedOf, missingNote, noLearningClause, tally, verdict, type ArmStats } from '../../lib/experiments/section-report';
+import { missingNote } from '../../lib/experiments/section-report';
 import { isCurlEncoderKey, readPretrainedEncoder, runTransfer, withEncoder } from '../../lib/experiments/transfer';
 import { runWithSnapshots, snapshotDir } from '../../lib/experiments/snapshot-run';
 import { runExperiment } from '../../lib/experiments/train';
@@ -166,39 +166,6 @@ test('cliArgs reproduce a job config for `seer run`', () => {
   assert.deepEqual(cliArgs({ env: 'cartpole-swingup', variant: 'seer', seed: 2, scale: 'laptop', imageSize: 50, agentOptions: { cropSize: 42 } }), [
     '--env', 'cartpole-swingup', '--variant', 'seer', '--seed', '2', '--scale', 'laptop', '--set', 'imageSize=50', '--set', 'agentOptions.cropSize=42',
   ]);
-});
-
-test('verdicts need the difference to exceed the seeds spread, and two seeds', () => {
-  const s = (arm: string, mean: number, std: number, seeds = 3): ArmStats => ({ env: 'e', arm, seeds, mean, std });
-  assert.equal(verdict(s('a', 10, 1), s('b', 5, 2)), 'holds');
-  assert.equal(verdict(s('a', 5, 1), s('b', 10, 2)), 'does not hold');
-  assert.equal(verdict(s('a', 10, 3), s('b', 8, 1)), 'inconclusive');
-  assert.equal(verdict(s('a', 10, 0, 1), s('b', 5, 0, 1)), 'inconclusive');
-  const t = comparisonTable([s('a', 10, 1), s('b', 5, 2)], 'a', 'b');
-  assert.deepEqual(t.objects()[0], { env: 'e', a: '10.0 ± 1.0', b: '5.0 ± 2.0', 'a − b': 5, 'a > b?': 'holds' });
-  // An environment where one arm has no runs yet is no comparison (and no 'inconclusive' in the tally).
-  const partial = comparisonTable([s('a', 10, 1), s('b', 5, 2), { ...s('a', 1, 0), env: 'only-a' }], 'a', 'b');
-  assert.deepEqual(partial.array('env'), ['e']);
-});
-
-test('a comparison where neither arm learned says so instead of a verdict', () => {
-  // Two seeds per arm: evaluation returns from the first (before any update) to the last.
-  const run = (arm: string, seed: number, returns: number[]): RunResult =>
-    ({ dir: `${arm}/e__s${seed}`, arm, manifest: { config: { env: 'e', variant: arm, seed } }, evals: returns.map((evalReturn, i) => ({ envSteps: i, flops: i, wallSeconds: i, evalReturn })) }) as unknown as RunResult;
-  const flat = [run('a', 0, [30, 25, 40]), run('a', 1, [30, 32, 20]), run('b', 0, [30, 30, 20]), run('b', 1, [28, 10, 24])];
-  assert.equal(learnedOf(flat.slice(0, 2)), false);
-  const stats = finalReturns(flat);
-  assert.equal(verdict(stats[0], stats[1]), 'neither learned');
-  const table = comparisonTable(stats, 'a', 'b');
-  assert.deepEqual(tally(table, 'a > b?'), { holds: 0, 'does not hold': 0, inconclusive: 0, 'neither learned': 1 });
-  assert.match(noLearningClause(table, 'a > b?'), /\*\*e\*\* neither arm learned/);
-  // One arm that learned is enough for a verdict: here it beats the flat one.
-  const rising = [run('a', 0, [30, 90, 120]), run('a', 1, [30, 100, 110]), ...flat.slice(2)];
-  assert.equal(learnedOf(rising.slice(0, 2)), true);
-  const [a, b] = finalReturns(rising);
-  assert.equal(verdict(a, b), 'holds');
-  assert.equal(noLearningClause(comparisonTable([a, b], 'a', 'b'), 'a > b?'), '');
-  assert.equal(learnedOf(rising.slice(0, 1)), undefined, 'one seed has no spread to judge by');
 });
 
 test('transfer: the target run trains on exactly the pre-trained encoder, frozen from update 0', { timeout: 240_000 }, async () => {

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as aq from 'arquero';
@@ -36,11 +36,23 @@ test('outside a kernel, setupNotebook/showTable/showFigure write files and displ
   // Beside the tables: how to re-make them, and the runs they come from.
   useRuns([join(dir, 'runs', 'b'), join(dir, 'runs', 'a'), join(dir, 'runs', 'b')]);
   showTable(aq.from([{ a: 1 }]), 'again');
-  const m = JSON.parse(readFileSync(join(nb.tablesDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  const manifest = join(nb.tablesDir, 'manifest.json');
+  type Manifest = Record<string, unknown> & { provenance: Record<string, unknown> };
+  const m = JSON.parse(readFileSync(manifest, 'utf8')) as Manifest;
   assert.equal(m.notebook, 'notebooks/display-test.ipynb');
-  assert.equal(m.command, `SEER_SCALE=${nb.scale} npx tsx scripts/run-notebooks.ts notebooks/display-test.ipynb --scale ${nb.scale}`);
+  assert.equal(m.command, `npm run notebooks -- notebooks/display-test.ipynb --scale ${nb.scale}`);
   assert.deepEqual(m.runs, [join(dir, 'runs', 'a'), join(dir, 'runs', 'b')]);
-  assert.match(String(m.commit), /^([0-9a-f]{40}|unknown)$/);
+  assert.deepEqual(Object.keys(m.files as object), ['again.csv', 'again.md', 'flops.csv', 'flops.md']);
+  assert.match(String(m.provenance.commit), /^([0-9a-f]{40}|unknown)$/);
+  assert.equal(m.provenance.backend, nb.backend);
+
+  // Executing again on the same data leaves the manifest alone (issue 16 §6): its provenance is the last change's.
+  const old = { ...m, provenance: { ...m.provenance, commit: 'an-older-commit', writtenAt: '2026-01-01T00:00:00Z' } };
+  writeFileSync(manifest, JSON.stringify(old, null, 1));
+  showTable(aq.from([{ a: 1 }]), 'again');
+  assert.equal(JSON.parse(readFileSync(manifest, 'utf8')).provenance.commit, 'an-older-commit');
+  showTable(aq.from([{ a: 2 }]), 'again'); // what it describes changed: rewritten with this run's provenance
+  assert.notEqual(JSON.parse(readFileSync(manifest, 'utf8')).provenance.commit, 'an-older-commit');
 
   const skip = chromiumSkipReason();
   if (skip) return t.skip(skip);
