@@ -1,11 +1,12 @@
 /**
  * Runs notebooks headless, exports each to HTML and checks the HTML in Chromium.
  *
- *   tsx scripts/run-notebooks.ts [notebooks/NN-name.ipynb ...] [--scale smoke|laptop|paper] [--no-browser]
+ *   tsx scripts/run-notebooks.ts [notebooks/NN-name.ipynb ...] [--scale smoke|laptop|benchmark|paper] [--no-browser]
  *   tsx scripts/run-notebooks.ts --publish [notebooks/NN-name.ipynb ...]     (npm run notebooks -- --publish)
  *
  * No notebook arguments = every notebook in notebooks/. Executed copies and their HTML go to
- * build/notebooks/; figures and tables to data/figures/<notebook>/ and data/tables/<notebook>/.
+ * build/notebooks/; figures and tables to data/figures/<notebook>/ and data/tables/<notebook>/ (laptop scale; other
+ * scales to data/figures/<scale>/<notebook>/ and data/tables/<scale>/<notebook>/).
  * --publish executes at laptop scale on the committed data/ (no training: SEER_MISSING=load) and writes each
  * notebook's outputs and the digest of its inputs back into notebooks/ (lib/notebook/publish.ts); it prints the
  * bytes the outputs add.
@@ -17,7 +18,7 @@ import { closeBrowser } from '../lib/plots/browser';
 import { checkHtmlInBrowser, executeNotebook, exportHtml, notebookToolsStatus } from '../lib/notebook/run';
 import { EXECUTED_DIR } from '../lib/notebook/run';
 import type { ExecutedNotebook } from '../lib/notebook/run';
-import { INPUTS_RECORD_ENV } from '../lib/notebook/display';
+import { INPUTS_RECORD_ENV, outputRoot } from '../lib/notebook/display';
 import { dataFolderOf, notebookInputs, sectionFolders, type NotebookInputs } from '../lib/notebook/inputs';
 import { changedWhileExecuting, notebookJson, publishedNotebook, PUBLISH_SCALE } from '../lib/notebook/publish';
 import { withoutOutputs } from '../lib/notebook/publish';
@@ -27,10 +28,10 @@ import { REPO_ROOT } from '../lib/util/paths';
 import { parseScale, notebookScale, type Scale } from '../lib/experiments/scale';
 
 /** Figure and table files the notebook (re)wrote during this run. */
-function writtenSince(stem: string, since: number): string[] {
+function writtenSince(stem: string, since: number, scale: Scale): string[] {
   const out: string[] = [];
   for (const kind of ['figures', 'tables']) {
-    const dir = join(REPO_ROOT, 'data', kind, stem);
+    const dir = join(outputRoot(kind as 'figures' | 'tables', scale), stem);
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir).sort()) {
       if (statSync(join(dir, f)).mtimeMs >= since) out.push(relative(REPO_ROOT, join(dir, f)));
@@ -41,7 +42,7 @@ function writtenSince(stem: string, since: number): string[] {
 
 function usage(msg: string): never {
   console.error(
-    `${msg}\nusage: tsx scripts/run-notebooks.ts [notebook.ipynb ...] [--scale smoke|laptop|paper] [--no-browser]\n` +
+    `${msg}\nusage: tsx scripts/run-notebooks.ts [notebook.ipynb ...] [--scale smoke|laptop|benchmark|paper] [--no-browser]\n` +
       '       tsx scripts/run-notebooks.ts --publish [notebook.ipynb ...] [--no-browser]',
   );
   process.exit(2);
@@ -141,7 +142,7 @@ async function main(): Promise<number> {
         }
       }
       console.log(`[notebooks] ${name}: ok (${summary})`);
-      for (const f of writtenSince(basename(nb, '.ipynb'), started)) console.log(`[notebooks]   wrote ${f}`);
+      for (const f of writtenSince(basename(nb, '.ipynb'), started, scale)) console.log(`[notebooks]   wrote ${f}`);
       if (publishing) {
         const { bytes, added } = publish(nb, done, record, before!);
         sizes.push(`${name}: ${kb(bytes)}, of which outputs ${kb(added)}`);

@@ -196,8 +196,11 @@ const span = (i: Interval, d: number): string => `[${i.low.toFixed(d)}, ${i.high
  * with its 95% interval, the IQM difference and P(a > b) with theirs, and the verdict (compareArmStats).
  */
 export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.ColumnTable {
+  const comparisons = compareArms(stats, a, b);
+  // No environment with both arms yet (a campaign under way): an empty table that still has its columns.
+  if (!comparisons.length) return aq.table(Object.fromEntries(comparisonColumns(a, b).map((c) => [c, []])));
   return aq.from(
-    compareArms(stats, a, b).map((c) => {
+    comparisons.map((c) => {
       const d = decimalsFor([c.better.mean, c.worse.mean]);
       const iv = c.interval;
       return {
@@ -213,6 +216,12 @@ export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.Col
       };
     }),
   );
+}
+
+/** The columns of `comparisonTable`, in order. */
+function comparisonColumns(a: string, b: string): string[] {
+  return ['env', `${a}: mean ± sd`, `${b}: mean ± sd`, 'seeds', `${a} − ${b}`, '95% CI', 'IQM diff [95% CI]',
+    `P(${a} > ${b}) [95% CI]`, `${a} > ${b}?`];
 }
 
 /**

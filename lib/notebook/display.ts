@@ -6,8 +6,9 @@
  *   showTable(table, 'encoders');                     // markdown table, saved as CSV and Markdown
  *
  * Every figure leaves a static image: notebooks opened untrusted or on a code host run no scripts, so
- * the interactive output is followed by a PNG output, and both image files land in data/figures/<notebook>/
- * (SEER_FIGURES_DIR overrides; tables go to data/tables/<notebook>/, SEER_TABLES_DIR overrides).
+ * the interactive output is followed by a PNG output, and both image files land in data/figures/<notebook>/ at
+ * laptop scale, the committed one, and in data/figures/<scale>/<notebook>/ at benchmark or paper scale, so one scale
+ * never overwrites another's (SEER_FIGURES_DIR overrides; tables likewise in data/tables/, SEER_TABLES_DIR overrides).
  * Outside a kernel (scripts, tests) the same calls only write the files and print their paths.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -119,6 +120,11 @@ function checkName(kind: string, name: string): void {
   }
 }
 
+/** data/figures or data/tables: the laptop scale's (committed) outputs at the top, other scales' in a folder each. */
+export function outputRoot(kind: 'figures' | 'tables', scale: Scale): string {
+  return scale === 'laptop' ? join(REPO_ROOT, 'data', kind) : join(REPO_ROOT, 'data', kind, scale);
+}
+
 /**
  * First cell of every notebook: picks the tensor backend and the scale, embeds plotly.js (once, here, so
  * "run all" keeps it at the top) and prints one line saying what this run is.
@@ -131,8 +137,8 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
     name,
     scale,
     backend,
-    figuresDir: resolve(process.env.SEER_FIGURES_DIR || join(REPO_ROOT, 'data', 'figures'), name),
-    tablesDir: resolve(process.env.SEER_TABLES_DIR || join(REPO_ROOT, 'data', 'tables'), name),
+    figuresDir: resolve(process.env.SEER_FIGURES_DIR || outputRoot('figures', scale), name),
+    tablesDir: resolve(process.env.SEER_TABLES_DIR || outputRoot('tables', scale), name),
     sources: [],
   };
   recordInputs(current);
