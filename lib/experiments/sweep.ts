@@ -5,7 +5,8 @@
  * directory whose manifest records other settings than the sweep asks for refuses the sweep
  * (test/experiments/sweep.test.ts).
  */
-import { spawn } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
+import { RunInterrupted, type StopSignal } from './stop';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -89,6 +90,18 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
   // job to end. Dependencies that can no longer finish (failed, or not queued) fail their dependants.
   const running = new Set<string>();
   const queued = (dir: string): boolean => running.has(dir) || pending.some((j) => j.dir === dir);
+  // Ctrl-C or SIGTERM on the sweep reaches its runs too (also when sent to this process alone, not the terminal's
+  // process group): each checkpoints at its next episode end and exits; no new run starts (stop.ts).
+  const children = new Set<ChildProcess>();
+  let stopped: StopSignal | undefined;
+  const onSignal = (signal: StopSignal): void => {
+    if (!stopped) console.error(`[sweep] ${signal}: no new run starts; the running ones checkpoint and stop`);
+    stopped ??= signal;
+    pending.length = 0;
+    for (const c of children) c.kill(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let wake: () => void = () => {};
   let ended = new Promise<void>((r) => (wake = r));
   const next = async (): Promise<SweepJob | undefined> => {
@@ -122,7 +135,11 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
           stdio: ['ignore', out, out],
           env: { ...process.env, SEER_QUIET: '1', SEER_NATIVE_THREADS: threads },
         });
-        child.on('exit', (c) => resolve(c ?? 1));
+        children.add(child);
+        child.on('exit', (c) => {
+          children.delete(child);
+          resolve(c ?? 1);
+        });
       });
       fs.closeSync(out);
       running.delete(job.dir);
@@ -136,6 +153,12 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
       w();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (stopped) throw new RunInterrupted(stopped, `sweep stopped by ${stopped}: rerun the same command to resume it`);
   return { failed };
 }

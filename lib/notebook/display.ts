@@ -162,9 +162,10 @@ function shortPath(p: string): string {
  * Shows a figure: the interactive plotly output (inside a kernel), then its static PNG; writes
  * `<figuresDir>/<name>.svg` and `.png` (it prints their paths; returns nothing so tslab echoes nothing).
  */
-export async function showFigure(spec: FigureSpec, name: string): Promise<void> {
+export async function showFigure(spec: FigureSpec, name: string, opts: OutputOptions = {}): Promise<void> {
   checkName('figure', name);
   const ctx = context();
+  const dir = opts.measured ? measuredDir(ctx, 'figures') : ctx.figuresDir;
   const display = kernelDisplay();
   if (display) {
     if (!(globalThis as Record<symbol, unknown>)[EMBEDDED]) embedPlotly(display);
@@ -175,15 +176,28 @@ export async function showFigure(spec: FigureSpec, name: string): Promise<void> 
     console.warn(`figure '${name}': no static image written (Chromium is not installed; run \`npm run setup\`)`);
     return;
   }
-  const { svg, png } = await saveFigure(spec, join(ctx.figuresDir, name));
-  recordProvenance(ctx.figuresDir, ctx);
+  const { svg, png } = await saveFigure(spec, join(dir, name));
+  if (!opts.measured) recordProvenance(dir, ctx);
   // The copy shown in the notebook is drawn at 1× (the file beside the SVG is 2×): it is what every published
   // notebook commits, at about half the bytes (README, Notebooks).
   if (display) display.png(await renderFigure(spec, { format: 'png', scale: 1 }));
   console.log(`figure saved: ${shortPath(svg)}, ${shortPath(png)}`);
 }
 
-export interface TableOptions {
+export interface OutputOptions {
+  /**
+   * A measurement of this machine and moment (e.g. a timing): its files go to build/measurements/<kind>/<notebook>/,
+   * not into data/, so re-running a notebook leaves the committed data unchanged (issue 16 §6).
+   */
+  measured?: boolean;
+}
+
+/** Where measured outputs of the current notebook go: build/, never committed. */
+function measuredDir(ctx: NotebookContext, kind: 'figures' | 'tables'): string {
+  return join(REPO_ROOT, 'build', 'measurements', kind, ctx.name);
+}
+
+export interface TableOptions extends OutputOptions {
   /** Most fractional digits shown for numbers (default 3). */
   maxdigits?: number;
   /** Rows shown (all rows are written to the files; default 50). */
@@ -194,13 +208,14 @@ export interface TableOptions {
 export function showTable(table: ColumnTable, name: string, opts: TableOptions = {}): void {
   checkName('table', name);
   const ctx = context();
-  mkdirSync(ctx.tablesDir, { recursive: true });
+  const dir = opts.measured ? measuredDir(ctx, 'tables') : ctx.tablesDir;
+  mkdirSync(dir, { recursive: true });
   const maxdigits = opts.maxdigits ?? 3;
-  const csv = join(ctx.tablesDir, `${name}.csv`);
-  const md = join(ctx.tablesDir, `${name}.md`);
+  const csv = join(dir, `${name}.csv`);
+  const md = join(dir, `${name}.md`);
   writeFileSync(csv, table.toCSV());
   writeFileSync(md, tableMarkdown(table, { maxdigits }));
-  recordProvenance(ctx.tablesDir, ctx);
+  if (!opts.measured) recordProvenance(dir, ctx);
   const shown = tableMarkdown(table, { maxdigits, limit: opts.limit ?? 50 });
   const display = kernelDisplay();
   if (display) display.markdown(shown);

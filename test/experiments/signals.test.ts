@@ -68,3 +68,42 @@ for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     assert.deepEqual(comparable(dir), reference);
   });
 }
+
+test('SIGTERM to a sweep process alone reaches its runs: each checkpoints, no new run starts, exit 143; rerun resumes', async () => {
+  const reference = await full();
+  const out = path.join(tmp, 'sweep');
+  const cli = path.join(__dirname, '..', '..', 'bin', 'seer.js');
+  const args = [cli, 'sweep', '--envs', cfg.env, '--variants', 'baseline', '--seeds', '0,1,2', '--scale', 'smoke',
+    '--set', `steps=${cfg.steps}`, '--set', 'checkpointSeconds=3600', '--jobs', '2', '--out', out];
+  const env = { ...process.env, SEER_QUIET: '1' };
+  const runDir = (seed: number): string => path.join(out, `minatar_breakout__baseline__s${seed}`);
+  const records = (seed: number): number => {
+    const f = path.join(runDir(seed), 'log.jsonl');
+    return fs.existsSync(f) ? readLog(f).length : 0;
+  };
+  // detached: its own process group, so the signal reaches the sweep alone, as `kill <pid>` does
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env, detached: true });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if ((records(0) >= 4 && records(1) >= 4) || child.exitCode !== null) {
+        clearInterval(poll);
+        child.kill('SIGTERM');
+        resolve();
+      }
+    }, 5);
+  });
+  assert.equal(await exited, 143, err);
+  assert.match(err, /SIGTERM: no new run starts/);
+  for (const seed of [0, 1]) {
+    assert.ok(!fs.existsSync(path.join(runDir(seed), 'DONE')), `seed ${seed} should have stopped before its end`);
+    assert.ok(fs.readdirSync(path.join(runDir(seed), 'checkpoints')).some((f) => f.startsWith('step-')), `seed ${seed}`);
+  }
+  assert.equal(records(2), 0, 'the third run must not start after the signal');
+  // The same command again resumes the two and makes the third; seed 0's log is the uninterrupted run's.
+  const again = spawn(process.execPath, args, { stdio: 'ignore', env });
+  assert.equal(await new Promise<number | null>((r) => again.on('exit', (code) => r(code))), 0);
+  assert.deepEqual(comparable(runDir(0)), reference);
+});
