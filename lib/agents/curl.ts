@@ -111,6 +111,11 @@ export const CURL_DEFAULTS = {
 
 type Resolved = Required<Omit<CurlConfig, 'flops'>> & { flops: FlopOptions };
 
+/** Checks CURL's options (names, types, ranges) without building an agent: throws naming the field and its range. */
+export function checkCurlOptions(cfg: CurlConfig): void {
+  resolve(cfg);
+}
+
 function resolve(cfg: CurlConfig): Resolved {
   const s = cfg.obsShape;
   const state = cfg.encoder === 'flatten';

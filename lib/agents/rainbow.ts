@@ -83,6 +83,11 @@ export const RAINBOW_DEFAULTS = {
 
 type Resolved = Required<Omit<RainbowConfig, 'flops'>> & { flops: FlopOptions };
 
+/** Checks Rainbow's options (names, types, ranges) without building an agent: throws naming the field and its range. */
+export function checkRainbowOptions(cfg: RainbowConfig): void {
+  resolve(cfg);
+}
+
 function resolve(cfg: RainbowConfig): Resolved {
   const r = { ...RAINBOW_DEFAULTS, flops: {}, ...cfg } as Resolved;
   const f = (field: string, ok: boolean, range: string) => checkField('rainbow', field, (r as unknown as Record<string, unknown>)[field], ok, range);

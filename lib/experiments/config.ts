@@ -9,8 +9,8 @@ import { SEER_VARIANTS, type VariantId } from '../seer/variants';
 import { ADAPTIVE_DEFAULTS, ADAPTIVE_TAU } from '../seer/adaptive';
 import { ConfigError, intIn, noUnknownKeys, numberIn, oneOf } from './validate';
 import { parseMemoryBudget } from '../replay/budget';
-import { CURL_DEFAULTS } from '../agents/curl';
-import { RAINBOW_DEFAULTS } from '../agents/rainbow';
+import { CURL_DEFAULTS, checkCurlOptions } from '../agents/curl';
+import { RAINBOW_DEFAULTS, checkRainbowOptions } from '../agents/rainbow';
 
 import { SCALES, type Scale } from './scale';
 
@@ -199,6 +199,7 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
     throw new ConfigError('memoryBudget', (err as Error).message);
   }
   checkAgentOptions(agent, c.agentOptions);
+  checkAgentRanges(c);
   return c;
 }
 
@@ -213,6 +214,23 @@ export const AGENT_OPTIONS: Record<ExperimentConfig['agent'], Record<string, unk
   curl: { ...CURL_DEFAULTS, cropSize: 84 },
   rainbow: { ...RAINBOW_DEFAULTS },
 };
+
+/**
+ * The agent's own range checks (e.g. `hidden` a positive integer, `cropSize` at most the image side), run on the
+ * observation shape this experiment gives it, so that a bad value stops `seer run` before it writes anything.
+ */
+function checkAgentRanges(c: ExperimentConfig): void {
+  const obsShape = [c.imageSize, c.imageSize, (c.agent === 'curl' ? 3 : 1) * c.frameStack];
+  try {
+    if (c.agent === 'curl') {
+      checkCurlOptions({ obsShape, actionDim: 1, encoder: c.encoder as 'sac-ae' | 'impala', ...c.agentOptions });
+    } else {
+      checkRainbowOptions({ obsShape, numActions: 2, encoder: c.encoder, ...c.agentOptions });
+    }
+  } catch (err) {
+    throw new ConfigError('agentOptions', (err as Error).message);
+  }
+}
 
 /** Unknown names are errors naming the accepted ones; values must have the type of the option's default. */
 function checkAgentOptions(agent: ExperimentConfig['agent'], options: unknown): void {

@@ -89,3 +89,18 @@ test('agentOptions are checked against the agent\'s own options when the config 
   const ok = resolveConfig({ env: 'cartpole-swingup', scale: 'laptop', agentOptions: { cropSize: 42, actorLr: 5e-4 } });
   assert.deepEqual(ok.agentOptions, { cropSize: 42, actorLr: 5e-4 });
 });
+
+test('agent option ranges are checked when the config resolves, before a run writes anything', () => {
+  assert.throws(() => resolveConfig({ env: 'cartpole-swingup', scale: 'smoke', agentOptions: { hidden: -5 } }),
+    /config\.agentOptions: curl config: hidden must be .*got -5/);
+  assert.throws(() => resolveConfig({ env: 'cartpole-swingup', scale: 'smoke', agentOptions: { cropSize: 120 } }),
+    /cropSize must be an integer in \[1, 100\], got 120/);
+  assert.throws(() => resolveConfig({ env: 'minatar/breakout', scale: 'smoke', agentOptions: { targetUpdate: 0 } }),
+    /rainbow config: targetUpdate must be a positive integer, got 0/);
+  // every scale's own options pass
+  for (const scale of ['smoke', 'laptop', 'benchmark', 'paper'] as const) {
+    resolveConfig({ env: 'cartpole-swingup', scale });
+    resolveConfig({ env: 'minatar/breakout', scale });
+    resolveConfig({ env: 'cartpole-swingup', scale, encoder: 'impala', imageSize: 50, agentOptions: { cropSize: 42 } });
+  }
+});
