@@ -48,35 +48,12 @@ test('run: an unknown flag (--seeds, --foo) is an error naming it and the accept
 
 test('sweep --jobs abc is a usage error and runs nothing', async () => {
   const out = path.join(tmp(), 'sweep');
-  const r = await seer(
-    'sweep',
-    '--envs',
-    'minatar/breakout',
-    '--variants',
-    'baseline',
-    '--seeds',
-    '0',
-    '--scale',
-    'smoke',
-    '--out',
-    out,
-    '--jobs',
-    'abc',
-  );
+  const sweep = ['sweep', '--envs', 'minatar/breakout', '--variants', 'baseline'];
+  const r = await seer(...sweep, '--seeds', '0', '--scale', 'smoke', '--out', out, '--jobs', 'abc');
   assert.equal(r.code, 2);
   assert.match(r.err, /--jobs: got 'abc'; expected an integer in \[1, 64\]/);
   assert.equal(fs.existsSync(out), false);
-  const seeds = await seer(
-    'sweep',
-    '--envs',
-    'minatar/breakout',
-    '--variants',
-    'baseline',
-    '--seeds',
-    '0,x',
-    '--out',
-    out,
-  );
+  const seeds = await seer(...sweep, '--seeds', '0,x', '--out', out);
   assert.equal(seeds.code, 2);
   assert.match(seeds.err, /--seeds: got 'x'; expected an integer/);
 });

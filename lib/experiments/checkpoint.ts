@@ -90,16 +90,6 @@ export function writeCheckpoint(dir: string, label: string, snap: Snapshot): str
   });
 }
 
-/**
- * Keeps checkpoint `label` of `fromDir` as a checkpoint of `toDir` as well, by hard links (no copy, and `fromDir`
- * may delete it afterwards): same atomic protocol, so a kill leaves `toDir`'s previous one readable.
- */
-export function linkCheckpoint(fromDir: string, label: string, toDir: string): void {
-  publish(toDir, label, (tmp) => {
-    for (const f of ['arrays.bin', 'index.json']) fs.linkSync(path.join(fromDir, label, f), path.join(tmp, f));
-  });
-}
-
 /** A checkpoint that cannot be read; the message names its directory and what is wrong. */
 export class CheckpointError extends Error {
   constructor(

@@ -12,12 +12,12 @@
  * adaptive rule needs its own similarity checks from update 0), the same image replay before T_f (baseline →
  * seer, constrained-images → constrained-seer), and every other training setting equal.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
 import type { ExperimentConfig } from './config';
 import { seerVariant } from '../seer/variants';
 import { readLog, type LogRecord } from './log';
+import { readManifest } from './manifest';
 
 /** Where a baseline run keeps its fork point: a checkpoint directory holding its state at the fork point. */
 export const forkPointDir = (runDir: string): string => path.join(runDir, 'checkpoints-fork');
@@ -62,9 +62,9 @@ export interface ForkPoint {
 }
 
 function sourceConfig(sourceDir: string): ExperimentConfig {
-  const file = path.join(sourceDir, 'manifest.json');
-  if (!fs.existsSync(file)) throw new Error(`cannot fork from ${sourceDir}: it has no manifest.json (not a run directory)`);
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { config: ExperimentConfig }).config;
+  const manifest = readManifest(sourceDir);
+  if (!manifest) throw new Error(`cannot fork from ${sourceDir}: it has no manifest.json (not a run directory)`);
+  return manifest.config as ExperimentConfig;
 }
 
 /** Why a run that is the source's twin still cannot start from its fork point: it has none (yet), or none usable. */
@@ -113,9 +113,7 @@ export function forkPointOrReason(sourceDir: string, target: ExperimentConfig): 
 
 /** How a finished run that was to fork ran from update 0 instead (its manifest's `forkFallback`), or undefined. */
 export function forkFallbackOf(runDir: string): string | undefined {
-  const file = path.join(runDir, 'manifest.json');
-  if (!fs.existsSync(file)) return undefined;
-  const fallback = (JSON.parse(fs.readFileSync(file, 'utf8')) as { forkFallback?: { reason: string } }).forkFallback;
+  const fallback = readManifest(runDir)?.forkFallback as { reason: string } | undefined;
   return fallback && `ran from update 0: ${fallback.reason}`;
 }
 

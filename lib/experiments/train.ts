@@ -300,13 +300,13 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
         forkPoint.hold(checkpointLabel(s), await markedSnapshotOf(s, wall(), agent, replay, freezing));
       }
       forkPoint.settle(s.updates);
-      if (snapshot && clockSays) {
+      if (snapshot) {
         writeCheckpoint(ckptDir, checkpointLabel(s), snapshot);
         lastCkpt = Date.now();
       }
       if (run.stop.signal && s.step < cfg.steps) {
         // Ctrl-C / SIGTERM: this episode end is the safe point; keep the work in a checkpoint, then stop (stop.ts).
-        if (!(snapshot && clockSays)) writeCheckpoint(ckptDir, checkpointLabel(s), snapshot ?? (await snapshotOf(s, wall(), agent, replay, freezing)));
+        if (!snapshot) writeCheckpoint(ckptDir, checkpointLabel(s), await snapshotOf(s, wall(), agent, replay, freezing));
         interrupted = run.stop.signal;
         break;
       }
