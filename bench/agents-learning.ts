@@ -20,7 +20,11 @@ function arg(name: string, def: string): string {
 }
 
 /** Mean return over `episodes` with `policy`, episode seeds 1000 + e. */
-function evaluate(env: Env, policy: (obs: Uint8Array | Float32Array) => number | Float32Array, episodes: number): number {
+function evaluate(
+  env: Env,
+  policy: (obs: Uint8Array | Float32Array) => number | Float32Array,
+  episodes: number,
+): number {
   let total = 0;
   for (let e = 0; e < episodes; e++) {
     let obs = env.reset({ seed: 1000 + e }).obs;
@@ -39,15 +43,38 @@ async function rainbowBreakout(steps: number): Promise<Record<string, number>> {
   const shape = env.observationSpace.shape;
   const nA = (env.actionSpace as { n: number }).n;
   const learnStart = 200;
-  const agent = new RainbowAgent({ obsShape: shape, numActions: nA, encoder: 'flatten', hidden: 128, lr: 3e-4, targetUpdate: 250, seed: 1 });
-  const replay = new ImageReplay({ obsShape: shape, frameStack: 1, capacity: steps, action: { discrete: true }, nStep: 3, gamma: 0.99, seed: 1 });
+  const agent = new RainbowAgent({
+    obsShape: shape,
+    numActions: nA,
+    encoder: 'flatten',
+    hidden: 128,
+    lr: 3e-4,
+    targetUpdate: 250,
+    seed: 1,
+  });
+  const replay = new ImageReplay({
+    obsShape: shape,
+    frameStack: 1,
+    capacity: steps,
+    action: { discrete: true },
+    nStep: 3,
+    gamma: 0.99,
+    seed: 1,
+  });
   const rng = new Rng(7);
   const t0 = Date.now();
   let obs = env.reset({ seed: 1 }).obs;
   for (let t = 0; t < steps; t++) {
     const a = t < learnStart ? rng.int(nA) : agent.act(obs, 'explore');
     const r = env.step(a);
-    replay.add({ obs, action: a, reward: Math.max(-1, Math.min(1, r.reward)), nextObs: r.obs, terminated: r.terminated, truncated: r.truncated });
+    replay.add({
+      obs,
+      action: a,
+      reward: Math.max(-1, Math.min(1, r.reward)),
+      nextObs: r.obs,
+      terminated: r.terminated,
+      truncated: r.truncated,
+    });
     obs = r.terminated || r.truncated ? env.reset().obs : r.obs;
     if (t >= learnStart) agent.update(replay.sample(32));
   }
@@ -65,7 +92,16 @@ async function sacCartpole(steps: number): Promise<Record<string, number>> {
   const A = (env.actionSpace as { shape: number[] }).shape[0];
   const learnStart = 250;
   const agent = new CurlAgent({ obsShape: shape, actionDim: A, encoder: 'flatten', hidden: 256, seed: 1 });
-  const replay = new ImageReplay({ obsShape: shape, frameStack: 1, dtype: 'float32', capacity: steps, action: { discrete: false, dim: A }, nStep: 1, gamma: 0.99, seed: 1 });
+  const replay = new ImageReplay({
+    obsShape: shape,
+    frameStack: 1,
+    dtype: 'float32',
+    capacity: steps,
+    action: { discrete: false, dim: A },
+    nStep: 1,
+    gamma: 0.99,
+    seed: 1,
+  });
   const rng = new Rng(5);
   const randomAction = () => Float32Array.from({ length: A }, () => 2 * rng.uniform() - 1);
   const t0 = Date.now();
@@ -89,8 +125,10 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   const only = arg('only', 'all');
   const out: Record<string, unknown> = { backend };
-  if (only === 'all' || only === 'rainbow') out.rainbowBreakoutNative = await rainbowBreakout(Number(arg('rainbow-steps', '3000')));
-  if (only === 'all' || only === 'sac') out.sacCartpoleBalanceState = await sacCartpole(Number(arg('sac-steps', '1500')));
+  if (only === 'all' || only === 'rainbow')
+    out.rainbowBreakoutNative = await rainbowBreakout(Number(arg('rainbow-steps', '3000')));
+  if (only === 'all' || only === 'sac')
+    out.sacCartpoleBalanceState = await sacCartpole(Number(arg('sac-steps', '1500')));
   console.log(JSON.stringify(out, null, 2));
 }
 

@@ -85,7 +85,11 @@ export function timeRounds(reps: number, pieces: Record<string, () => void>): Re
 
 /** An image replay filled with a synthetic episode stream (frame-stack invariant kept, episodes of 200). */
 export function filledReplay(
-  obsShape: [number, number, number], frameStack: number, discrete: boolean, actionDim: number, steps: number,
+  obsShape: [number, number, number],
+  frameStack: number,
+  discrete: boolean,
+  actionDim: number,
+  steps: number,
   prioritized = discrete,
 ): ImageReplay {
   const [h, w, ck] = obsShape;
@@ -109,7 +113,14 @@ export function filledReplay(
       for (let c = 0; c < C; c++) next[b + ck - C + c] = (t * 13 + i * 7 + c) & 255;
     }
     const end = t % 200 === 199;
-    replay.add({ obs, action: discrete ? t % 18 : new Float32Array(actionDim).fill(Math.sin(t)), reward: Math.cos(t), nextObs: next, terminated: false, truncated: end });
+    replay.add({
+      obs,
+      action: discrete ? t % 18 : new Float32Array(actionDim).fill(Math.sin(t)),
+      reward: Math.cos(t),
+      nextObs: next,
+      terminated: false,
+      truncated: end,
+    });
     obs = end ? new Uint8Array(obs.length).fill((t * 31) & 255) : next;
   }
   return replay;
@@ -119,7 +130,13 @@ export function filledReplay(
  * Timed pieces for a network alone: forward (with readback) and forward+backward of sum(output). The
  * input is uploaded afresh for every pass, as in an update (a kernel may cache work per input tensor).
  */
-function passPieces(prefix: string, apply: (x: tf.Tensor) => tf.Tensor, vars: tf.Variable[], data: Float32Array, shape: number[]): Record<string, () => void> {
+function passPieces(
+  prefix: string,
+  apply: (x: tf.Tensor) => tf.Tensor,
+  vars: tf.Variable[],
+  data: Float32Array,
+  shape: number[],
+): Record<string, () => void> {
   return {
     [`${prefix}Fwd`]: () => tf.tidy(() => void apply(tf.tensor(data, shape)).dataSync()),
     [`${prefix}FwdBwd`]: () => {
@@ -177,7 +194,11 @@ async function benchCurl(B: number, reps: number): Promise<Record<string, unknow
   const passes = { fwdBwd: 2, fwd: 3.5 };
   const encoderMs = passes.fwdBwd * t.encFwdBwd.cpuMs + passes.fwd * t.encFwd.cpuMs;
   curl.freezeEncoder();
-  const lat: Batch = { ...batch, obs: curl.encodeLatents(batch.obs as Uint8Array, B, true), nextObs: curl.encodeLatents(batch.nextObs as Uint8Array, B, true) };
+  const lat: Batch = {
+    ...batch,
+    obs: curl.encodeLatents(batch.obs as Uint8Array, B, true),
+    nextObs: curl.encodeLatents(batch.nextObs as Uint8Array, B, true),
+  };
   const latent = timeRounds(Math.max(reps, 3), { pair: () => (curl.update(lat), curl.update(lat)) }).pair;
   const latentPairDispatches = await dispatches(() => (curl.update(lat), curl.update(lat)));
   curl.dispose();
@@ -211,7 +232,14 @@ async function benchRainbow(B: number, reps: number): Promise<Record<string, unk
   const enc = makeEncoder({ kind: 'rainbow', inputShape: shape, name: 'bench_agents_rainbow' });
   const x = uniform(B * 84 * 84 * 4, 256);
   // The dueling noisy head (≈1.1M parameters, 20× the convs) runs the same passes: timed alone too.
-  const head = makeDuelingHead({ name: 'bench_agents_head', inDim: 576, hidden: 256, numActions: 18, atoms: 51, seed: 1 });
+  const head = makeDuelingHead({
+    name: 'bench_agents_head',
+    inDim: 576,
+    hidden: 256,
+    numActions: 18,
+    atoms: 51,
+    seed: 1,
+  });
   const feats = uniform(B * 576, 4);
   const t = timeRounds(reps, {
     sample: () => {
@@ -224,7 +252,10 @@ async function benchRainbow(B: number, reps: number): Promise<Record<string, unk
     },
     act: () => void rb.act(img, 'explore'),
     ...passPieces('enc', (v) => enc.apply(v as tf.Tensor4D), enc.variables(), x, [B, ...shape]),
-    ...passPieces('head', (v) => head.apply(v as tf.Tensor2D, { noisy: true, log: true }), head.variables(), feats, [B, 576]),
+    ...passPieces('head', (v) => head.apply(v as tf.Tensor2D, { noisy: true, log: true }), head.variables(), feats, [
+      B,
+      576,
+    ]),
   });
   enc.dispose();
   head.dispose();
@@ -236,7 +267,11 @@ async function benchRainbow(B: number, reps: number): Promise<Record<string, unk
   const updateDispatches = await dispatches(() => void rb.update(batch));
   const actDispatches = await dispatches(() => void rb.act(img, 'explore'));
   rb.freezeEncoder();
-  const lat: Batch = { ...batch, obs: rb.encodeLatents(batch.obs as Uint8Array, B), nextObs: rb.encodeLatents(batch.nextObs as Uint8Array, B) };
+  const lat: Batch = {
+    ...batch,
+    obs: rb.encodeLatents(batch.obs as Uint8Array, B),
+    nextObs: rb.encodeLatents(batch.nextObs as Uint8Array, B),
+  };
   const latent = timeRounds(reps, { u: () => void rb.update(lat) }).u;
   rb.act(img, 'explore');
   const latentDispatches = await dispatches(() => void rb.update(lat));
@@ -274,8 +309,10 @@ function peerProblem(script: string): string | undefined {
   try {
     execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
   } catch {
-    return '/usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch python3-numpy ' +
-      'libopenblas0-openmp)';
+    return (
+      '/usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch python3-numpy ' +
+      'libopenblas0-openmp)'
+    );
   }
   return undefined;
 }
@@ -317,8 +354,12 @@ function compare(out: Record<string, unknown>, rows: PeerRow[]): Record<string, 
     const wall = ours[wallKey] as Num;
     const cpu = ours[cpuKey] as Num;
     cases[label] = {
-      pytorchMs: p.ms_median, pytorchCpuMs: p.cpu_ms_median, oursMs: wall, oursCpuMs: cpu,
-      wall: ratio(wall, p.ms_median), cpu: ratio(cpu, p.cpu_ms_median),
+      pytorchMs: p.ms_median,
+      pytorchCpuMs: p.cpu_ms_median,
+      oursMs: wall,
+      oursCpuMs: cpu,
+      wall: ratio(wall, p.ms_median),
+      cpu: ratio(cpu, p.cpu_ms_median),
     };
   };
   const curl = (out.curl ?? {}) as Record<string, Record<string, unknown>>;
@@ -337,7 +378,9 @@ function compare(out: Record<string, unknown>, rows: PeerRow[]): Record<string, 
 function curlBatches(): number[] {
   const i = process.argv.indexOf('--curl-batches');
   if (i < 0) return process.argv.includes('--curl-batch') ? [arg('curl-batch', 128)] : [128, 32];
-  const bs = String(process.argv[i + 1]).split(',').map(Number);
+  const bs = String(process.argv[i + 1])
+    .split(',')
+    .map(Number);
   if (!bs.every((b) => Number.isInteger(b) && b > 0)) {
     throw new Error(`--curl-batches must be positive integers, e.g. 128,32; got '${process.argv[i + 1]}'`);
   }
@@ -347,15 +390,19 @@ function curlBatches(): number[] {
 async function main(): Promise<void> {
   const skipCurl = process.argv.includes('--skip-curl');
   const skipRainbow = process.argv.includes('--skip-rainbow');
-  const script = process.env.SEER_TORCH_PEER ??
-    path.join(__dirname, '..', '..', 'shared', 'peers', 'torch_agents_bench.py');
+  const script =
+    process.env.SEER_TORCH_PEER ?? path.join(__dirname, '..', '..', 'shared', 'peers', 'torch_agents_bench.py');
   // The peer first, so the two run one after the other on the same machine state.
   const problem = process.argv.includes('--no-peer') ? '--no-peer' : peerProblem(script);
   const peer = problem ? undefined : runPeer(script, skipCurl ? 'rainbow' : skipRainbow ? 'curl' : undefined);
   const backend = await initBackend();
   const reps = arg('reps', 3);
   const out: Record<string, unknown> = {
-    backend, reps, loadavg: os.loadavg(), cpu: os.cpus()[0]?.model, timing: 'median process CPU ms (wall where named)',
+    backend,
+    reps,
+    loadavg: os.loadavg(),
+    cpu: os.cpus()[0]?.model,
+    timing: 'median process CPU ms (wall where named)',
   };
   if (!skipRainbow) out.rainbow = await benchRainbow(arg('rainbow-batch', 32), reps * 3);
   if (!skipCurl) {
@@ -366,7 +413,9 @@ async function main(): Promise<void> {
   if (peer) {
     out.vsPytorch = compare(out, peer.rows);
     out.pytorch = {
-      torch: peer.doc.torch_version, threads: peer.doc.threads, loadavgBefore: peer.doc.loadavg_before,
+      torch: peer.doc.torch_version,
+      threads: peer.doc.threads,
+      loadavgBefore: peer.doc.loadavg_before,
       rows: peer.rows.map((r) => ({ name: r.name, ms: r.ms_median, cpuMs: r.cpu_ms_median })),
     };
   } else {

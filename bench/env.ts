@@ -116,11 +116,15 @@ function parseArgs(argv: string[]): { seconds: number; only: string[] } {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--seconds') seconds = Number(argv[++i]);
     else if (argv[i] === '--only') only = (argv[++i] ?? '').split(',');
-    else throw new Error(`bench:env: unknown argument '${argv[i]}'. Accepted: --seconds S, --only ${Object.keys(SECTIONS).join(',')}`);
+    else
+      throw new Error(
+        `bench:env: unknown argument '${argv[i]}'. Accepted: --seconds S, --only ${Object.keys(SECTIONS).join(',')}`,
+      );
   }
   if (!(seconds > 0)) throw new Error(`bench:env: --seconds must be a positive number, got ${seconds}`);
   for (const s of only) {
-    if (!(s in SECTIONS)) throw new Error(`bench:env: unknown section '${s}'. Sections: ${Object.keys(SECTIONS).join(', ')}`);
+    if (!(s in SECTIONS))
+      throw new Error(`bench:env: unknown section '${s}'. Sections: ${Object.keys(SECTIONS).join(', ')}`);
   }
   return { seconds, only };
 }

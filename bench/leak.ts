@@ -38,8 +38,11 @@ interface Sample {
 }
 
 async function main(): Promise<void> {
-  const updates = arg('updates', 10000), batch = arg('batch', 8), every = arg('every', 1000);
-  const warmup = arg('warmup', 20), slackMb = arg('rss-slack-mb', 64);
+  const updates = arg('updates', 10000),
+    batch = arg('batch', 8),
+    every = arg('every', 1000);
+  const warmup = arg('warmup', 20),
+    slackMb = arg('rss-slack-mb', 64);
   const backend = await initBackend();
   const encoder = makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9], seed: 1, name: 'leak_enc' });
   const q1 = makeMlp({ name: 'leak_q1', sizes: [50, 1024, 1024, 1], seed: 2 });
@@ -71,8 +74,12 @@ async function main(): Promise<void> {
     const m = tf.memory();
     const mem = process.memoryUsage();
     return {
-      update: i, numTensors: m.numTensors, numBytes: m.numBytes,
-      rssMb: mem.rss / 2 ** 20, jsHeapMb: mem.heapUsed / 2 ** 20, wasmHeapMb: heap(),
+      update: i,
+      numTensors: m.numTensors,
+      numBytes: m.numBytes,
+      rssMb: mem.rss / 2 ** 20,
+      jsHeapMb: mem.heapUsed / 2 ** 20,
+      wasmHeapMb: heap(),
     };
   };
 
@@ -90,14 +97,27 @@ async function main(): Promise<void> {
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  const start = samples[0], end = samples[samples.length - 1];
+  const start = samples[0],
+    end = samples[samples.length - 1];
   const tensorsFlat = end.numTensors === start.numTensors;
   const rssFlat = end.rssMb - start.rssMb <= slackMb;
   console.log(
     JSON.stringify(
       {
-        bench: 'leak', backend, updates, batch, warmup, seconds, msPerUpdate: (1000 * seconds) / updates,
-        finalLoss: last, start, end, samples, tensorsFlat, rssFlat, rssSlackMb: slackMb,
+        bench: 'leak',
+        backend,
+        updates,
+        batch,
+        warmup,
+        seconds,
+        msPerUpdate: (1000 * seconds) / updates,
+        finalLoss: last,
+        start,
+        end,
+        samples,
+        tensorsFlat,
+        rssFlat,
+        rssSlackMb: slackMb,
       },
       null,
       1,

@@ -25,10 +25,42 @@ interface TaskCfg {
 }
 
 const TASKS: TaskCfg[] = [
-  { task: 'cartpole-swingup', side: 100, channels: 3, frameStack: 3, action: { discrete: false, dim: 1 }, episodeSteps: 125, batchSize: 128 },
-  { task: 'finger-spin', side: 100, channels: 3, frameStack: 3, action: { discrete: false, dim: 2 }, episodeSteps: 500, batchSize: 128 },
-  { task: 'reacher-easy', side: 100, channels: 3, frameStack: 3, action: { discrete: false, dim: 2 }, episodeSteps: 250, batchSize: 128 },
-  { task: 'walker-walk', side: 100, channels: 3, frameStack: 3, action: { discrete: false, dim: 6 }, episodeSteps: 500, batchSize: 128 },
+  {
+    task: 'cartpole-swingup',
+    side: 100,
+    channels: 3,
+    frameStack: 3,
+    action: { discrete: false, dim: 1 },
+    episodeSteps: 125,
+    batchSize: 128,
+  },
+  {
+    task: 'finger-spin',
+    side: 100,
+    channels: 3,
+    frameStack: 3,
+    action: { discrete: false, dim: 2 },
+    episodeSteps: 500,
+    batchSize: 128,
+  },
+  {
+    task: 'reacher-easy',
+    side: 100,
+    channels: 3,
+    frameStack: 3,
+    action: { discrete: false, dim: 2 },
+    episodeSteps: 250,
+    batchSize: 128,
+  },
+  {
+    task: 'walker-walk',
+    side: 100,
+    channels: 3,
+    frameStack: 3,
+    action: { discrete: false, dim: 6 },
+    episodeSteps: 500,
+    batchSize: 128,
+  },
   { task: 'games', side: 84, channels: 1, frameStack: 4, action: { discrete: true }, episodeSteps: 200, batchSize: 32 },
 ];
 
@@ -49,7 +81,8 @@ function fillImages(buf: ImageReplay, cfg: TaskCfg, steps: number): void {
   };
   const stackOf = (frames: Uint8Array[]) => {
     const out = new Uint8Array(pixels * C * k);
-    for (let j = 0; j < k; j++) for (let i = 0; i < pixels; i++) for (let c = 0; c < C; c++) out[i * C * k + j * C + c] = frames[j][i * C + c];
+    for (let j = 0; j < k; j++)
+      for (let i = 0; i < pixels; i++) for (let c = 0; c < C; c++) out[i * C * k + j * C + c] = frames[j][i * C + c];
     return out;
   };
   let id = 0;
@@ -63,7 +96,14 @@ function fillImages(buf: ImageReplay, cfg: TaskCfg, steps: number): void {
     }
     frames = frames.slice(1).concat([frameOf(id++)]);
     const next = stackOf(frames);
-    buf.add({ obs, action: actionOf(cfg, s), reward: 0, nextObs: next, terminated: false, truncated: (t + 1) % cfg.episodeSteps === 0 });
+    buf.add({
+      obs,
+      action: actionOf(cfg, s),
+      reward: 0,
+      nextObs: next,
+      terminated: false,
+      truncated: (t + 1) % cfg.episodeSteps === 0,
+    });
     obs = next;
   }
 }
@@ -71,7 +111,14 @@ function fillImages(buf: ImageReplay, cfg: TaskCfg, steps: number): void {
 function fillLatents(buf: LatentReplay, cfg: TaskCfg, steps: number): void {
   const z = new Float32Array(buf.copies * buf.heads * buf.dim).fill(0.5);
   for (let s = 0; s < steps; s++) {
-    buf.addLatents({ obs: s % cfg.episodeSteps === 0 ? z : null, nextObs: z, action: actionOf(cfg, s), reward: 0, terminated: false, truncated: (s + 1) % cfg.episodeSteps === 0 });
+    buf.addLatents({
+      obs: s % cfg.episodeSteps === 0 ? z : null,
+      nextObs: z,
+      action: actionOf(cfg, s),
+      reward: 0,
+      terminated: false,
+      truncated: (s + 1) % cfg.episodeSteps === 0,
+    });
   }
 }
 
@@ -115,7 +162,12 @@ for (const cfg of TASKS) {
       // the largest Ĉ that fits the budget, found by the same code the switch uses
       const probe = new ImageReplay({ ...imgOpts, capacity: 4 });
       fillImages(probe, cfg, 8);
-      const lat = switchToLatentReplay(fakeAgent(paper.N, paper.L, obsSize), probe, { copies: paper.K, dtype, memoryBudget: budget, batchSize: cfg.batchSize });
+      const lat = switchToLatentReplay(fakeAgent(paper.N, paper.L, obsSize), probe, {
+        copies: paper.K,
+        dtype,
+        memoryBudget: budget,
+        batchSize: cfg.batchSize,
+      });
       cHatBudget = lat.capacity;
     }
     const latent = new LatentReplay({ ...latOpts, capacity: cHatBudget });
@@ -133,7 +185,11 @@ for (const cfg of TASKS) {
       imageAllocatedBytes: imageAllocated,
       imageBytesPerSlot: +(imageAllocated / (images.capacity + cfg.frameStack - 1)).toFixed(1),
       cHatPaper,
-      latentPaperBytes: cHatPaper * paper.N * paper.K * (dtype === 'float32' ? 4 * paper.L : dtype === 'float16' ? 2 * paper.L : paper.L + 4),
+      latentPaperBytes:
+        cHatPaper *
+        paper.N *
+        paper.K *
+        (dtype === 'float32' ? 4 * paper.L : dtype === 'float16' ? 2 * paper.L : paper.L + 4),
       cHatBudget,
       latentAllocatedBytes: latent.bytesAllocated(),
       latentBytesPerSlot: +(latent.bytesAllocated() / cHatBudget).toFixed(1), // filled via addLatents: no raw obs held
@@ -141,8 +197,21 @@ for (const cfg of TASKS) {
     });
   }
   // one real switch from the full image buffer, to measure the transient peak
-  const lat = switchToLatentReplay(fakeAgent(paper.N, paper.L, obsSize), images, { copies: paper.K, memoryBudget: budget, batchSize: cfg.batchSize });
+  const lat = switchToLatentReplay(fakeAgent(paper.N, paper.L, obsSize), images, {
+    copies: paper.K,
+    memoryBudget: budget,
+    batchSize: cfg.batchSize,
+  });
   const rep = switchReportOf(lat)!;
-  rows.push({ task: cfg.task, switch: true, encodedObservations: rep.encodedObservations, encoderPasses: rep.encoderPasses, peakBytes: rep.peakBytes, peakOverBudget: rep.peakBytes - budget, latentBytesAfter: rep.latentBytesAfter, imageBytesAfter: images.bytesAllocated() });
+  rows.push({
+    task: cfg.task,
+    switch: true,
+    encodedObservations: rep.encodedObservations,
+    encoderPasses: rep.encoderPasses,
+    peakBytes: rep.peakBytes,
+    peakOverBudget: rep.peakBytes - budget,
+    latentBytesAfter: rep.latentBytesAfter,
+    imageBytesAfter: images.bytesAllocated(),
+  });
 }
 console.log(JSON.stringify({ bench: 'memory', seconds: (Date.now() - t0) / 1000, rows }, null, 1));

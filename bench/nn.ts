@@ -134,7 +134,10 @@ async function benchEncoder(kind: EncoderKind, label: string, batch: number, cha
     const [tf1, tf2] = await timeAlternating([fwd, fwdbwd]);
     const name = `${label} B=${batch}`;
     const nchw = [batch, channels, 84, 84];
-    return [row(name, 'fwd', batch, nchw, enc.forwardFlops(batch), tf1), row(name, 'fwdbwd', batch, nchw, enc.trainingFlops(batch), tf2)];
+    return [
+      row(name, 'fwd', batch, nchw, enc.forwardFlops(batch), tf1),
+      row(name, 'fwdbwd', batch, nchw, enc.trainingFlops(batch), tf2),
+    ];
   } finally {
     enc.dispose();
     x.dispose();
@@ -152,7 +155,10 @@ async function benchDoubleQ(batch: number): Promise<Row[]> {
   const vars = heads.flat().flatMap((l) => [l.kernel, l.bias]);
   const z = tf.randomUniform([batch, d], -1, 1, 'float32', 2) as tf.Tensor2D;
   const forward = () =>
-    tf.concat(heads.map(([l1, l2, l3]) => l3.apply(l2.apply(l1.apply(z, 'relu'), 'relu'))), 1);
+    tf.concat(
+      heads.map(([l1, l2, l3]) => l3.apply(l2.apply(l1.apply(z, 'relu'), 'relu'))),
+      1,
+    );
   const loss = () => tf.tidy(() => tf.mean(tf.square(forward()))) as tf.Scalar;
   const opt = SEER_ADAM ? new Adam('bench', vars, { lr: 1e-4 }) : tf.train.adam(1e-4);
   const fwdbwd = async () => {
@@ -177,7 +183,10 @@ async function benchDoubleQ(batch: number): Promise<Row[]> {
     const [t1, t2] = await timeAlternating([fwdbwd, adam]);
     const fwd = 2 * (linearFlops(d, h) + linearFlops(h, h) + linearFlops(h, 1)) * batch;
     const name = `double_q_mlp B=${batch}`;
-    return [row(name, 'fwdbwd', batch, [batch, d], 3 * fwd, t1), row(name, 'fwdbwd_adam', batch, [batch, d], 3 * fwd, t2)];
+    return [
+      row(name, 'fwdbwd', batch, [batch, d], 3 * fwd, t1),
+      row(name, 'fwdbwd_adam', batch, [batch, d], 3 * fwd, t2),
+    ];
   } finally {
     opt.dispose();
     tf.dispose([z, ...vars]);
@@ -249,21 +258,46 @@ async function main(): Promise<void> {
     const ratioBest = fb.gflops_per_s_best / f.gflops_per_s_best;
     // From process CPU time (for single-threaded wasm, the time the work itself took).
     const ratioCpu = (f.cpu_ms_median * fb.flops_counted) / (fb.cpu_ms_median * f.flops_counted);
-    return [{ batch: b, fwd_gflops: f.gflops_per_s, fwdbwd_gflops: fb.gflops_per_s, ratio, ratio_best: ratioBest, ratio_cpu: ratioCpu, meets_50pct: ratio >= 0.5 }];
+    return [
+      {
+        batch: b,
+        fwd_gflops: f.gflops_per_s,
+        fwdbwd_gflops: fb.gflops_per_s,
+        ratio,
+        ratio_best: ratioBest,
+        ratio_cpu: ratioCpu,
+        meets_50pct: ratio >= 0.5,
+      },
+    ];
   });
   log('');
   for (const t of target) {
-    log(`SAC-AE B=${t.batch}: fwd+bwd ${t.fwdbwd_gflops.toFixed(1)} vs fwd ${t.fwd_gflops.toFixed(1)} GFLOP/s → ratio ${t.ratio.toFixed(2)} (best repeats ${t.ratio_best.toFixed(2)}, CPU time ${t.ratio_cpu.toFixed(2)}; target ≥ 0.50: ${t.meets_50pct ? 'met' : 'NOT met'})`);
+    log(
+      `SAC-AE B=${t.batch}: fwd+bwd ${t.fwdbwd_gflops.toFixed(1)} vs fwd ${t.fwd_gflops.toFixed(1)} GFLOP/s → ratio ${t.ratio.toFixed(2)} (best repeats ${t.ratio_best.toFixed(2)}, CPU time ${t.ratio_cpu.toFixed(2)}; target ≥ 0.50: ${t.meets_50pct ? 'met' : 'NOT met'})`,
+    );
   }
 
   const torch = QUICK || ONLY ? { available: false, reason: '--quick / --only skip the PyTorch peer' } : runTorch();
   const ratios = (torch.results ?? []).flatMap((p) => {
     const ours = results.find((r) => r.name === p.name && r.mode === p.mode);
-    return ours ? [{ name: p.name, mode: p.mode, ours_ms: ours.ms_median, torch_ms: p.ms_median, time_ratio: ours.ms_median / p.ms_median }] : [];
+    return ours
+      ? [
+          {
+            name: p.name,
+            mode: p.mode,
+            ours_ms: ours.ms_median,
+            torch_ms: p.ms_median,
+            time_ratio: ours.ms_median / p.ms_median,
+          },
+        ]
+      : [];
   });
   if (ratios.length) {
     log('\nours / PyTorch time (lower is better; same machine, same run):');
-    for (const r of ratios) log(`  ${r.name.padEnd(26)} ${r.mode.padEnd(12)} ${r.ours_ms.toFixed(2).padStart(9)} / ${r.torch_ms.toFixed(2).padStart(8)} ms = ${r.time_ratio.toFixed(2)}×`);
+    for (const r of ratios)
+      log(
+        `  ${r.name.padEnd(26)} ${r.mode.padEnd(12)} ${r.ours_ms.toFixed(2).padStart(9)} / ${r.torch_ms.toFixed(2).padStart(8)} ms = ${r.time_ratio.toFixed(2)}×`,
+      );
   } else if (!torch.available) {
     log(`\nPyTorch peer skipped: ${torch.reason}`);
   }
@@ -279,7 +313,8 @@ async function main(): Promise<void> {
     quick: QUICK,
     only: ONLY ?? null,
     double_q_optimizer: SEER_ADAM ? 'lib/agents/adam.ts' : 'tf.train.adam',
-    flop_convention: 'conv fwd = 2*oh*ow*oc*kh*kw*ic*B; linear fwd = 2*in*out*B; fwd+bwd = 3*fwd; elementwise ops, pooling, LayerNorm, loss and Adam not counted',
+    flop_convention:
+      'conv fwd = 2*oh*ow*oc*kh*kw*ic*B; linear fwd = 2*in*out*B; fwd+bwd = 3*fwd; elementwise ops, pooling, LayerNorm, loss and Adam not counted',
     timing: `warm-up ${WARMUP}, then ${MIN_REPS}..${MAX_REPS} repeats (~${TARGET_S} s per case), fwd and fwd+bwd alternated; median (and min) wall time including readback; cpu_ms = process CPU time`,
     results,
     sacae_training_vs_forward: target,

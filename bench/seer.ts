@@ -32,7 +32,8 @@ function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return def;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
   return v;
 }
 
@@ -82,10 +83,12 @@ function fill(buf: ImageReplay, task: Task, steps: number, rng: Rng): void {
   };
   const stackOf = (frames: Uint8Array[]) => {
     const out = new Uint8Array(pixels * C * k);
-    for (let j = 0; j < k; j++) for (let i = 0; i < pixels; i++) for (let c = 0; c < C; c++) out[i * C * k + j * C + c] = frames[j][i * C + c];
+    for (let j = 0; j < k; j++)
+      for (let i = 0; i < pixels; i++) for (let c = 0; c < C; c++) out[i * C * k + j * C + c] = frames[j][i * C + c];
     return out;
   };
-  const action = () => (task.action.discrete ? rng.int(6) : Float32Array.from({ length: task.action.dim }, () => rng.uniform(-1, 1)));
+  const action = () =>
+    task.action.discrete ? rng.int(6) : Float32Array.from({ length: task.action.dim }, () => rng.uniform(-1, 1));
   let frames: Uint8Array[] = [];
   let obs = new Uint8Array(0);
   for (let s = 0; s < steps; s++) {
@@ -96,13 +99,26 @@ function fill(buf: ImageReplay, task: Task, steps: number, rng: Rng): void {
     }
     frames = frames.slice(1).concat([randomFrame()]);
     const next = stackOf(frames);
-    buf.add({ obs, action: action(), reward: rng.random(), nextObs: next, terminated: false, truncated: t === task.episodeSteps - 1 });
+    buf.add({
+      obs,
+      action: action(),
+      reward: rng.random(),
+      nextObs: next,
+      terminated: false,
+      truncated: t === task.episodeSteps - 1,
+    });
     obs = next;
   }
 }
 
 /** Median ms of sampling and of updating, over `reps` rounds of `perRound` updates each (after one warm-up round). */
-function timeUpdates(agent: Agent, replay: ImageReplay | LatentReplay, batchSize: number, reps: number, perRound: number): { sampleMs: number; updateMs: number } {
+function timeUpdates(
+  agent: Agent,
+  replay: ImageReplay | LatentReplay,
+  batchSize: number,
+  reps: number,
+  perRound: number,
+): { sampleMs: number; updateMs: number } {
   let step = 0;
   const round = () => {
     let sampleMs = 0;
@@ -121,7 +137,10 @@ function timeUpdates(agent: Agent, replay: ImageReplay | LatentReplay, batchSize
   };
   round(); // warm-up: kernels compile, chunks allocate
   const rounds = Array.from({ length: reps }, round);
-  return { sampleMs: +median(rounds.map((r) => r.sampleMs)).toFixed(2), updateMs: +median(rounds.map((r) => r.updateMs)).toFixed(2) };
+  return {
+    sampleMs: +median(rounds.map((r) => r.sampleMs)).toFixed(2),
+    updateMs: +median(rounds.map((r) => r.updateMs)).toFixed(2),
+  };
 }
 
 /** Encodes one chunk of the switch's size (switch.ts: 8 MB of raw stacks, K copies each) and drops it. */
@@ -162,7 +181,13 @@ async function benchAgent(b: AgentBench, reps: number): Promise<Record<string, u
   const before = timeUpdates(agent, images, b.batchSize, reps, b.perRound);
   const imageBytes = images.bytesAllocated();
   const imageSize = images.size;
-  const imageBytesAtC = ImageReplay.bytesAtCapacity({ obsShape, frameStack: task.frameStack, action: task.action, capacity: b.capacity, prioritized: task.prioritized });
+  const imageBytesAtC = ImageReplay.bytesAtCapacity({
+    obsShape,
+    frameStack: task.frameStack,
+    action: task.action,
+    capacity: b.capacity,
+    prioritized: task.prioritized,
+  });
   // Encode one switch-sized chunk first so the backend's encoder workspace exists before the first RSS
   // reading: the difference then measures the buffers, not a first-use allocation of the switch's batch shape.
   warmEncoder(agent, images, b.copies);
@@ -179,7 +204,15 @@ async function benchAgent(b: AgentBench, reps: number): Promise<Record<string, u
   // the paper's accounting (P per image transition; N·K·L·4 per latent one, 4 → 2 or 1 + scale for our dtypes).
   const latentBytes: Record<string, unknown> = {};
   for (const dtype of LATENT_DTYPES) {
-    const opts = { capacity: report.capacity, heads: latent.heads, dim: latent.dim, copies: latent.copies, dtype, action: task.action, prioritized: task.prioritized };
+    const opts = {
+      capacity: report.capacity,
+      heads: latent.heads,
+      dim: latent.dim,
+      copies: latent.copies,
+      dtype,
+      action: task.action,
+      prioritized: task.prioritized,
+    };
     latentBytes[dtype] = {
       allocatedPerTransition: +(LatentReplay.bytesAtCapacity(opts) / report.capacity).toFixed(1),
       payloadPerTransition: latent.heads * latent.copies * bytesPerVector(dtype, latent.dim),
@@ -195,13 +228,33 @@ async function benchAgent(b: AgentBench, reps: number): Promise<Record<string, u
     afterFreeze: after,
     updateSpeedup: +(before.updateMs / after.updateMs).toFixed(1),
     stepSpeedup: +((before.updateMs + before.sampleMs) / (after.updateMs + after.sampleMs)).toFixed(1),
-    switch: { seconds: +switchS.toFixed(1), K: latent.copies, N: latent.heads, L: latent.dim, cHat: report.capacity, encoderPasses: report.encoderPasses },
+    switch: {
+      seconds: +switchS.toFixed(1),
+      K: latent.copies,
+      N: latent.heads,
+      L: latent.dim,
+      cHat: report.capacity,
+      encoderPasses: report.encoderPasses,
+    },
     bytesPerTransition: {
-      images: { allocatedPerTransition: +(imageBytesAtC / b.capacity).toFixed(1), paperPerTransition: images.frameSize },
+      images: {
+        allocatedPerTransition: +(imageBytesAtC / b.capacity).toFixed(1),
+        paperPerTransition: images.frameSize,
+      },
       latents: latentBytes,
     },
-    buffers: { imageBytesBefore: imageBytes, imageBytesAfter: images.bytesAllocated(), latentBytesAfter: latent.bytesAllocated(), peakBytesDuringSwitch: report.peakBytes },
-    rss: { before: rssBefore, after: rssAfter, deltaMB: +(rssAfter.rssMB - rssBefore.rssMB).toFixed(1), falls: rssAfter.rssMB < rssBefore.rssMB },
+    buffers: {
+      imageBytesBefore: imageBytes,
+      imageBytesAfter: images.bytesAllocated(),
+      latentBytesAfter: latent.bytesAllocated(),
+      peakBytesDuringSwitch: report.peakBytes,
+    },
+    rss: {
+      before: rssBefore,
+      after: rssAfter,
+      deltaMB: +(rssAfter.rssMB - rssBefore.rssMB).toFixed(1),
+      falls: rssAfter.rssMB < rssBefore.rssMB,
+    },
   };
   agent.dispose();
   return out;
@@ -221,14 +274,38 @@ async function main(): Promise<void> {
   };
   const t0 = performance.now();
   if (which !== 'rainbow') {
-    const task: Task = { name: 'cartpole-swingup', side: 100, channels: 3, frameStack: 3, action: { discrete: false, dim: 1 }, episodeSteps: 125, nStep: 1, prioritized: false };
+    const task: Task = {
+      name: 'cartpole-swingup',
+      side: 100,
+      channels: 3,
+      frameStack: 3,
+      action: { discrete: false, dim: 1 },
+      episodeSteps: 125,
+      nStep: 1,
+      prioritized: false,
+    };
     const agent = makeCurl({ obsShape: [100, 100, 9], actionDim: 1, seed: 0 });
-    out.curl = await benchAgent({ task, capacity: arg('curl-c', 1000), batchSize: arg('curl-batch', 128), agent, copies: 4, perRound: 2 }, reps);
+    out.curl = await benchAgent(
+      { task, capacity: arg('curl-c', 1000), batchSize: arg('curl-batch', 128), agent, copies: 4, perRound: 2 },
+      reps,
+    );
   }
   if (which !== 'curl') {
-    const task: Task = { name: 'games', side: 84, channels: 1, frameStack: 4, action: { discrete: true }, episodeSteps: 500, nStep: 20, prioritized: true };
+    const task: Task = {
+      name: 'games',
+      side: 84,
+      channels: 1,
+      frameStack: 4,
+      action: { discrete: true },
+      episodeSteps: 500,
+      nStep: 20,
+      prioritized: true,
+    };
     const agent = makeRainbow({ obsShape: [84, 84, 4], numActions: 6, seed: 0 });
-    out.rainbow = await benchAgent({ task, capacity: arg('games-c', 10000), batchSize: arg('rainbow-batch', 32), agent, copies: 1, perRound: 8 }, reps);
+    out.rainbow = await benchAgent(
+      { task, capacity: arg('games-c', 10000), batchSize: arg('rainbow-batch', 32), agent, copies: 1, perRound: 8 },
+      reps,
+    );
   }
   const c = out.curl as { updateSpeedup: number; rss: { falls: boolean } } | undefined;
   const r = out.rainbow as { rss: { falls: boolean } } | undefined;

@@ -25,7 +25,13 @@ function time(fn: () => unknown, repeats: number): { medianMs: number; minMs: nu
   return { medianMs: ms[Math.floor(ms.length / 2)], minMs: ms[0] };
 }
 
-const cases: { name: string; n: number; d: number; method?: 'svcca' | 'pwcca'; conv?: [number, number, number, number] }[] = [
+const cases: {
+  name: string;
+  n: number;
+  d: number;
+  method?: 'svcca' | 'pwcca';
+  conv?: [number, number, number, number];
+}[] = [
   { name: 'target: 32 ch × 50,000 datapoints', n: 50_000, d: 32 },
   { name: '32 ch × 50,000 (pwcca)', n: 50_000, d: 32, method: 'pwcca' },
   { name: '32 ch × 10,000', n: 10_000, d: 32 },
@@ -46,7 +52,14 @@ const results = cases.map((c) => {
   const a = representation(1, c.n, c.d);
   const b = representation(2, c.n, c.d, a);
   const r = svcca(a, b, { da: c.d, db: c.d, method: c.method });
-  return { case: c.name, n: c.n, d: c.d, kept: [r.keptA, r.keptB], mean: Number(r.mean.toFixed(4)), ...time(() => svcca(a, b, { da: c.d, db: c.d, method: c.method }), repeats) };
+  return {
+    case: c.name,
+    n: c.n,
+    d: c.d,
+    kept: [r.keptA, r.keptB],
+    mean: Number(r.mean.toFixed(4)),
+    ...time(() => svcca(a, b, { da: c.d, db: c.d, method: c.method }), repeats),
+  };
 });
 
 const target = results[0];
@@ -57,7 +70,11 @@ console.log(
       node: process.version,
       targetMs: 1000,
       ratioToTarget: Number((target.medianMs / 1000).toFixed(3)),
-      results: results.map((r) => ({ ...r, medianMs: Number(r.medianMs.toFixed(1)), minMs: Number(r.minMs.toFixed(1)) })),
+      results: results.map((r) => ({
+        ...r,
+        medianMs: Number(r.medianMs.toFixed(1)),
+        minMs: Number(r.minMs.toFixed(1)),
+      })),
     },
     null,
     2,

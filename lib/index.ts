@@ -5,7 +5,15 @@
  */
 export { initBackend, backendName, BACKENDS, type BackendName } from './backend/select';
 export * from './envs';
-export { makeEncoder, makeConvTrunk, makeFcHead, composeEncoder, ENCODER_KINDS, type Encoder, type EncoderKind } from './nets/encoders';
+export {
+  makeEncoder,
+  makeConvTrunk,
+  makeFcHead,
+  composeEncoder,
+  ENCODER_KINDS,
+  type Encoder,
+  type EncoderKind,
+} from './nets/encoders';
 export * from './agents';
 export * from './flops';
 export { ImageReplay, imageCapacityForBudget, imageReplayForBudget } from './replay/image-replay';

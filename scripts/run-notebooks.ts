@@ -69,7 +69,10 @@ function publish(source: string, done: ExecutedNotebook, record: string, before:
   const used = JSON.parse(readFileSync(record, 'utf8')) as { scale: string; runs: string[] };
   if (used.scale !== PUBLISH_SCALE) throw new Error(`the notebook ran at scale ${used.scale}, not ${PUBLISH_SCALE}`);
   const name = relative(REPO_ROOT, source);
-  const inputs = notebookInputs(name, used.runs.map((r) => dataFolderOf(r)));
+  const inputs = notebookInputs(
+    name,
+    used.runs.map((r) => dataFolderOf(r)),
+  );
   const changed = changedWhileExecuting(before, inputs);
   if (changed.length) {
     throw new Error(`${name}: its inputs changed while it was executing (${changed.join('; ')}): publish it again`);
@@ -109,7 +112,12 @@ async function main(): Promise<number> {
   }
   if (notebooks.length === 0) {
     const dir = join(REPO_ROOT, 'notebooks');
-    notebooks.push(...readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort().map((f) => join(dir, f)));
+    notebooks.push(
+      ...readdirSync(dir)
+        .filter((f) => f.endsWith('.ipynb'))
+        .sort()
+        .map((f) => join(dir, f)),
+    );
   }
   const tools = await notebookToolsStatus();
   if (!tools.ok) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit tests (node:test via tsx), then the headless notebook and browser checks.
+# Runs the whole test suite: the format check and unit tests (node:test via tsx), then the headless notebook and browser checks.
 #   bash scripts/test.sh              everything (what `npm test` and .ci/run run)
 #   bash scripts/test.sh --unit       unit tests only (everything outside test/notebooks/)
 #   bash scripts/test.sh --notebooks  notebook execution and browser checks only (slower: a kernel per notebook)
@@ -18,6 +18,8 @@ esac
 
 status=0
 if [[ $phase != --notebooks ]]; then
+  echo "== format (prettier, .prettierrc.json: lines up to 120 characters; \`npm run format\` fixes)"
+  npx prettier --check --log-level warn "{lib,test,scripts,bench,bin}/**/*.{ts,js,cjs}" || status=1
   mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/notebooks/*' | sort)
   echo "== unit tests (${#files[@]} files)"
   node --import tsx --test --test-concurrency=1 "${files[@]}" || status=1

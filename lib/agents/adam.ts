@@ -93,7 +93,10 @@ export class Adam {
     const active = [...this.slots.values()].filter((s) => grads[s.param.name]);
     if (active.length === 0) return opts.clipNorm === undefined ? undefined : tf.scalar(0);
     const backend = tf.getBackend();
-    const fused = this.fused && tf.getKernel(ADAM_STEP, backend) !== undefined && tf.getKernel(GLOBAL_NORM, backend) !== undefined &&
+    const fused =
+      this.fused &&
+      tf.getKernel(ADAM_STEP, backend) !== undefined &&
+      tf.getKernel(GLOBAL_NORM, backend) !== undefined &&
       active.every((s) => s.param.dtype === 'float32' && grads[s.param.name].dtype === 'float32');
     return fused ? this.fusedStep(active, grads, opts.clipNorm) : this.opStep(active, grads, opts.clipNorm);
   }
@@ -214,7 +217,10 @@ export class Adam {
  * PyTorch's clip_grad_norm_: scales all gradients by max/(‖g‖+1e-6) when that is below 1.
  * Returns new tensors (the caller disposes them) and the pre-clip norm as a scalar tensor.
  */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: tf.Scalar } {
+export function clipByGlobalNorm(
+  grads: tf.NamedTensorMap,
+  maxNorm: number,
+): { grads: tf.NamedTensorMap; norm: tf.Scalar } {
   return tf.tidy(() => {
     const names = Object.keys(grads);
     // g·g rather than square(g): the former is a vectorised kernel on wasm.

@@ -38,7 +38,17 @@ import { curlActFlops, curlEncodeFlops, curlUpdateFlops, type CurlFlopModel, typ
 import type { Observation } from '../envs/types';
 import type { Batch } from '../replay/types';
 import { Adam } from './adam';
-import { checkField, checkKind, hardCopy, instancePrefix, keyFn, loadAgentState, saveAgentState, softUpdate, type CheckpointParts } from './params';
+import {
+  checkField,
+  checkKind,
+  hardCopy,
+  instancePrefix,
+  keyFn,
+  loadAgentState,
+  saveAgentState,
+  softUpdate,
+  type CheckpointParts,
+} from './params';
 import { Rng } from '../envs/rng';
 import { makeTrunk, type Trunk, type TrunkKind } from './trunks';
 import type { ActMode, Agent, AgentState, SeerHooks, UpdateStats } from './types';
@@ -119,7 +129,8 @@ export function checkCurlOptions(cfg: CurlConfig): void {
 function resolve(cfg: CurlConfig): Resolved {
   const s = cfg.obsShape;
   const state = cfg.encoder === 'flatten';
-  const okShape = Array.isArray(s) && (state ? s.length >= 1 : s.length === 3) && s.every((d) => Number.isInteger(d) && d > 0);
+  const okShape =
+    Array.isArray(s) && (state ? s.length >= 1 : s.length === 3) && s.every((d) => Number.isInteger(d) && d > 0);
   checkField('curl', 'obsShape', s, okShape, state ? 'positive integers' : '[H, W, C] positive integers');
   const side = state ? 1 : Math.min(s[0], s[1]);
   const r = { ...CURL_DEFAULTS, cropSize: state ? 1 : cropSizeFor(side), flops: {}, ...cfg } as Resolved;
@@ -130,8 +141,17 @@ function resolve(cfg: CurlConfig): Resolved {
   f('actionDim', posInt(r.actionDim), 'a positive integer');
   if (!state) f('cropSize', posInt(r.cropSize) && r.cropSize <= side, `an integer in [1, ${side}]`);
   f('encoder', ['sac-ae', 'impala', 'flatten'].includes(r.encoder), "'sac-ae' | 'impala' | 'flatten'");
-  for (const k of ['featureDim', 'hidden', 'batchSize', 'targetUpdateFreq', 'actorUpdateFreq', 'cpcUpdateFreq'] as const) f(k, posInt(r[k]), 'a positive integer');
-  for (const k of ['actorLr', 'criticLr', 'encoderLr', 'alphaLr', 'initTemperature'] as const) f(k, pos(r[k]), 'a positive number');
+  for (const k of [
+    'featureDim',
+    'hidden',
+    'batchSize',
+    'targetUpdateFreq',
+    'actorUpdateFreq',
+    'cpcUpdateFreq',
+  ] as const)
+    f(k, posInt(r[k]), 'a positive integer');
+  for (const k of ['actorLr', 'criticLr', 'encoderLr', 'alphaLr', 'initTemperature'] as const)
+    f(k, pos(r[k]), 'a positive number');
   f('beta1', unit(r.beta1), 'in [0, 1)');
   f('alphaBeta1', unit(r.alphaBeta1), 'in [0, 1)');
   f('criticTau', r.criticTau > 0 && r.criticTau <= 1, 'in (0, 1]');
@@ -199,13 +219,19 @@ export class CurlAgent implements Agent, SeerHooks {
     this.trunk = makeTrunk(trunkKind, this.cropShape, childSeed(c.seed, 'trunk'), `${p}/critic`);
     this.targetTrunk = makeTrunk(trunkKind, this.cropShape, childSeed(c.seed, 'trunk'), `${p}/target`);
     const head = (name: string, seedKey: string) =>
-      makeFcHead({ inputDim: this.trunk.outputDim, featureDim: c.featureDim, seed: childSeed(c.seed, seedKey), name: `${p}/${name}` });
+      makeFcHead({
+        inputDim: this.trunk.outputDim,
+        featureDim: c.featureDim,
+        seed: childSeed(c.seed, seedKey),
+        name: `${p}/${name}`,
+      });
     this.criticHead = head('critic', 'critic-head');
     this.actorHead = head('actor', 'actor-head');
     this.targetHead = head('target', 'critic-head');
     const d = c.featureDim;
     const A = c.actionDim;
-    const mlp = (name: string, sizes: number[], key: string) => makeMlp({ name: `${p}/${name}`, sizes, seed: childSeed(c.seed, key) });
+    const mlp = (name: string, sizes: number[], key: string) =>
+      makeMlp({ name: `${p}/${name}`, sizes, seed: childSeed(c.seed, key) });
     this.q1 = mlp('critic/q1', [d + A, c.hidden, c.hidden, 1], 'q1');
     this.q2 = mlp('critic/q2', [d + A, c.hidden, c.hidden, 1], 'q2');
     this.q1t = mlp('target/q1', [d + A, c.hidden, c.hidden, 1], 'q1');
@@ -250,7 +276,12 @@ export class CurlAgent implements Agent, SeerHooks {
   }
 
   private targetVarsAll(): tf.Variable[] {
-    return [...this.targetTrunk.variables(), ...this.targetHead.variables(), ...this.q1t.variables(), ...this.q2t.variables()];
+    return [
+      ...this.targetTrunk.variables(),
+      ...this.targetHead.variables(),
+      ...this.q1t.variables(),
+      ...this.q2t.variables(),
+    ];
   }
 
   private allVars(): tf.Variable[] {
@@ -292,7 +323,8 @@ export class CurlAgent implements Agent, SeerHooks {
   freezeEncoder(options: { scope?: 'all' | 'convs' } = {}): void {
     const scope = options.scope ?? 'all';
     if (scope !== 'all' && scope !== 'convs') throw new Error(`freeze scope must be 'all' or 'convs', got '${scope}'`);
-    if (this.state) throw new Error("curl: SEER needs a pixel encoder; this agent uses encoder 'flatten' (state vectors)");
+    if (this.state)
+      throw new Error("curl: SEER needs a pixel encoder; this agent uses encoder 'flatten' (state vectors)");
     if (this.freeze !== 'none') {
       if (this.freeze !== scope) throw new Error(`encoder already frozen with scope '${this.freeze}'`);
       return;
@@ -315,7 +347,8 @@ export class CurlAgent implements Agent, SeerHooks {
    */
   encodeLatents(obs: Uint8Array, n: number, augment: boolean): Float32Array {
     const size = this.config.obsShape.reduce((a, b) => a * b, 1);
-    if (!(Number.isInteger(n) && n >= 0) || obs.length < n * size) throw new Error(`encodeLatents: expected ${n}·${size} values, got ${obs.length}`);
+    if (!(Number.isInteger(n) && n >= 0) || obs.length < n * size)
+      throw new Error(`encodeLatents: expected ${n}·${size} values, got ${obs.length}`);
     const scope = this.freeze === 'convs' ? 'convs' : 'all';
     const heads = scope === 'convs' ? 1 : 2;
     const dim = scope === 'convs' ? this.trunk.outputDim : this.config.featureDim;
@@ -350,20 +383,31 @@ export class CurlAgent implements Agent, SeerHooks {
     const c = this.config;
     if (this.state) {
       const size = c.obsShape.reduce((a, b) => a * b, 1);
-      if (obs.length !== n * size) throw new Error(`curl: expected ${n} state vector(s) of [${c.obsShape}], got ${obs.length} values`);
-      const t: tf.Tensor = tf.tensor(obs instanceof Float32Array ? obs : toFloat(obs, n, c.obsShape), [n, ...c.obsShape]);
+      if (obs.length !== n * size)
+        throw new Error(`curl: expected ${n} state vector(s) of [${c.obsShape}], got ${obs.length} values`);
+      const t: tf.Tensor = tf.tensor(obs instanceof Float32Array ? obs : toFloat(obs, n, c.obsShape), [
+        n,
+        ...c.obsShape,
+      ]);
       return t as tf.Tensor4D;
     }
     if (!(obs instanceof Uint8Array)) throw new Error('curl: pixel observations must be uint8');
     const geom = { inShape: c.obsShape, out: c.cropSize };
     const data =
-      crop === 'random' ? randomCrop(obs, n, geom, this.rng) : crop === 'center' ? centerCrop(obs, n, geom) : toFloat(obs, n, c.obsShape);
+      crop === 'random'
+        ? randomCrop(obs, n, geom, this.rng)
+        : crop === 'center'
+          ? centerCrop(obs, n, geom)
+          : toFloat(obs, n, c.obsShape);
     const t: tf.Tensor = tf.tensor(data, [n, ...this.cropShape]);
     return t as tf.Tensor4D;
   }
 
   /** Policy head on features z: tanh-squashed mean, sample and log-probability (CURL's Actor.forward). */
-  private policy(z: tf.Tensor2D, eps: tf.Tensor2D | undefined): { mu: tf.Tensor2D; pi: tf.Tensor2D; logPi: tf.Tensor1D } {
+  private policy(
+    z: tf.Tensor2D,
+    eps: tf.Tensor2D | undefined,
+  ): { mu: tf.Tensor2D; pi: tf.Tensor2D; logPi: tf.Tensor1D } {
     const c = this.config;
     const A = c.actionDim;
     const out = this.actor.apply(z);
@@ -386,7 +430,8 @@ export class CurlAgent implements Agent, SeerHooks {
   act(obs: Observation, mode: ActMode): Float32Array {
     if (mode !== 'explore' && mode !== 'eval') throw new Error(`act mode must be 'explore' or 'eval', got '${mode}'`);
     if (!this.state && !(obs instanceof Uint8Array)) throw new Error('curl: act expects a uint8 image observation');
-    if (!(obs instanceof Uint8Array || obs instanceof Float32Array)) throw new Error('curl: act expects a Uint8Array or Float32Array observation');
+    if (!(obs instanceof Uint8Array || obs instanceof Float32Array))
+      throw new Error('curl: act expects a Uint8Array or Float32Array observation');
     const a = tf.tidy(() => {
       const z = this.actorHead.apply(this.trunk.apply(this.imageTensor(obs, 1, 'center')));
       const { mu, pi } = this.policy(z, mode === 'explore' ? this.noise(1) : undefined);
@@ -409,10 +454,12 @@ export class CurlAgent implements Agent, SeerHooks {
       }
       return { h: this.trunk.apply(this.imageTensor(field, B, crop)) };
     }
-    if (this.freeze === 'none') throw new Error('curl: float32 (latent) batches are accepted only after freezeEncoder()');
+    if (this.freeze === 'none')
+      throw new Error('curl: float32 (latent) batches are accepted only after freezeEncoder()');
     const heads = this.latentHeads;
     const dim = this.latentDim;
-    if (field.length !== B * heads * dim) throw new Error(`curl: latent batch must be [${B}, ${heads}, ${dim}], got ${field.length} values`);
+    if (field.length !== B * heads * dim)
+      throw new Error(`curl: latent batch must be [${B}, ${heads}, ${dim}], got ${field.length} values`);
     const t = tf.tensor3d(field, [B, heads, dim]);
     if (heads === 1) return { h: t.reshape([B, dim]) as tf.Tensor2D };
     const [cr, ac] = tf.unstack(t, 1) as tf.Tensor2D[];
@@ -434,7 +481,8 @@ export class CurlAgent implements Agent, SeerHooks {
     if (!(batch.action instanceof Float32Array) || batch.action.length !== B * A) {
       throw new Error(`curl: batch.action must be a Float32Array [${B}, ${A}]`);
     }
-    if (batch.obs instanceof Uint8Array !== batch.nextObs instanceof Uint8Array) throw new Error('curl: obs and nextObs must have the same kind');
+    if (batch.obs instanceof Uint8Array !== batch.nextObs instanceof Uint8Array)
+      throw new Error('curl: obs and nextObs must have the same kind');
     // Raw observations (images, or state vectors in state mode) rather than stored latents.
     const images = batch.obs instanceof Uint8Array || this.state;
     const trunkTrains = this.freeze === 'none';
@@ -470,17 +518,23 @@ export class CurlAgent implements Agent, SeerHooks {
           if (next.fcCritic) zT = this.targetHead.apply(next.fcCritic, { from: 'fc' });
           else zT = this.targetHead.apply(nextCrop && trunkTrains ? this.targetTrunk.apply(nextCrop) : next.h!);
           const qIn = tf.concat([zT, pi], 1);
-          const v = tf.sub(tf.minimum(this.q1t.apply(qIn), this.q2t.apply(qIn)), tf.mul(tf.exp(this.logAlpha), logPi.reshape([B, 1])));
+          const v = tf.sub(
+            tf.minimum(this.q1t.apply(qIn), this.q2t.apply(qIn)),
+            tf.mul(tf.exp(this.logAlpha), logPi.reshape([B, 1])),
+          );
           return tf.add(reward, tf.mul(discount, v));
         });
-        const { value, grads } = tf.variableGrads(() => {
-          const r = repOf(obsCrop, batch.obs);
-          const qIn = tf.concat([this.zCritic(r), action], 1);
-          // Importance weights (all 1 under uniform replay) keep the loss usable with prioritized buffers.
-          const e1 = tf.mul(weights, tf.square(tf.sub(this.q1.apply(qIn), y)));
-          const e2 = tf.mul(weights, tf.square(tf.sub(this.q2.apply(qIn), y)));
-          return tf.add(tf.mean(e1), tf.mean(e2)) as tf.Scalar;
-        }, seerOpts ? [...this.criticOpt.params(), ...this.encoderOpt.params()] : this.criticOpt.params());
+        const { value, grads } = tf.variableGrads(
+          () => {
+            const r = repOf(obsCrop, batch.obs);
+            const qIn = tf.concat([this.zCritic(r), action], 1);
+            // Importance weights (all 1 under uniform replay) keep the loss usable with prioritized buffers.
+            const e1 = tf.mul(weights, tf.square(tf.sub(this.q1.apply(qIn), y)));
+            const e2 = tf.mul(weights, tf.square(tf.sub(this.q2.apply(qIn), y)));
+            return tf.add(tf.mean(e1), tf.mean(e2)) as tf.Scalar;
+          },
+          seerOpts ? [...this.criticOpt.params(), ...this.encoderOpt.params()] : this.criticOpt.params(),
+        );
         this.criticOpt.step(grads);
         // SEER: the critic encoder's critic-loss step goes through the encoder Adam (seer_dmc/curl_sac.py:416-418).
         if (seerOpts) this.encoderOpt.step(grads);
@@ -496,18 +550,24 @@ export class CurlAgent implements Agent, SeerHooks {
           const eps = this.noise(B);
           const alpha = tf.exp(this.logAlpha);
           const held: { logPi?: tf.Tensor } = {};
-          const { value, grads } = tf.variableGrads(() => {
-            const { pi, logPi } = this.policy(this.zActor(rr), eps);
-            held.logPi = tf.keep(logPi);
-            const qIn = tf.concat([zC, pi], 1);
-            const q = tf.minimum(this.q1.apply(qIn), this.q2.apply(qIn)).reshape([B]);
-            return tf.mean(tf.sub(tf.mul(alpha, logPi), q)) as tf.Scalar;
-          }, seerOpts ? [...this.actorOpt.params(), ...this.actorEncoderOpt.params()] : this.actorOpt.params());
+          const { value, grads } = tf.variableGrads(
+            () => {
+              const { pi, logPi } = this.policy(this.zActor(rr), eps);
+              held.logPi = tf.keep(logPi);
+              const qIn = tf.concat([zC, pi], 1);
+              const q = tf.minimum(this.q1.apply(qIn), this.q2.apply(qIn)).reshape([B]);
+              return tf.mean(tf.sub(tf.mul(alpha, logPi), q)) as tf.Scalar;
+            },
+            seerOpts ? [...this.actorOpt.params(), ...this.actorEncoderOpt.params()] : this.actorOpt.params(),
+          );
           this.actorOpt.step(grads);
           if (seerOpts) this.actorEncoderOpt.step(grads);
           const logPi = held.logPi as tf.Tensor1D;
           const entropyGap = tf.sub(tf.neg(logPi), -A); // −log π − target entropy, target = −|A|
-          const alphaStep = tf.variableGrads(() => tf.mean(tf.mul(tf.exp(this.logAlpha), entropyGap)) as tf.Scalar, [this.logAlpha]);
+          const alphaStep = tf.variableGrads(
+            () => tf.mean(tf.mul(tf.exp(this.logAlpha), entropyGap)) as tf.Scalar,
+            [this.logAlpha],
+          );
           this.alphaOpt.step(alphaStep.grads);
           record('actorLoss', value);
           record('alphaLoss', alphaStep.value);
@@ -519,7 +579,11 @@ export class CurlAgent implements Agent, SeerHooks {
 
       // 3. Targets.
       if (doTarget) {
-        softUpdate([...this.q1.variables(), ...this.q2.variables()], [...this.q1t.variables(), ...this.q2t.variables()], c.criticTau);
+        softUpdate(
+          [...this.q1.variables(), ...this.q2.variables()],
+          [...this.q1t.variables(), ...this.q2t.variables()],
+          c.criticTau,
+        );
         if (this.freeze === 'none') softUpdate(this.trunk.variables(), this.targetTrunk.variables(), c.encoderTau);
         if (this.freeze !== 'all') softUpdate(this.criticHead.variables(), this.targetHead.variables(), c.encoderTau);
       }
@@ -547,7 +611,11 @@ export class CurlAgent implements Agent, SeerHooks {
         });
       }
     } finally {
-      tf.dispose(([obsCrop, nextCrop, posCrop, action, reward, discount, weights] as (tf.Tensor | undefined)[]).filter((t): t is tf.Tensor => !!t));
+      tf.dispose(
+        ([obsCrop, nextCrop, posCrop, action, reward, discount, weights] as (tf.Tensor | undefined)[]).filter(
+          (t): t is tf.Tensor => !!t,
+        ),
+      );
     }
 
     const packed = tf.tidy(() => tf.stack(scalars));
@@ -602,7 +670,8 @@ export class CurlAgent implements Agent, SeerHooks {
     }
     const freeze = state.scalars.freeze as FreezeState;
     if (freeze !== this.freeze) {
-      if (this.freeze !== 'none') throw new Error(`cannot load a checkpoint frozen as '${freeze}' into an agent frozen as '${this.freeze}'`);
+      if (this.freeze !== 'none')
+        throw new Error(`cannot load a checkpoint frozen as '${freeze}' into an agent frozen as '${this.freeze}'`);
       this.freezeEncoder({ scope: freeze as 'all' | 'convs' });
     }
     this.updates = loadAgentState(this.checkpointParts(), state);
@@ -617,7 +686,19 @@ export class CurlAgent implements Agent, SeerHooks {
 
   dispose(): void {
     for (const opt of this.optimizerList()) opt.dispose();
-    for (const m of [this.trunk, this.targetTrunk, this.criticHead, this.actorHead, this.targetHead, this.q1, this.q2, this.q1t, this.q2t, this.actor]) m.dispose();
+    for (const m of [
+      this.trunk,
+      this.targetTrunk,
+      this.criticHead,
+      this.actorHead,
+      this.targetHead,
+      this.q1,
+      this.q2,
+      this.q1t,
+      this.q2t,
+      this.actor,
+    ])
+      m.dispose();
     tf.dispose([this.logAlpha, this.W]);
   }
 }

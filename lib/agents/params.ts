@@ -19,11 +19,19 @@ export function keyFn(prefix: string): (v: tf.Variable) => string {
   return (v) => (v.name.startsWith(prefix + '/') ? v.name.slice(prefix.length + 1) : v.name);
 }
 
-export async function saveVariables(vars: readonly tf.Variable[], keyOf: (v: tf.Variable) => string, out: AgentState): Promise<void> {
+export async function saveVariables(
+  vars: readonly tf.Variable[],
+  keyOf: (v: tf.Variable) => string,
+  out: AgentState,
+): Promise<void> {
   for (const v of vars) out.tensors[keyOf(v)] = { shape: v.shape.slice(), data: (await v.data()) as Float32Array };
 }
 
-export function loadVariables(vars: readonly tf.Variable[], keyOf: (v: tf.Variable) => string, state: AgentState): void {
+export function loadVariables(
+  vars: readonly tf.Variable[],
+  keyOf: (v: tf.Variable) => string,
+  state: AgentState,
+): void {
   for (const v of vars) {
     const t = state.tensors[keyOf(v)];
     if (!t) throw new Error(`checkpoint lacks tensor '${keyOf(v)}'`);
@@ -49,7 +57,11 @@ export async function saveAgentState(p: CheckpointParts, scalars: AgentState['sc
   await saveVariables(p.vars, p.keyOf, state);
   for (const opt of p.optimizers) await opt.save(state);
   // String(x) round-trips every double, NaN (no cached normal) included.
-  Object.assign(state.scalars, p.flops.toScalars(), { kind: p.kind, ...scalars, 'rng/state': p.rng.getState().join(',') });
+  Object.assign(state.scalars, p.flops.toScalars(), {
+    kind: p.kind,
+    ...scalars,
+    'rng/state': p.rng.getState().join(','),
+  });
   return state;
 }
 

@@ -32,7 +32,16 @@ import type { Batch } from '../replay/types';
 import { pixelsToTensor } from '../backend/kernels/pixels';
 import { Adam } from './adam';
 import { projectDistribution, support } from './distributional';
-import { checkField, checkKind, hardCopy, instancePrefix, keyFn, loadAgentState, saveAgentState, type CheckpointParts } from './params';
+import {
+  checkField,
+  checkKind,
+  hardCopy,
+  instancePrefix,
+  keyFn,
+  loadAgentState,
+  saveAgentState,
+  type CheckpointParts,
+} from './params';
 import { Rng } from '../envs/rng';
 import { makeTrunk, TRUNK_KINDS, type Trunk, type TrunkKind } from './trunks';
 import type { ActMode, Agent, AgentState, SeerHooks, UpdateStats } from './types';
@@ -90,9 +99,14 @@ export function checkRainbowOptions(cfg: RainbowConfig): void {
 
 function resolve(cfg: RainbowConfig): Resolved {
   const r = { ...RAINBOW_DEFAULTS, flops: {}, ...cfg } as Resolved;
-  const f = (field: string, ok: boolean, range: string) => checkField('rainbow', field, (r as unknown as Record<string, unknown>)[field], ok, range);
+  const f = (field: string, ok: boolean, range: string) =>
+    checkField('rainbow', field, (r as unknown as Record<string, unknown>)[field], ok, range);
   const posInt = (v: number) => Number.isInteger(v) && v > 0;
-  f('obsShape', Array.isArray(r.obsShape) && r.obsShape.length >= 1 && r.obsShape.every(posInt), 'an array of positive integers');
+  f(
+    'obsShape',
+    Array.isArray(r.obsShape) && r.obsShape.length >= 1 && r.obsShape.every(posInt),
+    'an array of positive integers',
+  );
   f('numActions', Number.isInteger(r.numActions) && r.numActions >= 2, 'an integer >= 2');
   f('encoder', TRUNK_KINDS.includes(r.encoder), TRUNK_KINDS.join(' | '));
   f('hidden', posInt(r.hidden), 'a positive integer');
@@ -182,7 +196,9 @@ export class RainbowAgent implements Agent, SeerHooks {
   private obsTensor(obs: Observation | Float32Array, n: number): tf.Tensor {
     const size = this.config.obsShape.reduce((a, b) => a * b, 1);
     if (obs.length !== n * size) {
-      throw new Error(`rainbow: expected ${n} observation(s) of shape [${this.config.obsShape}] (${n * size} values), got ${obs.length}`);
+      throw new Error(
+        `rainbow: expected ${n} observation(s) of shape [${this.config.obsShape}] (${n * size} values), got ${obs.length}`,
+      );
     }
     const shape = [n, ...this.config.obsShape];
     // Pixels go straight into the backend's float32 memory (no intermediate array: lib/backend/kernels/pixels.ts).
@@ -246,7 +262,8 @@ export class RainbowAgent implements Agent, SeerHooks {
       // Target distribution: online argmax, target evaluation (double Q), projected on the support.
       const target = tf.tidy(() => {
         // Pixels are converted and uploaded once for the online and the target trunk.
-        const latent = this._frozen && batch.nextObs instanceof Float32Array && batch.nextObs.length === B * this.latentDim;
+        const latent =
+          this._frozen && batch.nextObs instanceof Float32Array && batch.nextObs.length === B * this.latentDim;
         const nextX = latent ? undefined : this.obsTensor(batch.nextObs, B);
         const next = nextX ? this.trunk.apply(nextX) : this.features(batch.nextObs, B, this.trunk);
         const pOnline = this.head.apply(next, { noisy: true });
@@ -331,7 +348,14 @@ export class RainbowAgent implements Agent, SeerHooks {
   }
 
   private checkpointParts(): CheckpointParts {
-    return { kind: 'rainbow', vars: [...this.onlineVars(), ...this.targetVars(), ...this.noiseVars()], keyOf: this.keyOf, optimizers: [this.optimizer], flops: this.flops, rng: this.rng };
+    return {
+      kind: 'rainbow',
+      vars: [...this.onlineVars(), ...this.targetVars(), ...this.noiseVars()],
+      keyOf: this.keyOf,
+      optimizers: [this.optimizer],
+      flops: this.flops,
+      rng: this.rng,
+    };
   }
 
   save(): Promise<AgentState> {
@@ -341,7 +365,8 @@ export class RainbowAgent implements Agent, SeerHooks {
   load(state: AgentState): void {
     checkKind(state, 'rainbow');
     if (state.scalars.frozen === true && !this._frozen) this.freezeEncoder();
-    if (state.scalars.frozen !== true && this._frozen) throw new Error('cannot load an unfrozen checkpoint into a frozen agent');
+    if (state.scalars.frozen !== true && this._frozen)
+      throw new Error('cannot load an unfrozen checkpoint into a frozen agent');
     this.updates = loadAgentState(this.checkpointParts(), state);
   }
 

@@ -24,7 +24,8 @@ export interface Trunk {
 }
 
 export function makeTrunk(kind: TrunkKind, inputShape: number[], seed: number, name: string): Trunk {
-  if (!TRUNK_KINDS.includes(kind)) throw new Error(`unknown encoder '${String(kind)}'. Accepted values: ${TRUNK_KINDS.join(', ')}`);
+  if (!TRUNK_KINDS.includes(kind))
+    throw new Error(`unknown encoder '${String(kind)}'. Accepted values: ${TRUNK_KINDS.join(', ')}`);
   if (kind === 'flatten') {
     const dim = inputShape.reduce((a, b) => a * b, 1);
     return {

@@ -22,11 +22,17 @@ export interface SpatialMaps {
 }
 
 /** Attention maps from conv activations [N, H, W, C] (NHWC). */
-export function spatialAttention(act: { data: ArrayLike<number>; shape: readonly number[] }, temperature = 1): SpatialMaps {
-  if (act.shape.length !== 4) throw new Error(`attention needs conv activations [N, H, W, C], got shape ${JSON.stringify(act.shape)}`);
-  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`temperature must be a finite number > 0, got ${temperature}`);
+export function spatialAttention(
+  act: { data: ArrayLike<number>; shape: readonly number[] },
+  temperature = 1,
+): SpatialMaps {
+  if (act.shape.length !== 4)
+    throw new Error(`attention needs conv activations [N, H, W, C], got shape ${JSON.stringify(act.shape)}`);
+  if (!(temperature > 0) || !Number.isFinite(temperature))
+    throw new Error(`temperature must be a finite number > 0, got ${temperature}`);
   const [N, H, W, C] = act.shape;
-  if (act.data.length !== N * H * W * C) throw new Error(`activation shape ${JSON.stringify(act.shape)} does not match ${act.data.length} values`);
+  if (act.data.length !== N * H * W * C)
+    throw new Error(`activation shape ${JSON.stringify(act.shape)} does not match ${act.data.length} values`);
   const hw = H * W;
   const out = new Float32Array(N * hw);
   const m = new Float64Array(hw);
@@ -90,10 +96,19 @@ export interface Frame {
  * The last frame of a frame-stacked observation [H, W, k·frameChannels] as a displayable Frame
  * (DMC pixels stack RGB frames: frameChannels 3; grayscale Atari stacks: 1).
  */
-export function lastFrame(obs: ArrayLike<number>, shape: readonly [number, number, number], frameChannels: 1 | 3, offset = 0): Frame {
+export function lastFrame(
+  obs: ArrayLike<number>,
+  shape: readonly [number, number, number],
+  frameChannels: 1 | 3,
+  offset = 0,
+): Frame {
   const [H, W, C] = shape;
-  if (C % frameChannels !== 0) throw new Error(`observation has ${C} channels, not a stack of ${frameChannels}-channel frames`);
-  if (obs.length < offset + H * W * C) throw new Error(`observation holds ${obs.length - offset} values, shape ${JSON.stringify(shape)} needs ${H * W * C}`);
+  if (C % frameChannels !== 0)
+    throw new Error(`observation has ${C} channels, not a stack of ${frameChannels}-channel frames`);
+  if (obs.length < offset + H * W * C)
+    throw new Error(
+      `observation holds ${obs.length - offset} values, shape ${JSON.stringify(shape)} needs ${H * W * C}`,
+    );
   const data = new Uint8Array(H * W * frameChannels);
   for (let p = 0; p < H * W; p++) {
     for (let c = 0; c < frameChannels; c++) data[p * frameChannels + c] = obs[offset + p * C + C - frameChannels + c];
@@ -102,7 +117,12 @@ export function lastFrame(obs: ArrayLike<number>, shape: readonly [number, numbe
 }
 
 /** Min-max scales one map, upsamples it to the frame and blends its heat colours over it: RGB uint8 [H, W, 3]. */
-export function overlayAttention(frame: Frame, map: ArrayLike<number>, mapShape: readonly [number, number], alpha = 0.5): Frame {
+export function overlayAttention(
+  frame: Frame,
+  map: ArrayLike<number>,
+  mapShape: readonly [number, number],
+  alpha = 0.5,
+): Frame {
   const [H, W, C] = frame.shape;
   if (C !== 1 && C !== 3) throw new Error(`frame must have 1 (gray) or 3 (RGB) channels, got ${C}`);
   if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be in [0, 1], got ${alpha}`);
@@ -150,10 +170,19 @@ export function attentionOverlays(
   obs: { data: ArrayLike<number>; shape: [number, number, number, number] },
   opts: AttentionOptions = {},
 ): { layer: string; maps: SpatialMaps; overlays: Frame[] } {
-  const convs = encoder.layers.filter((l) => l.kind === 'conv2d' || l.kind === 'residual' || l.kind === 'maxpool').map((l) => l.name);
-  const layer = opts.layer ?? encoder.layers.filter((l) => l.kind === 'conv2d').map((l) => l.name).pop();
+  const convs = encoder.layers
+    .filter((l) => l.kind === 'conv2d' || l.kind === 'residual' || l.kind === 'maxpool')
+    .map((l) => l.name);
+  const layer =
+    opts.layer ??
+    encoder.layers
+      .filter((l) => l.kind === 'conv2d')
+      .map((l) => l.name)
+      .pop();
   if (!layer || !convs.includes(layer)) {
-    throw new Error(`attention needs a spatial layer of encoder '${encoder.name}'; got '${layer}'. Spatial layers: ${convs.join(', ')}`);
+    throw new Error(
+      `attention needs a spatial layer of encoder '${encoder.name}'; got '${layer}'. Spatial layers: ${convs.join(', ')}`,
+    );
   }
   const [N, H, W, C] = obs.shape;
   const input = tf.tensor4d(Float32Array.from(obs.data), [N, H, W, C]);
@@ -165,7 +194,8 @@ export function attentionOverlays(
   } finally {
     input.dispose();
   }
-  if (opts.frames && opts.frames.length !== N) throw new Error(`frames holds ${opts.frames.length} frames for ${N} observations`);
+  if (opts.frames && opts.frames.length !== N)
+    throw new Error(`frames holds ${opts.frames.length} frames for ${N} observations`);
   const maps = spatialAttention(act, opts.temperature ?? 1);
   const frameChannels = opts.frameChannels ?? (C % 3 === 0 ? 3 : 1);
   const [, h, w] = maps.shape;
@@ -181,7 +211,8 @@ export function attentionOverlays(
 export function tileFrames(frames: Frame[], cols: number, gap = 2): Frame {
   if (frames.length === 0) throw new Error('tileFrames needs at least one frame');
   const [h, w, c] = frames[0].shape;
-  if (frames.some((f) => f.shape[0] !== h || f.shape[1] !== w || f.shape[2] !== c)) throw new Error('tileFrames needs frames of one shape');
+  if (frames.some((f) => f.shape[0] !== h || f.shape[1] !== w || f.shape[2] !== c))
+    throw new Error('tileFrames needs frames of one shape');
   const rows = Math.ceil(frames.length / cols);
   const H = rows * h + (rows + 1) * gap;
   const W = cols * w + (cols + 1) * gap;

@@ -65,6 +65,9 @@ export function figure8(
 
   const sim = layerSimilarityOverTime(store, probe, encoderFactory, opts.similarity);
   const file = path.join(outDir, 'fig8b.json');
-  writeFileAtomic(file, JSON.stringify({ method: opts.similarity?.method ?? 'svcca', probe: probe.shape, ...sim }, null, 1));
+  writeFileAtomic(
+    file,
+    JSON.stringify({ method: opts.similarity?.method ?? 'svcca', probe: probe.shape, ...sim }, null, 1),
+  );
   return { attention, similarity: { ...sim, file } };
 }

@@ -52,16 +52,43 @@ export function jointCovariance(x: Real, dx: number, y: Real, dy: number, n: num
         for (let i = 0; i < nb; i++) {
           const x0 = t[a0 + i], x1 = t[a1 + i], x2 = t[a2 + i], x3 = t[a3 + i]; // prettier-ignore
           const y0 = t[b0 + i], y1 = t[b1 + i], y2 = t[b2 + i], y3 = t[b3 + i]; // prettier-ignore
-          s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3; // prettier-ignore
-          s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3; // prettier-ignore
-          s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3; // prettier-ignore
-          s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3; // prettier-ignore
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s02 += x0 * y2;
+          s03 += x0 * y3; // prettier-ignore
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+          s12 += x1 * y2;
+          s13 += x1 * y3; // prettier-ignore
+          s20 += x2 * y0;
+          s21 += x2 * y1;
+          s22 += x2 * y2;
+          s23 += x2 * y3; // prettier-ignore
+          s30 += x3 * y0;
+          s31 += x3 * y1;
+          s32 += x3 * y2;
+          s33 += x3 * y3; // prettier-ignore
         }
         let o = j * d4 + k;
-        acc[o] += s00; acc[o + 1] += s01; acc[o + 2] += s02; acc[o + 3] += s03; o += d4; // prettier-ignore
-        acc[o] += s10; acc[o + 1] += s11; acc[o + 2] += s12; acc[o + 3] += s13; o += d4; // prettier-ignore
-        acc[o] += s20; acc[o + 1] += s21; acc[o + 2] += s22; acc[o + 3] += s23; o += d4; // prettier-ignore
-        acc[o] += s30; acc[o + 1] += s31; acc[o + 2] += s32; acc[o + 3] += s33; // prettier-ignore
+        acc[o] += s00;
+        acc[o + 1] += s01;
+        acc[o + 2] += s02;
+        acc[o + 3] += s03;
+        o += d4; // prettier-ignore
+        acc[o] += s10;
+        acc[o + 1] += s11;
+        acc[o + 2] += s12;
+        acc[o + 3] += s13;
+        o += d4; // prettier-ignore
+        acc[o] += s20;
+        acc[o + 1] += s21;
+        acc[o + 2] += s22;
+        acc[o + 3] += s23;
+        o += d4; // prettier-ignore
+        acc[o] += s30;
+        acc[o + 1] += s31;
+        acc[o + 2] += s32;
+        acc[o + 3] += s33; // prettier-ignore
       }
     }
   }

@@ -46,13 +46,18 @@ interface Rows {
 }
 
 /** Each layer's activations on the probe as datapoint rows (folded or pooled, stride-subsampled). */
-export function probeActivations(net: TappedNet, probe: Probe, opts: LayerSimilarityOptions = {}): Record<string, Rows> {
+export function probeActivations(
+  net: TappedNet,
+  probe: Probe,
+  opts: LayerSimilarityOptions = {},
+): Record<string, Rows> {
   const layers = opts.layers ?? defaultLayers(net);
   const mode = opts.conv ?? 'fold';
   const cap = opts.maxDatapoints ?? 50_000;
   const batch = opts.batchSize ?? 64;
   const [N, H, W, C] = probe.shape;
-  if (probe.data.length !== N * H * W * C) throw new Error(`probe shape ${JSON.stringify(probe.shape)} does not match ${probe.data.length} values`);
+  if (probe.data.length !== N * H * W * C)
+    throw new Error(`probe shape ${JSON.stringify(probe.shape)} does not match ${probe.data.length} values`);
   const plan = layers.map((name) => {
     const info = net.layers.find((l) => l.name === name);
     if (!info) throw new Error(`unknown layer '${name}'. Layers: ${net.layers.map((l) => l.name).join(', ')}`);
@@ -67,7 +72,10 @@ export function probeActivations(net: TappedNet, probe: Probe, opts: LayerSimila
   });
   for (let b0 = 0; b0 < N; b0 += batch) {
     const nb = Math.min(batch, N - b0);
-    const x = tf.tensor4d(Float32Array.from({ length: nb * H * W * C }, (_, i) => probe.data[b0 * H * W * C + i]), [nb, H, W, C]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: nb * H * W * C }, (_, i) => probe.data[b0 * H * W * C + i]),
+      [nb, H, W, C],
+    );
     let taps: Record<string, tf.Tensor> = {};
     let output: tf.Tensor | undefined;
     try {
@@ -101,10 +109,20 @@ export function probeActivations(net: TappedNet, probe: Probe, opts: LayerSimila
   return out;
 }
 
-function compare(a: Record<string, Rows>, b: Record<string, Rows>, opts: LayerSimilarityOptions): Record<string, SvccaResult> {
+function compare(
+  a: Record<string, Rows>,
+  b: Record<string, Rows>,
+  opts: LayerSimilarityOptions,
+): Record<string, SvccaResult> {
   const out: Record<string, SvccaResult> = {};
   for (const name of Object.keys(a)) {
-    out[name] = svcca(a[name].data, b[name].data, { n: a[name].n, da: a[name].d, db: b[name].d, method: opts.method, keep: opts.keep });
+    out[name] = svcca(a[name].data, b[name].data, {
+      n: a[name].n,
+      da: a[name].d,
+      db: b[name].d,
+      method: opts.method,
+      keep: opts.keep,
+    });
   }
   return out;
 }
@@ -117,7 +135,12 @@ export interface SnapshotComparisonOptions extends LayerSimilarityOptions {
 }
 
 /** Per-layer SVCCA between the net at two snapshots, on the same probe. */
-export function svccaLayers(a: Snapshot, b: Snapshot, probe: Probe, opts: SnapshotComparisonOptions): Record<string, SvccaResult> {
+export function svccaLayers(
+  a: Snapshot,
+  b: Snapshot,
+  probe: Probe,
+  opts: SnapshotComparisonOptions,
+): Record<string, SvccaResult> {
   loadSnapshot(a, opts.net, opts.group);
   const actA = probeActivations(opts.net, probe, opts);
   loadSnapshot(b, opts.net, opts.group);
@@ -157,8 +180,10 @@ export function layerSimilarityOverTime(
     : (u: number) => snapshots.get(u);
   const updates = Array.isArray(snapshots) ? snapshots.map((s) => s.update).sort((x, y) => x - y) : snapshots.updates();
   const pairs: [number, number][] = [];
-  if (opts.to !== undefined && opts.lag !== undefined) throw new Error('layerSimilarityOverTime: give either lag or to, not both');
-  if (opts.to !== undefined && !updates.includes(opts.to)) throw new Error(`no snapshot at update ${opts.to}; snapshots: ${updates.join(', ')}`);
+  if (opts.to !== undefined && opts.lag !== undefined)
+    throw new Error('layerSimilarityOverTime: give either lag or to, not both');
+  if (opts.to !== undefined && !updates.includes(opts.to))
+    throw new Error(`no snapshot at update ${opts.to}; snapshots: ${updates.join(', ')}`);
   for (let i = 0; i < updates.length; i++) {
     if (opts.to !== undefined) {
       if (updates[i] < opts.to) pairs.push([updates[i], opts.to]);
@@ -212,7 +237,11 @@ export interface LiveSimilaritySource {
  * A live similarity source: each call runs the net (as it is now) on the probe and returns each
  * layer's similarity with the previous call's activations (undefined on the first call).
  */
-export function probeSimilaritySource(net: TappedNet, probe: Probe, opts: LayerSimilarityOptions = {}): LiveSimilaritySource {
+export function probeSimilaritySource(
+  net: TappedNet,
+  probe: Probe,
+  opts: LayerSimilarityOptions = {},
+): LiveSimilaritySource {
   let previous: Record<string, Rows> | undefined;
   const source = (() => {
     const now = probeActivations(net, probe, opts);
@@ -225,7 +254,9 @@ export function probeSimilaritySource(net: TappedNet, probe: Probe, opts: LayerS
     Object.fromEntries(Object.entries(previous ?? {}).map(([k, r]) => [k, { shape: [r.n, r.d], data: r.data }]));
   source.importState = (tensors) => {
     const entries = Object.entries(tensors);
-    previous = entries.length ? Object.fromEntries(entries.map(([k, t]) => [k, { data: t.data, n: t.shape[0], d: t.shape[1] }])) : undefined;
+    previous = entries.length
+      ? Object.fromEntries(entries.map(([k, t]) => [k, { data: t.data, n: t.shape[0], d: t.shape[1] }]))
+      : undefined;
   };
   return source;
 }

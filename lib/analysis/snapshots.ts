@@ -82,7 +82,9 @@ export function loadSnapshot(snapshot: Snapshot, owner: VariableOwner, group = '
   }
   if (missing.length) {
     const have = Object.keys(snapshot.tensors).filter((k) => k.startsWith(`${group}/`));
-    throw new Error(`snapshot of update ${snapshot.update} lacks ${missing.join(', ')}; it has ${have.join(', ') || 'no tensors in that group'}`);
+    throw new Error(
+      `snapshot of update ${snapshot.update} lacks ${missing.join(', ')}; it has ${have.join(', ') || 'no tensors in that group'}`,
+    );
   }
 }
 
@@ -145,10 +147,16 @@ export class DiskSnapshotStore implements SnapshotStore {
     const buf = new Float32Array(total);
     for (const e of entries) buf.set(snapshot.tensors[e.name].data, e.offset);
     const bytes = new Uint8Array(buf.buffer);
-    if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('snapshots are stored little-endian; this machine is big-endian');
+    if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f)
+      throw new Error('snapshots are stored little-endian; this machine is big-endian');
     const base = this.base(snapshot.update);
     writeFileAtomic(`${base}.bin`, bytes);
-    const index: SnapshotIndex = { format: FORMAT, update: snapshot.update, bin: path.basename(`${base}.bin`), tensors: entries };
+    const index: SnapshotIndex = {
+      format: FORMAT,
+      update: snapshot.update,
+      bin: path.basename(`${base}.bin`),
+      tensors: entries,
+    };
     writeFileAtomic(`${base}.json`, JSON.stringify(index));
   }
 
@@ -163,14 +171,16 @@ export class DiskSnapshotStore implements SnapshotStore {
 
   get(update: number): Snapshot {
     const base = this.base(update);
-    if (!fs.existsSync(`${base}.json`)) throw new Error(`no snapshot at update ${update} in ${this.dir}; held: ${this.updates().join(', ') || 'none'}`);
+    if (!fs.existsSync(`${base}.json`))
+      throw new Error(`no snapshot at update ${update} in ${this.dir}; held: ${this.updates().join(', ') || 'none'}`);
     const index = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8')) as SnapshotIndex;
     if (index.format !== FORMAT) throw new Error(`${base}.json has format '${index.format}', expected '${FORMAT}'`);
     const raw = fs.readFileSync(path.join(this.dir, index.bin));
     const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
     const tensors: Record<string, SnapshotTensor> = {};
     for (const e of index.tensors) {
-      if (e.offset + e.length > all.length) throw new Error(`${index.bin} is truncated: tensor '${e.name}' ends past ${all.length} floats`);
+      if (e.offset + e.length > all.length)
+        throw new Error(`${index.bin} is truncated: tensor '${e.name}' ends past ${all.length} floats`);
       tensors[e.name] = { shape: e.shape, data: all.slice(e.offset, e.offset + e.length) };
     }
     return { update: index.update, tensors };
@@ -183,7 +193,8 @@ export class SnapshotRecorder {
     readonly store: SnapshotStore,
     readonly every: number,
   ) {
-    if (!Number.isInteger(every) || every <= 0) throw new Error(`snapshot interval must be a positive integer (updates), got ${every}`);
+    if (!Number.isInteger(every) || every <= 0)
+      throw new Error(`snapshot interval must be a positive integer (updates), got ${every}`);
   }
 
   /** Records when `update` is a multiple of the interval; returns whether it did. */

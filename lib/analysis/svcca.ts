@@ -64,14 +64,19 @@ const MEASURES: readonly VarianceMeasure[] = ['variance', 'singular-values'];
 function checkFinite(x: Real, label: string): void {
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
-      throw new Error(`${label} contains a non-finite activation (${x[i]}) at flat index ${i}; SVCCA needs finite values`);
+      throw new Error(
+        `${label} contains a non-finite activation (${x[i]}) at flat index ${i}; SVCCA needs finite values`,
+      );
     }
   }
 }
 
 function checkShapes(a: Real, b: Real, opts: SvccaOptions): number {
   const { da, db } = opts;
-  for (const [k, v] of [['da', da], ['db', db]] as const) {
+  for (const [k, v] of [
+    ['da', da],
+    ['db', db],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${k} must be a positive integer (neurons), got ${v}`);
   }
   if (a.length % da !== 0) throw new Error(`a has ${a.length} values, not a multiple of da=${da}`);
@@ -79,12 +84,16 @@ function checkShapes(a: Real, b: Real, opts: SvccaOptions): number {
   const na = a.length / da;
   const nb = b.length / db;
   if (na !== nb) {
-    throw new Error(`mismatched datapoint counts: a has ${na} datapoints (${a.length}/${da}), b has ${nb} (${b.length}/${db}); both must describe the same inputs`);
+    throw new Error(
+      `mismatched datapoint counts: a has ${na} datapoints (${a.length}/${da}), b has ${nb} (${b.length}/${db}); both must describe the same inputs`,
+    );
   }
   if (opts.n !== undefined && opts.n !== na) throw new Error(`n=${opts.n} but the arrays hold ${na} datapoints`);
   const n = na;
   if (n <= Math.max(da, db)) {
-    throw new Error(`fewer datapoints than neurons: n=${n}, da=${da}, db=${db}; CCA needs n > neurons (ideally 5-10×; fold conv positions into datapoints or probe more inputs)`);
+    throw new Error(
+      `fewer datapoints than neurons: n=${n}, da=${da}, db=${db}; CCA needs n > neurons (ideally 5-10×; fold conv positions into datapoints or probe more inputs)`,
+    );
   }
   return n;
 }
@@ -99,7 +108,14 @@ interface Side {
   inv: Float64Array;
 }
 
-function svdStep(cov: Float64Array, d: number, keep: number, measure: VarianceMeasure, epsilon: number, label: string): Side {
+function svdStep(
+  cov: Float64Array,
+  d: number,
+  keep: number,
+  measure: VarianceMeasure,
+  epsilon: number,
+  label: string,
+): Side {
   const { values, vectors } = symmetricEigen(cov, d);
   const maxVal = values[0];
   if (!(maxVal > 0)) throw new Error(`${label} has zero variance: every neuron is constant over the datapoints`);
@@ -111,7 +127,7 @@ function svdStep(cov: Float64Array, d: number, keep: number, measure: VarianceMe
   let k = alive;
   if (keep < 1) {
     let acc = 0;
-    for (k = 0; k < alive; ) {
+    for (k = 0; k < alive;) {
       acc += mass(k++);
       if (acc >= keep * total) break;
     }
@@ -186,18 +202,22 @@ export function svcca(a: Real, b: Real, opts: SvccaOptions): SvccaResult {
   const method = opts.method ?? 'svcca';
   if (!METHODS.includes(method)) throw new Error(`unknown method '${method}'. Accepted values: ${METHODS.join(', ')}`);
   const measure = opts.varianceMeasure ?? 'variance';
-  if (!MEASURES.includes(measure)) throw new Error(`unknown varianceMeasure '${measure}'. Accepted values: ${MEASURES.join(', ')}`);
+  if (!MEASURES.includes(measure))
+    throw new Error(`unknown varianceMeasure '${measure}'. Accepted values: ${MEASURES.join(', ')}`);
   const keep = opts.keep ?? (method === 'svcca' ? 0.99 : 1);
   if (!(keep > 0 && keep <= 1)) throw new Error(`keep must be in (0, 1], got ${keep}`);
   const epsilon = opts.epsilon ?? 1e-10;
-  if (!(epsilon >= 0) || !Number.isFinite(epsilon)) throw new Error(`epsilon must be a finite number ≥ 0, got ${epsilon}`);
+  if (!(epsilon >= 0) || !Number.isFinite(epsilon))
+    throw new Error(`epsilon must be a finite number ≥ 0, got ${epsilon}`);
   const n = checkShapes(a, b, opts);
   checkFinite(a, 'a');
   checkFinite(b, 'b');
   const { da, db } = opts;
   const warnings: string[] = [];
   if (n < 5 * Math.max(da, db)) {
-    warnings.push(`only ${(n / Math.max(da, db)).toFixed(1)} datapoints per neuron; below ~5 CCA finds spuriously high correlations (compare with randomBaseline)`);
+    warnings.push(
+      `only ${(n / Math.max(da, db)).toFixed(1)} datapoints per neuron; below ~5 CCA finds spuriously high correlations (compare with randomBaseline)`,
+    );
   }
 
   const d = da + db;
@@ -270,7 +290,8 @@ export function toDatapoints(act: Activations, mode: ConvMode): { data: Real; n:
     throw new Error(`activation shape ${JSON.stringify(shape)} does not match ${data.length} values`);
   }
   if (shape.length === 2) return { data, n: shape[0], d: shape[1] };
-  if (shape.length !== 4) throw new Error(`activations must be [N, D] or [N, H, W, C], got shape ${JSON.stringify(shape)}`);
+  if (shape.length !== 4)
+    throw new Error(`activations must be [N, D] or [N, H, W, C], got shape ${JSON.stringify(shape)}`);
   const [N, H, W, C] = shape;
   if (mode === 'fold') return { data, n: N * H * W, d: C };
   const out = new Float64Array(N * C);
@@ -303,15 +324,22 @@ export interface ActivationSimilarityOptions extends Omit<SvccaOptions, 'n' | 'd
 /** `svcca` on shaped activations of the same N inputs, handling conv layers by folding or pooling. */
 export function svccaActivations(a: Activations, b: Activations, opts: ActivationSimilarityOptions = {}): SvccaResult {
   const mode = opts.conv ?? 'fold';
-  if (!CONV_MODES.includes(mode)) throw new Error(`unknown conv mode '${mode}'. Accepted values: ${CONV_MODES.join(', ')}`);
+  if (!CONV_MODES.includes(mode))
+    throw new Error(`unknown conv mode '${mode}'. Accepted values: ${CONV_MODES.join(', ')}`);
   if (a.shape[0] !== b.shape[0]) {
     throw new Error(`mismatched datapoint counts: a has ${a.shape[0]} inputs, b has ${b.shape[0]}`);
   }
   let ma = mode;
   let mb = mode;
-  if (mode === 'fold' && (a.shape.length !== b.shape.length || (a.shape.length === 4 && (a.shape[1] !== b.shape[1] || a.shape[2] !== b.shape[2])))) {
+  if (
+    mode === 'fold' &&
+    (a.shape.length !== b.shape.length ||
+      (a.shape.length === 4 && (a.shape[1] !== b.shape[1] || a.shape[2] !== b.shape[2])))
+  ) {
     if (a.shape.length === 4 && b.shape.length === 4) {
-      throw new Error(`cannot fold conv maps of different spatial sizes ${a.shape.slice(1, 3).join('×')} and ${b.shape.slice(1, 3).join('×')}; use conv: 'pool'`);
+      throw new Error(
+        `cannot fold conv maps of different spatial sizes ${a.shape.slice(1, 3).join('×')} and ${b.shape.slice(1, 3).join('×')}; use conv: 'pool'`,
+      );
     }
     ma = mb = 'pool'; // conv vs dense: only pooling keeps one datapoint per input
   }
@@ -345,11 +373,19 @@ export function svccaActivations(a: Activations, b: Activations, opts: Activatio
  * mean of √x under it, by quadrature (needs p + q < n − 1). Jensen: meanRho ≤ √meanRho2.
  * `wachterMeanRho2` (the density's mean of x, same quadrature) must equal meanRho2: a check on the density.
  */
-export function randomBaseline(n: number, p: number, q: number): { meanRho: number; meanRho2: number; wachterMeanRho2: number } {
-  if (![n, p, q].every((v) => Number.isInteger(v) && v > 0)) throw new Error(`n, p, q must be positive integers, got ${n}, ${p}, ${q}`);
+export function randomBaseline(
+  n: number,
+  p: number,
+  q: number,
+): { meanRho: number; meanRho2: number; wachterMeanRho2: number } {
+  if (![n, p, q].every((v) => Number.isInteger(v) && v > 0))
+    throw new Error(`n, p, q must be positive integers, got ${n}, ${p}, ${q}`);
   const lo = Math.min(p, q);
   const hi = Math.max(p, q);
-  if (lo + hi >= n - 1) throw new Error(`randomBaseline needs p + q < n − 1 (got p=${p}, q=${q}, n=${n}); with more neurons than that, some correlations are exactly 1`);
+  if (lo + hi >= n - 1)
+    throw new Error(
+      `randomBaseline needs p + q < n − 1 (got p=${p}, q=${q}, n=${n}); with more neurons than that, some correlations are exactly 1`,
+    );
   const g1 = lo / (n - 1);
   const g2 = hi / (n - 1);
   const a = Math.sqrt(g1 * (1 - g2));
@@ -374,4 +410,3 @@ export function randomBaseline(n: number, p: number, q: number): { meanRho: numb
   }
   return { meanRho: m1 / z, meanRho2: hi / (n - 1), wachterMeanRho2: m2 / z };
 }
-

@@ -24,7 +24,8 @@ export interface CropGeom {
 
 function checkGeom(src: ArrayLike<number>, n: number, g: CropGeom): [number, number, number] {
   const [h, w, c] = g.inShape as [number, number, number];
-  if (!(g.inShape.length === 3 && h > 0 && w > 0 && c > 0)) throw new Error(`inShape must be [H, W, C], got ${JSON.stringify(g.inShape)}`);
+  if (!(g.inShape.length === 3 && h > 0 && w > 0 && c > 0))
+    throw new Error(`inShape must be [H, W, C], got ${JSON.stringify(g.inShape)}`);
   if (!(Number.isInteger(g.out) && g.out >= 1 && g.out <= h && g.out <= w)) {
     throw new Error(`crop size must be an integer in [1, ${Math.min(h, w)}], got ${g.out}`);
   }
@@ -50,7 +51,8 @@ export function cropAt(
   for (let i = 0; i < n; i++) {
     const t = top[i];
     const l = left[i];
-    if (!(t >= 0 && t + o <= h && l >= 0 && l + o <= w)) throw new Error(`crop offset (${t}, ${l}) out of range for ${h}×${w} → ${o}`);
+    if (!(t >= 0 && t + o <= h && l >= 0 && l + o <= w))
+      throw new Error(`crop offset (${t}, ${l}) out of range for ${h}×${w} → ${o}`);
     const base = i * h * w * c;
     for (let y = 0; y < o; y++) {
       const s = base + ((t + y) * w + l) * c;

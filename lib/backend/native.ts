@@ -22,22 +22,41 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as os from 'os';
 import * as path from 'path';
-import { ADAM_STEP, GLOBAL_NORM, adamScalars, checkAdamInputs, checkNormInputs, clipFromSumSquares, type AdamStepAttrs, type AdamStepInputs } from './kernels/adam';
+import {
+  ADAM_STEP,
+  GLOBAL_NORM,
+  adamScalars,
+  checkAdamInputs,
+  checkNormInputs,
+  clipFromSumSquares,
+  type AdamStepAttrs,
+  type AdamStepInputs,
+} from './kernels/adam';
 import { poolInfo, type PoolAttrs } from './kernels/max_pool_grad';
 
 /** The addon's JS surface (native/src/addon.cc). All calls are synchronous and in place. */
 export interface NativeAddon {
   /** geom: Int32Array(17) = n,h,w,c, oc,kh,kw, oh,ow, sh,sw, dh,dw, padTop,padLeft,padBottom,padRight. */
   conv2dForward(
-    x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array,
-    geom: Int32Array, activation?: number, alpha?: number,
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | null,
+    out: Float32Array,
+    geom: Int32Array,
+    activation?: number,
+    alpha?: number,
   ): void;
   conv2dBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, geom: Int32Array): void;
   conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, geom: Int32Array): void;
   /** geom: Int32Array(8) = batch, batchA, batchB, m, n, k, transposeA, transposeB. */
   matmul(
-    a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array,
-    geom: Int32Array, activation?: number, alpha?: number,
+    a: Float32Array,
+    b: Float32Array,
+    bias: Float32Array | null,
+    out: Float32Array,
+    geom: Int32Array,
+    activation?: number,
+    alpha?: number,
   ): void;
   /** out[o,i] = sum_r x[o,r,i] over x viewed as [outer, reduce, inner]. */
   reduceSum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
@@ -54,8 +73,19 @@ export interface NativeAddon {
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, geom: Int32Array): void;
   /** One fused Adam update into fresh outputs (lib/backend/kernels/adam.ts gives the formula); same lengths. */
   adamStep(
-    p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array,
-    vOut: Float32Array, beta1: number, beta2: number, c1: number, c2: number, step: number, eps: number,
+    p: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    pOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    beta1: number,
+    beta2: number,
+    c1: number,
+    c2: number,
+    step: number,
+    eps: number,
   ): void;
   /** Σ x², accumulated in double. */
   sumSquares(x: Float32Array): number;
@@ -132,11 +162,23 @@ const gemmGeom = new Int32Array(8);
 function fillConvGeom(c: backend_util.Conv2DInfo): Int32Array {
   const p = c.padInfo;
   convGeom.set([
-    c.batchSize, c.inHeight, c.inWidth, c.inChannels,
-    c.outChannels, c.filterHeight, c.filterWidth,
-    c.outHeight, c.outWidth,
-    c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth,
-    p.top, p.left, p.bottom, p.right,
+    c.batchSize,
+    c.inHeight,
+    c.inWidth,
+    c.inChannels,
+    c.outChannels,
+    c.filterHeight,
+    c.filterWidth,
+    c.outHeight,
+    c.outWidth,
+    c.strideHeight,
+    c.strideWidth,
+    c.dilationHeight,
+    c.dilationWidth,
+    p.top,
+    p.left,
+    p.bottom,
+    p.right,
   ]);
   return convGeom;
 }
@@ -163,17 +205,31 @@ type ConvAttrs = Record<string, unknown>;
 /** Geometry of a forward convolution from its kernel attributes. */
 function forwardInfo(x: tf.TensorInfo, filter: tf.TensorInfo, a: ConvAttrs): backend_util.Conv2DInfo {
   return backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-    a.strides as [number, number], a.dilations as [number, number], a.pad as 'valid',
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides as [number, number],
+    a.dilations as [number, number],
+    a.pad as 'valid',
     a.dimRoundingMode as 'floor' | undefined,
   );
 }
 
 /** Geometry of a convolution gradient (no dilation); `dy` must have the convolution's output shape. */
 function gradientInfo(
-  kernel: string, inShape: [number, number, number, number], filterShape: [number, number, number, number], a: ConvAttrs, dy: tf.TensorInfo,
+  kernel: string,
+  inShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  a: ConvAttrs,
+  dy: tf.TensorInfo,
 ): backend_util.Conv2DInfo {
-  const info = backend_util.computeConv2DInfo(inShape, filterShape, a.strides as [number, number], 1, a.pad as 'valid', a.dimRoundingMode as 'floor' | undefined);
+  const info = backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    a.strides as [number, number],
+    1,
+    a.pad as 'valid',
+    a.dimRoundingMode as 'floor' | undefined,
+  );
   if (!sameShape(info.outShape, dy.shape)) {
     throw new Error(`${kernel}: dy shape [${dy.shape}] does not match the conv output [${info.outShape}]`);
   }
@@ -209,8 +265,13 @@ function fusedConv2D(lib: NativeAddon, fallback: Kernel): Kernel {
     const out = backend.makeOutput(info.outShape, 'float32');
     if (size(info.outShape) === 0) return out;
     lib.conv2dForward(
-      view(backend, x), view(backend, filter), bias ? view(backend, bias) : null, view(backend, out),
-      fillConvGeom(info), act, (a.leakyreluAlpha as number | undefined) ?? 0,
+      view(backend, x),
+      view(backend, filter),
+      bias ? view(backend, bias) : null,
+      view(backend, out),
+      fillConvGeom(info),
+      act,
+      (a.leakyreluAlpha as number | undefined) ?? 0,
     );
     return out;
   };
@@ -224,7 +285,13 @@ function conv2DBackpropInput(lib: NativeAddon, fallback: Kernel): Kernel {
     if (a.dataFormat !== 'NHWC' || !allFloat(dy, filter) || size(inputShape) === 0 || size(dy.shape) === 0) {
       return fallback(args);
     }
-    const info = gradientInfo('Conv2DBackpropInput', inputShape, filter.shape as [number, number, number, number], a, dy);
+    const info = gradientInfo(
+      'Conv2DBackpropInput',
+      inputShape,
+      filter.shape as [number, number, number, number],
+      a,
+      dy,
+    );
     const { backend } = args;
     const dx = backend.makeOutput(inputShape, 'float32');
     lib.conv2dBackwardData(view(backend, dy), view(backend, filter), view(backend, dx), fillConvGeom(info));
@@ -254,7 +321,8 @@ function conv2DBackpropFilter(lib: NativeAddon, fallback: Kernel | undefined): K
  * which tfjs allows but our networks never use).
  */
 function gemmShape(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean) {
-  const ra = a.shape.length, rb = b.shape.length;
+  const ra = a.shape.length,
+    rb = b.shape.length;
   if (ra < 2 || rb < 2) return undefined;
   const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
   const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
@@ -267,7 +335,9 @@ function gemmShape(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, tran
     );
   }
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const batch = size(outer), batchA = size(a.shape.slice(0, -2)), batchB = size(b.shape.slice(0, -2));
+  const batch = size(outer),
+    batchA = size(a.shape.slice(0, -2)),
+    batchB = size(b.shape.slice(0, -2));
   if ((batchA !== 1 && batchA !== batch) || (batchB !== 1 && batchB !== batch)) return undefined;
   if (batch * m * n * k === 0) return undefined;
   return { outShape: [...outer, m, n], batch, batchA, batchB, m, n, k };
@@ -277,7 +347,8 @@ function batchMatMul(lib: NativeAddon, fallback: Kernel, fused: boolean): Kernel
   return (args) => {
     const { a, b, bias } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
     const at = args.attrs ?? {};
-    const transposeA = Boolean(at.transposeA), transposeB = Boolean(at.transposeB);
+    const transposeA = Boolean(at.transposeA),
+      transposeB = Boolean(at.transposeB);
     const act = fused ? ACTIVATIONS[(at.activation as string | undefined) ?? 'linear'] : 0;
     const g = allFloat(a, b, bias) && act !== undefined ? gemmShape(a, b, transposeA, transposeB) : undefined;
     const biasOk = bias == null || (bias.shape.length <= 1 && (size(bias.shape) === 1 || size(bias.shape) === g?.n));
@@ -286,8 +357,13 @@ function batchMatMul(lib: NativeAddon, fallback: Kernel, fused: boolean): Kernel
     const out = backend.makeOutput(g.outShape, 'float32');
     gemmGeom.set([g.batch, g.batchA, g.batchB, g.m, g.n, g.k, transposeA ? 1 : 0, transposeB ? 1 : 0]);
     lib.matmul(
-      view(backend, a), view(backend, b), bias ? view(backend, bias) : null, view(backend, out), gemmGeom,
-      act, (at.leakyreluAlpha as number | undefined) ?? 0,
+      view(backend, a),
+      view(backend, b),
+      bias ? view(backend, bias) : null,
+      view(backend, out),
+      gemmGeom,
+      act,
+      (at.leakyreluAlpha as number | undefined) ?? 0,
     );
     return out;
   };
@@ -322,7 +398,8 @@ function sum(lib: NativeAddon, fallback: Kernel): Kernel {
     if (x.dtype !== 'float32' || size(x.shape) === 0 || x.shape.length === 0) return fallback(args);
     const axes = tf.util.parseAxisParam(a.axis as number | number[], x.shape).sort((p, q) => p - q);
     if (axes.length === 0 || axes.some((v, i) => i > 0 && v !== axes[i - 1] + 1)) return fallback(args);
-    const first = axes[0], last = axes[axes.length - 1];
+    const first = axes[0],
+      last = axes[axes.length - 1];
     const outer = size(x.shape.slice(0, first));
     const reduce = size(x.shape.slice(first, last + 1));
     const inner = size(x.shape.slice(last + 1));
@@ -396,8 +473,13 @@ function patchReluGradient(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
       const dyT = dy as tf.Tensor;
-      const native = nativeActive && tf.getBackend() === 'wasm' && x.dtype === 'float32' && dyT.dtype === 'float32' &&
-        sameShape(x.shape, dyT.shape) && x.size > 0;
+      const native =
+        nativeActive &&
+        tf.getBackend() === 'wasm' &&
+        x.dtype === 'float32' &&
+        dyT.dtype === 'float32' &&
+        sameShape(x.shape, dyT.shape) &&
+        x.size > 0;
       if (!native) return orig.gradFunc(dy, saved, attrs);
       return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: dyT, x }) as tf.Tensor };
     },
@@ -415,8 +497,18 @@ const poolGeom = new Int32Array(12);
 
 function fillPoolGeom(p: backend_util.Conv2DInfo): Int32Array {
   poolGeom.set([
-    p.batchSize, p.inHeight, p.inWidth, p.inChannels, p.outHeight, p.outWidth,
-    p.filterHeight, p.filterWidth, p.strideHeight, p.strideWidth, p.padInfo.top, p.padInfo.left,
+    p.batchSize,
+    p.inHeight,
+    p.inWidth,
+    p.inChannels,
+    p.outHeight,
+    p.outWidth,
+    p.filterHeight,
+    p.filterWidth,
+    p.strideHeight,
+    p.strideWidth,
+    p.padInfo.top,
+    p.padInfo.left,
   ]);
   return poolGeom;
 }
@@ -442,14 +534,23 @@ function maxPoolGrad(lib: NativeAddon, fallback: Kernel): Kernel {
       return fallback(args);
     }
     const info = poolInfo(input, args.attrs as unknown as PoolAttrs);
-    for (const [name, t] of [['dy', dy], ['output', output]] as const) {
+    for (const [name, t] of [
+      ['dy', dy],
+      ['output', output],
+    ] as const) {
       if (!sameShape(t.shape, info.outShape)) {
         throw new Error(`MaxPoolGrad: ${name} shape [${t.shape}] does not match the pool output [${info.outShape}]`);
       }
     }
     const { backend } = args;
     const dx = backend.makeOutput([...input.shape], 'float32');
-    lib.maxPoolGrad(view(backend, input), view(backend, output), view(backend, dy), view(backend, dx), fillPoolGeom(info));
+    lib.maxPoolGrad(
+      view(backend, input),
+      view(backend, output),
+      view(backend, dy),
+      view(backend, dx),
+      fillPoolGeom(info),
+    );
     return dx;
   };
 }
@@ -470,8 +571,19 @@ function adamStep(lib: NativeAddon): Kernel {
     if (size(param.shape) === 0) return outs;
     const k = adamScalars(args.attrs as unknown as AdamStepAttrs, coef ? view(backend, coef)[0] : 1);
     lib.adamStep(
-      view(backend, param), view(backend, m), view(backend, v), view(backend, grad),
-      view(backend, outs[0]), view(backend, outs[1]), view(backend, outs[2]), k.b1, k.b2, k.c1, k.c2, k.step, k.eps,
+      view(backend, param),
+      view(backend, m),
+      view(backend, v),
+      view(backend, grad),
+      view(backend, outs[0]),
+      view(backend, outs[1]),
+      view(backend, outs[2]),
+      k.b1,
+      k.b2,
+      k.c1,
+      k.c2,
+      k.step,
+      k.eps,
     );
     return outs;
   };
@@ -509,17 +621,23 @@ const OVERRIDES: Record<string, (lib: NativeAddon, prev: Kernel | undefined) => 
   Step: (lib, prev) => unary(lib, required('Step', prev), 1),
   [RELU_GRAD]: (lib) => reluGrad(lib),
   // An addon built before these entry points existed keeps wasm's kernels (rebuild to get them).
-  MaxPool: (lib, prev) => (typeof lib.maxPool === 'function' ? maxPool(lib, required('MaxPool', prev)) : required('MaxPool', prev)),
+  MaxPool: (lib, prev) =>
+    typeof lib.maxPool === 'function' ? maxPool(lib, required('MaxPool', prev)) : required('MaxPool', prev),
   MaxPoolGrad: (lib, prev) =>
-    typeof lib.maxPoolGrad === 'function' ? maxPoolGrad(lib, required('MaxPoolGrad', prev)) : required('MaxPoolGrad', prev),
+    typeof lib.maxPoolGrad === 'function'
+      ? maxPoolGrad(lib, required('MaxPoolGrad', prev))
+      : required('MaxPoolGrad', prev),
   [ADAM_STEP]: (lib, prev) => (typeof lib.adamStep === 'function' ? adamStep(lib) : required(ADAM_STEP, prev)),
   [GLOBAL_NORM]: (lib, prev) => (typeof lib.sumSquares === 'function' ? globalNorm(lib) : required(GLOBAL_NORM, prev)),
 };
 
 function required(name: string, k: Kernel | undefined): Kernel {
-  return k ?? (() => {
-    throw new Error(`${name}: no wasm kernel to fall back to for this case`);
-  });
+  return (
+    k ??
+    (() => {
+      throw new Error(`${name}: no wasm kernel to fall back to for this case`);
+    })
+  );
 }
 
 /** Per kernel: our config and the one it replaced (undefined where wasm had none), for useNativeKernels. */

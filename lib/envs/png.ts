@@ -46,7 +46,9 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
   if (!(channels in COLOR_TYPE)) throw new Error(`encodePng: channels must be 1, 2, 3 or 4, got ${String(channels)}`);
   const stride = width * channels;
   if (pixels.length !== stride * height) {
-    throw new Error(`encodePng: expected ${stride * height} bytes for ${width}×${height}×${channels}, got ${pixels.length}`);
+    throw new Error(
+      `encodePng: expected ${stride * height} bytes for ${width}×${height}×${channels}, got ${pixels.length}`,
+    );
   }
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {
@@ -61,7 +63,12 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
   ihdr[10] = 0; // compression: deflate
   ihdr[11] = 0; // filter method 0
   ihdr[12] = 0; // no interlace
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 /** Decodes what encodePng writes (8-bit, non-interlaced, filter 0 only) — for round-trip tests and checks. */
@@ -85,7 +92,8 @@ export function decodePng(file: Uint8Array): { width: number; height: number; ch
       height = data.readUInt32BE(4);
       const ct = data[9];
       channels = Number(Object.keys(COLOR_TYPE).find((k) => COLOR_TYPE[Number(k)] === ct));
-      if (data[8] !== 8 || !channels || data[12] !== 0) throw new Error('decodePng: only 8-bit non-interlaced images are supported');
+      if (data[8] !== 8 || !channels || data[12] !== 0)
+        throw new Error('decodePng: only 8-bit non-interlaced images are supported');
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
     pos += 12 + len;

@@ -2,7 +2,8 @@
 import type { Action, Env, StepResult } from './types';
 
 export function withTimeLimit(env: Env, maxSteps: number): Env {
-  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new Error(`maxEpisodeSteps must be an integer ≥ 1, got ${maxSteps}`);
+  if (!Number.isInteger(maxSteps) || maxSteps < 1)
+    throw new Error(`maxEpisodeSteps must be an integer ≥ 1, got ${maxSteps}`);
   let t = 0;
   return {
     id: env.id,

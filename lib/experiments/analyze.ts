@@ -56,7 +56,12 @@ export const DEFAULT_TAUS = [0.9, 0.95, 0.98, 0.99, 0.995, 0.999];
 export function replayRule(points: SimilarityPoint[], tau: number, checks: number): number | null {
   if (points.length === 0) return null;
   const interval = points.length > 1 ? points[1].next - points[0].next : points[0].next - points[0].update;
-  const rule = new AdaptiveFreezeRule((ctx) => points.find((p) => p.next === ctx.update)?.similarity, { tau, checks, interval: Math.max(1, interval), minUpdate: 0 });
+  const rule = new AdaptiveFreezeRule((ctx) => points.find((p) => p.next === ctx.update)?.similarity, {
+    tau,
+    checks,
+    interval: Math.max(1, interval),
+    minUpdate: 0,
+  });
   for (const p of points) if (rule.shouldFreeze({ update: p.next, totalUpdates: Number.MAX_SAFE_INTEGER })) break;
   return rule.freezeUpdate ?? null;
 }
@@ -67,7 +72,10 @@ export async function analyzeRun(runDir: string, outDir: string, opts: AnalyzeOp
   const cfg = run.manifest.config;
   const store = new DiskSnapshotStore(snapshotDir(runDir));
   const updates = store.updates();
-  if (updates.length < 2) throw new Error(`${runDir} holds ${updates.length} encoder snapshot(s); the analysis needs at least 2 (run with --set snapshotEvery=N)`);
+  if (updates.length < 2)
+    throw new Error(
+      `${runDir} holds ${updates.length} encoder snapshot(s); the analysis needs at least 2 (run with --set snapshotEvery=N)`,
+    );
   fs.mkdirSync(outDir, { recursive: true });
   const probe = await collectProbe(cfg, opts.probeSize ?? 300);
   const [, h, w, c] = probe.shape;
@@ -102,28 +110,59 @@ export async function analyzeRun(runDir: string, outDir: string, opts: AnalyzeOp
         x: { title: 'update t' },
         y: { title: 'SVCCA similarity' },
         series: [
-          ...layers.map((l) => line(l, xs, consecutive.map((p) => p.similarity[l]))),
-          line('random baseline (highest layer)', xs, consecutive.map((p) => Math.max(...layers.map((l) => p.baseline[l])) || 0), { dash: 'dot', color: '#777777' }),
+          ...layers.map((l) =>
+            line(
+              l,
+              xs,
+              consecutive.map((p) => p.similarity[l]),
+            ),
+          ),
+          line(
+            'random baseline (highest layer)',
+            xs,
+            consecutive.map((p) => Math.max(...layers.map((l) => p.baseline[l])) || 0),
+            { dash: 'dot', color: '#777777' },
+          ),
         ],
       },
       {
         title: `SVCCA(t, final snapshot at ${last})`,
         x: { title: 'update t' },
         y: { title: 'SVCCA similarity' },
-        series: layers.map((l) => line(l, toFinal.map((p) => p.update), toFinal.map((p) => p.similarity[l]))),
+        series: layers.map((l) =>
+          line(
+            l,
+            toFinal.map((p) => p.update),
+            toFinal.map((p) => p.similarity[l]),
+          ),
+        ),
       },
     ],
   });
   const { svg, png } = await saveFigure(fig, path.join(outDir, 'fig8b-svcca'));
   // Figure 8a with its title, row and column labels and colour bar (fig8a.png is the bare grid it is made from).
   const grid = { updates: f8.attention.updates, layer: f8.attention.layer, observations: Math.min(3, probe.shape[0]) };
-  const labelled = await saveFigure(attentionFigure(fs.readFileSync(f8.attention.file), grid, cfg.env), path.join(outDir, 'fig8a-attention'));
-  const table = aq.from(replay.map((r) => ({ tau: r.tau, m: r.checks, 'freeze at update': r.freezeAt ?? 'never', 'fraction of training': r.fractionOfTraining ?? NaN, 'eval return then': r.returnThen ?? NaN })));
+  const labelled = await saveFigure(
+    attentionFigure(fs.readFileSync(f8.attention.file), grid, cfg.env),
+    path.join(outDir, 'fig8a-attention'),
+  );
+  const table = aq.from(
+    replay.map((r) => ({
+      tau: r.tau,
+      m: r.checks,
+      'freeze at update': r.freezeAt ?? 'never',
+      'fraction of training': r.fractionOfTraining ?? NaN,
+      'eval return then': r.returnThen ?? NaN,
+    })),
+  );
   const md = path.join(outDir, 'adaptive-replay.md');
   fs.writeFileSync(md, tableMarkdown(table, { maxdigits: 3 }));
   const json = path.join(outDir, 'analysis.json');
   const result: Analysis = { run: runDir, layers, updates, consecutive, toFinal, replay, files: [] };
-  writeFileAtomic(json, JSON.stringify({ ...result, probe: probe.shape, interval: xs.length > 1 ? xs[1] - xs[0] : null }, null, 1));
+  writeFileAtomic(
+    json,
+    JSON.stringify({ ...result, probe: probe.shape, interval: xs.length > 1 ? xs[1] - xs[0] : null }, null, 1),
+  );
   const manifest = path.join(outDir, 'manifest.json');
   const description = { run: path.relative(outDir, runDir), runBackend: run.manifest.backend, probe: probe.shape };
   const made = () => ({ ...provenance(), machine: machine(), createdAt: new Date().toISOString() });

@@ -59,7 +59,9 @@ export function benchmarkProgressTable(name: SectionName, runs: RunResult[] = be
       planned: n,
       started: rs.length,
       finished: rs.filter((r) => r.done).length,
-      'agent steps reached': steps.length ? `${Math.round(mean(steps)).toLocaleString('en')} of ${rs[0].manifest.config.steps.toLocaleString('en')}` : '',
+      'agent steps reached': steps.length
+        ? `${Math.round(mean(steps)).toLocaleString('en')} of ${rs[0].manifest.config.steps.toLocaleString('en')}`
+        : '',
       'return at step 0': fmt(rs.map((r) => r.evals[0].evalReturn)),
       'latest return': fmt(rs.map((r) => r.evals[r.evals.length - 1].evalReturn)),
       reference: ref ? `${ref.mean}${ref.std !== undefined ? ` ± ${ref.std}` : ''} (${ref.what}; ${ref.source})` : '',
@@ -73,7 +75,8 @@ export function benchmarkProgressNote(name: SectionName, runs: RunResult[] = ben
   const jobs = sectionJobs(name, 'benchmark');
   const finished = runs.filter((r) => r.done).length;
   const plan = 'data/runs/benchmark/plan.md';
-  if (!runs.length) return `**Benchmark scale:** none of the ${jobs.length} runs has started yet (plan and costs: \`${plan}\`).`;
+  if (!runs.length)
+    return `**Benchmark scale:** none of the ${jobs.length} runs has started yet (plan and costs: \`${plan}\`).`;
   return (
     `**Benchmark scale** (100K steps, the SEER authors' settings; plan and costs: \`${plan}\`): ${finished} of ` +
     `${jobs.length} runs finished, ${runs.length - finished} in progress. Runs in progress show their latest ` +

@@ -162,7 +162,8 @@ const labelNumber = (label: string): number => Number(/(\d+)$/.exec(label)?.[1] 
 export function loadLatestCheckpoint(dir: string): LoadedCheckpoint | undefined {
   if (!fs.existsSync(dir)) return undefined;
   const skipped: LoadedCheckpoint['skipped'] = [];
-  const labels = fs.readdirSync(dir, { withFileTypes: true })
+  const labels = fs
+    .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !isTemporary(e.name))
     .map((e) => e.name)
     .sort((a, b) => labelNumber(b) - labelNumber(a) || b.localeCompare(a));
@@ -186,8 +187,11 @@ export function loadLatestCheckpoint(dir: string): LoadedCheckpoint | undefined 
     }
   }
   if (!skipped.length) return undefined;
-  throw new CheckpointError(dir, `no complete checkpoint in it: ${skipped.map((s) => s.problem).join('; ')}. `
-    + `Delete ${dir} to start the run from step 0`);
+  throw new CheckpointError(
+    dir,
+    `no complete checkpoint in it: ${skipped.map((s) => s.problem).join('; ')}. ` +
+      `Delete ${dir} to start the run from step 0`,
+  );
 }
 
 /**
@@ -202,6 +206,8 @@ export function readLatestCheckpoint(dir: string): Snapshot | undefined {
 
 /** What was skipped and which checkpoint is used instead, for stderr and the resume record. */
 export function describeFallback(dir: string, loaded: LoadedCheckpoint): string {
-  return `${loaded.skipped.map((s) => s.problem).join('; ')}; falling back to the newest complete checkpoint, `
-    + `${path.join(dir, loaded.label)}`;
+  return (
+    `${loaded.skipped.map((s) => s.problem).join('; ')}; falling back to the newest complete checkpoint, ` +
+    `${path.join(dir, loaded.label)}`
+  );
 }

@@ -67,30 +67,116 @@ export interface ExperimentConfig {
 
 export const FREEZE_RULES = ['fixed', 'adaptive'] as const;
 
-type Defaults = Omit<ExperimentConfig, 'agent' | 'env' | 'variant' | 'scale' | 'seed' | 'encoder' | 'memoryBudget' | AnalysisField>;
-type AnalysisField = 'freezeRule' | 'adaptiveTau' | 'adaptiveChecks' | 'adaptiveInterval' | 'snapshotEvery' | 'probeSize';
+type Defaults = Omit<
+  ExperimentConfig,
+  'agent' | 'env' | 'variant' | 'scale' | 'seed' | 'encoder' | 'memoryBudget' | AnalysisField
+>;
+type AnalysisField =
+  'freezeRule' | 'adaptiveTau' | 'adaptiveChecks' | 'adaptiveInterval' | 'snapshotEvery' | 'probeSize';
 
 /** Adaptive freezing defaults (lib/seer/adaptive.ts ADAPTIVE_DEFAULTS) with Δ scaled to the run; τ is per agent (ADAPTIVE_TAU). */
 const ANALYSIS_DEFAULTS: Record<Scale, Pick<ExperimentConfig, Exclude<AnalysisField, 'adaptiveTau'>>> = {
   smoke: { freezeRule: 'fixed', adaptiveChecks: 2, adaptiveInterval: 4, snapshotEvery: 0, probeSize: 8 },
-  laptop: { freezeRule: 'fixed', adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: 500, snapshotEvery: 0, probeSize: 256 },
-  benchmark: { freezeRule: 'fixed', adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: 500, snapshotEvery: 0, probeSize: 256 },
-  paper: { freezeRule: 'fixed', adaptiveChecks: ADAPTIVE_DEFAULTS.checks, adaptiveInterval: ADAPTIVE_DEFAULTS.interval, snapshotEvery: 0, probeSize: 256 },
+  laptop: {
+    freezeRule: 'fixed',
+    adaptiveChecks: ADAPTIVE_DEFAULTS.checks,
+    adaptiveInterval: 500,
+    snapshotEvery: 0,
+    probeSize: 256,
+  },
+  benchmark: {
+    freezeRule: 'fixed',
+    adaptiveChecks: ADAPTIVE_DEFAULTS.checks,
+    adaptiveInterval: 500,
+    snapshotEvery: 0,
+    probeSize: 256,
+  },
+  paper: {
+    freezeRule: 'fixed',
+    adaptiveChecks: ADAPTIVE_DEFAULTS.checks,
+    adaptiveInterval: ADAPTIVE_DEFAULTS.interval,
+    snapshotEvery: 0,
+    probeSize: 256,
+  },
 };
 
 /** Per scale and agent. smoke: seconds (tests); laptop: hours on two cores (data/); paper: the paper's settings. */
 const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>> = {
   smoke: {
-    curl: { steps: 24, initSteps: 8, freezeAt: 8, copies: 2, latentDtype: 'float32', capacity: 64, batchSize: 4, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 10, evalEvery: 12, evalEpisodes: 1, checkpointSeconds: 0, agentOptions: { hidden: 32 } },
-    rainbow: { steps: 60, initSteps: 16, freezeAt: 20, copies: 1, latentDtype: 'float32', capacity: 200, batchSize: 8, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 25, evalEvery: 30, evalEpisodes: 1, checkpointSeconds: 0, agentOptions: { hidden: 32, targetUpdate: 10 } },
+    curl: {
+      steps: 24,
+      initSteps: 8,
+      freezeAt: 8,
+      copies: 2,
+      latentDtype: 'float32',
+      capacity: 64,
+      batchSize: 4,
+      imageSize: 100,
+      frameStack: 3,
+      actionRepeat: 0,
+      maxEpisodeSteps: 10,
+      evalEvery: 12,
+      evalEpisodes: 1,
+      checkpointSeconds: 0,
+      agentOptions: { hidden: 32 },
+    },
+    rainbow: {
+      steps: 60,
+      initSteps: 16,
+      freezeAt: 20,
+      copies: 1,
+      latentDtype: 'float32',
+      capacity: 200,
+      batchSize: 8,
+      imageSize: 84,
+      frameStack: 4,
+      actionRepeat: 0,
+      maxEpisodeSteps: 25,
+      evalEvery: 30,
+      evalEpisodes: 1,
+      checkpointSeconds: 0,
+      agentOptions: { hidden: 32, targetUpdate: 10 },
+    },
   },
   laptop: {
     // 4,000 updates at batch 32: about 25 min per baseline on one core of this machine (0.32 s per update), so that
     // every CURL run of every section (about 30 baseline-equivalents with forks) fits in a few sessions. The
     // earlier 9,000 updates cost about an hour per run on one core, 65 core-hours for the set.
-    curl: { steps: 5000, initSteps: 1000, freezeAt: 1500, copies: 4, latentDtype: 'float32', capacity: 5000, batchSize: 32, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 500, evalEpisodes: 5, checkpointSeconds: 120, agentOptions: {} },
+    curl: {
+      steps: 5000,
+      initSteps: 1000,
+      freezeAt: 1500,
+      copies: 4,
+      latentDtype: 'float32',
+      capacity: 5000,
+      batchSize: 32,
+      imageSize: 100,
+      frameStack: 3,
+      actionRepeat: 0,
+      maxEpisodeSteps: 0,
+      evalEvery: 500,
+      evalEpisodes: 5,
+      checkpointSeconds: 120,
+      agentOptions: {},
+    },
     // Sized for this 2-core machine (about 0.1 s per update on wasm): ~10 minutes per run.
-    rainbow: { steps: 6000, initSteps: 1000, freezeAt: 2000, copies: 1, latentDtype: 'float32', capacity: 6000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 5000, evalEvery: 500, evalEpisodes: 10, checkpointSeconds: 120, agentOptions: {} },
+    rainbow: {
+      steps: 6000,
+      initSteps: 1000,
+      freezeAt: 2000,
+      copies: 1,
+      latentDtype: 'float32',
+      capacity: 6000,
+      batchSize: 32,
+      imageSize: 84,
+      frameStack: 4,
+      actionRepeat: 0,
+      maxEpisodeSteps: 5000,
+      evalEvery: 500,
+      evalEpisodes: 10,
+      checkpointSeconds: 120,
+      agentOptions: {},
+    },
   },
   // The field's sample-efficiency budgets (issue 18): Rainbow 100K agent steps (the Atari-100k length, data-efficient
   // Rainbow's T-max), CURL 100K environment steps (DMC-100k; agent steps = 100K / action repeat, set per task in
@@ -99,20 +185,108 @@ const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>>
   // Rainbow without prioritized replay (seer_atari memory_no_per.py); CURL with SEER's Adam layout and its whole-critic
   // target copy at the freeze (seer_dmc curl_sac.py:329-358, train.py:395; lib/agents/curl.ts).
   benchmark: {
-    curl: { steps: 12_500, initSteps: 1000, freezeAt: relativeFreeze('curl', 12_500, 1000), copies: 4, latentDtype: 'float32', capacity: 100_000, batchSize: 128, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 1250, evalEpisodes: 10, checkpointSeconds: 300, agentOptions: { optimizers: 'seer', targetCopyAtFreeze: 'critic' } },
-    rainbow: { steps: 100_000, initSteps: 1600, freezeAt: relativeFreeze('rainbow', 100_000, 1600), copies: 1, latentDtype: 'float32', capacity: 100_000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 27_000, evalEvery: 5000, evalEpisodes: 10, checkpointSeconds: 300, agentOptions: { prioritizedReplay: false } },
+    curl: {
+      steps: 12_500,
+      initSteps: 1000,
+      freezeAt: relativeFreeze('curl', 12_500, 1000),
+      copies: 4,
+      latentDtype: 'float32',
+      capacity: 100_000,
+      batchSize: 128,
+      imageSize: 100,
+      frameStack: 3,
+      actionRepeat: 0,
+      maxEpisodeSteps: 0,
+      evalEvery: 1250,
+      evalEpisodes: 10,
+      checkpointSeconds: 300,
+      agentOptions: { optimizers: 'seer', targetCopyAtFreeze: 'critic' },
+    },
+    rainbow: {
+      steps: 100_000,
+      initSteps: 1600,
+      freezeAt: relativeFreeze('rainbow', 100_000, 1600),
+      copies: 1,
+      latentDtype: 'float32',
+      capacity: 100_000,
+      batchSize: 32,
+      imageSize: 84,
+      frameStack: 4,
+      actionRepeat: 0,
+      maxEpisodeSteps: 27_000,
+      evalEvery: 5000,
+      evalEpisodes: 10,
+      checkpointSeconds: 300,
+      agentOptions: { prioritizedReplay: false },
+    },
   },
   paper: {
-    curl: { steps: 80_000, initSteps: 1000, freezeAt: 10_000, copies: 4, latentDtype: 'float32', capacity: 80_000, batchSize: 128, imageSize: 100, frameStack: 3, actionRepeat: 0, maxEpisodeSteps: 0, evalEvery: 2500, evalEpisodes: 10, checkpointSeconds: 600, agentOptions: {} },
-    rainbow: { steps: 500_000, initSteps: 1600, freezeAt: 50_004, copies: 1, latentDtype: 'float32', capacity: 500_000, batchSize: 32, imageSize: 84, frameStack: 4, actionRepeat: 0, maxEpisodeSteps: 27_000, evalEvery: 10_000, evalEpisodes: 10, checkpointSeconds: 600, agentOptions: {} },
+    curl: {
+      steps: 80_000,
+      initSteps: 1000,
+      freezeAt: 10_000,
+      copies: 4,
+      latentDtype: 'float32',
+      capacity: 80_000,
+      batchSize: 128,
+      imageSize: 100,
+      frameStack: 3,
+      actionRepeat: 0,
+      maxEpisodeSteps: 0,
+      evalEvery: 2500,
+      evalEpisodes: 10,
+      checkpointSeconds: 600,
+      agentOptions: {},
+    },
+    rainbow: {
+      steps: 500_000,
+      initSteps: 1600,
+      freezeAt: 50_004,
+      copies: 1,
+      latentDtype: 'float32',
+      capacity: 500_000,
+      batchSize: 32,
+      imageSize: 84,
+      frameStack: 4,
+      actionRepeat: 0,
+      maxEpisodeSteps: 27_000,
+      evalEvery: 10_000,
+      evalEpisodes: 10,
+      checkpointSeconds: 600,
+      agentOptions: {},
+    },
   },
 };
 
 const FIELDS: readonly (keyof ExperimentConfig)[] = [
-  'agent', 'env', 'encoder', 'variant', 'scale', 'seed', 'steps', 'initSteps', 'freezeAt', 'copies', 'latentDtype',
-  'capacity', 'memoryBudget', 'batchSize', 'imageSize', 'frameStack', 'actionRepeat', 'maxEpisodeSteps', 'evalEvery',
-  'evalEpisodes', 'checkpointSeconds', 'freezeRule', 'adaptiveTau', 'adaptiveChecks', 'adaptiveInterval', 'snapshotEvery',
-  'probeSize', 'agentOptions',
+  'agent',
+  'env',
+  'encoder',
+  'variant',
+  'scale',
+  'seed',
+  'steps',
+  'initSteps',
+  'freezeAt',
+  'copies',
+  'latentDtype',
+  'capacity',
+  'memoryBudget',
+  'batchSize',
+  'imageSize',
+  'frameStack',
+  'actionRepeat',
+  'maxEpisodeSteps',
+  'evalEvery',
+  'evalEpisodes',
+  'checkpointSeconds',
+  'freezeRule',
+  'adaptiveTau',
+  'adaptiveChecks',
+  'adaptiveInterval',
+  'snapshotEvery',
+  'probeSize',
+  'agentOptions',
 ];
 
 /** Paper memory budgets (seer-reference §1.2, §1.8): cartpole/finger 0.03 GB, reacher/walker 0.06 GB, games 0.07 GB. */
@@ -145,8 +319,10 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
   const env = oneOf('env', input.env, envIds);
   const isGame = env.startsWith('minatar/');
   const agent = oneOf('agent', input.agent ?? (isGame ? 'rainbow' : 'curl'), AGENTS);
-  if (agent === 'rainbow' && !isGame) throw new ConfigError('agent', `'rainbow' needs a discrete game (minatar/…), got env '${env}'`);
-  if (agent === 'curl' && isGame) throw new ConfigError('agent', `'curl' needs a continuous control task, got env '${env}'`);
+  if (agent === 'rainbow' && !isGame)
+    throw new ConfigError('agent', `'rainbow' needs a discrete game (minatar/…), got env '${env}'`);
+  if (agent === 'curl' && isGame)
+    throw new ConfigError('agent', `'curl' needs a continuous control task, got env '${env}'`);
   const scale = oneOf('scale', input.scale ?? 'smoke', SCALES);
   const scaled = SCALE_DEFAULTS[scale][agent];
   const d = scale === 'benchmark' && agent === 'curl' ? benchmarkCurl(env, input.actionRepeat, scaled) : scaled;
@@ -165,14 +341,21 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
     agentOptions: { ...d.agentOptions, ...(input.agentOptions ?? {}) },
   } as ExperimentConfig;
   oneOf('encoder', c.encoder, agent === 'curl' ? (['sac-ae', 'impala'] as const) : ENCODERS);
-  oneOf('variant', c.variant, SEER_VARIANTS.map((v) => v.id));
+  oneOf(
+    'variant',
+    c.variant,
+    SEER_VARIANTS.map((v) => v.id),
+  );
   oneOf('latentDtype', c.latentDtype, LATENT_DTYPES);
   intIn('seed', c.seed, 0, 2 ** 31 - 1);
   intIn('steps', c.steps, 1);
   intIn('initSteps', c.initSteps, 0, c.steps);
   const updates = c.steps - c.initSteps;
   if (!Number.isInteger(c.freezeAt) || c.freezeAt < 0 || c.freezeAt > updates) {
-    throw new ConfigError('freezeAt', `T_f = ${JSON.stringify(c.freezeAt)} must be an integer in [0, ${updates}] (the run does ${updates} updates)`);
+    throw new ConfigError(
+      'freezeAt',
+      `T_f = ${JSON.stringify(c.freezeAt)} must be an integer in [0, ${updates}] (the run does ${updates} updates)`,
+    );
   }
   intIn('copies', c.copies, 1, 64);
   intIn('capacity', c.capacity, 1);
@@ -192,7 +375,8 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
   intIn('probeSize', c.probeSize, 1, 100_000);
   // Checked for every variant, also those that never read it: a typo must not wait for the run that uses it.
   if (typeof c.memoryBudget === 'number') c.memoryBudget = String(c.memoryBudget);
-  if (typeof c.memoryBudget !== 'string') throw new ConfigError('memoryBudget', `expected a string such as '0.03GB' or '30MB'`);
+  if (typeof c.memoryBudget !== 'string')
+    throw new ConfigError('memoryBudget', `expected a string such as '0.03GB' or '30MB'`);
   try {
     parseMemoryBudget(c.memoryBudget);
   } catch (err) {

@@ -15,11 +15,31 @@ export const DEMO = {
   env: 'minatar/breakout',
   seeds: [0, 1],
   /** Laptop-scale Rainbow, shortened: 4,000 agent steps, freeze after 1,000 updates. */
-  overrides: ['--scale', 'laptop', '--set', 'steps=4000', '--set', 'initSteps=500', '--set', 'freezeAt=1000', '--set', 'evalEvery=500', '--set', 'evalEpisodes=5', '--set', 'capacity=4000', '--set', 'checkpointSeconds=60'],
+  overrides: [
+    '--scale',
+    'laptop',
+    '--set',
+    'steps=4000',
+    '--set',
+    'initSteps=500',
+    '--set',
+    'freezeAt=1000',
+    '--set',
+    'evalEvery=500',
+    '--set',
+    'evalEpisodes=5',
+    '--set',
+    'capacity=4000',
+    '--set',
+    'checkpointSeconds=60',
+  ],
 } as const;
 
 /** `overrides` replaces DEMO.overrides (the tests run the same job at smoke scale). */
-export async function runDemo(out: string, opts: { jobs?: number; overrides?: readonly string[] } = {}): Promise<string[]> {
+export async function runDemo(
+  out: string,
+  opts: { jobs?: number; overrides?: readonly string[] } = {},
+): Promise<string[]> {
   const overrides = opts.overrides ?? DEMO.overrides;
   const dir = (variant: string, seed: number) => path.join(out, 'runs', `${variant}__s${seed}`);
   const job = (variant: string, seed: number, extra: string[] = []): SweepJob => ({
@@ -40,7 +60,8 @@ export async function runDemo(out: string, opts: { jobs?: number; overrides?: re
         console.error(`[demo] ${e.status} ${path.basename(e.job.dir)} (${seconds} s)${note ? `: ${note}` : ''}`);
       },
     });
-    if (failed.length) throw new Error(`demo runs failed: ${failed.map((j) => j.dir).join(', ')} (see stdout.log in each)`);
+    if (failed.length)
+      throw new Error(`demo runs failed: ${failed.map((j) => j.dir).join(', ')} (see stdout.log in each)`);
   }
   return writeReport(path.join(out, 'runs'), path.join(out, 'report'));
 }

@@ -35,12 +35,15 @@ const MAY_DIFFER = ['variant', 'checkpointSeconds', 'snapshotEvery', 'probeSize'
 export function forkProblem(source: ExperimentConfig, target: ExperimentConfig): string | undefined {
   const from = seerVariant(source.variant);
   const to = seerVariant(target.variant);
-  if (from.freeze) return `the source run is variant '${source.variant}', which freezes; only a run that never freezes can be forked`;
-  if (!to.freeze) return `variant '${target.variant}' never freezes, so it has no point where it stops being the source run`;
+  if (from.freeze)
+    return `the source run is variant '${source.variant}', which freezes; only a run that never freezes can be forked`;
+  if (!to.freeze)
+    return `variant '${target.variant}' never freezes, so it has no point where it stops being the source run`;
   if (from.imageCapacity !== to.imageCapacity || from.memoryLimited !== to.memoryLimited) {
     return `variants '${source.variant}' and '${target.variant}' keep different image replays before T_f (pairs that fork: baseline → seer, constrained-images → constrained-seer)`;
   }
-  if (target.freezeRule !== 'fixed') return `freezeRule '${target.freezeRule}' cannot fork; only 'fixed' can (the adaptive rule checks from update 0)`;
+  if (target.freezeRule !== 'fixed')
+    return `freezeRule '${target.freezeRule}' cannot fork; only 'fixed' can (the adaptive rule checks from update 0)`;
   const strip = (c: ExperimentConfig): Record<string, unknown> => {
     const o: Record<string, unknown> = { ...c };
     for (const k of MAY_DIFFER) delete o[k];
@@ -48,8 +51,11 @@ export function forkProblem(source: ExperimentConfig, target: ExperimentConfig):
   };
   const a = strip(source);
   const b = strip(target);
-  const differ = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-  if (differ.length) return `the runs differ in ${differ.map((k) => `${k} (${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])})`).join(', ')}`;
+  const differ = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+  );
+  if (differ.length)
+    return `the runs differ in ${differ.map((k) => `${k} (${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])})`).join(', ')}`;
   return undefined;
 }
 

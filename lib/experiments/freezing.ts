@@ -11,7 +11,12 @@ import type { RainbowAgent } from '../agents/rainbow';
 import { DiskSnapshotStore, SnapshotRecorder } from '../analysis/snapshots';
 import type { Probe, TensorRecord } from '../analysis/similarity';
 import type { Encoder } from '../nets/encoders';
-import { adaptiveFreezeForEncoder, type AdaptiveCheck, type AdaptiveFreezeRule, type AdaptiveFreezeState } from '../seer/adaptive';
+import {
+  adaptiveFreezeForEncoder,
+  type AdaptiveCheck,
+  type AdaptiveFreezeRule,
+  type AdaptiveFreezeState,
+} from '../seer/adaptive';
 import { FixedFreezeRule, NeverFreeze, type FreezeRule } from '../seer/rules';
 import { seerVariant } from '../seer/variants';
 import type { ImageReplay } from '../replay/image-replay';
@@ -36,8 +41,12 @@ export class RunFreezing {
   ) {
     this.totalUpdates = cfg.steps - cfg.initSteps;
     const freezes = seerVariant(cfg.variant).freeze;
-    this.fixed = freezes && cfg.freezeRule === 'fixed' ? new FixedFreezeRule(cfg.freezeAt, this.totalUpdates) : new NeverFreeze();
-    this.recorder = cfg.snapshotEvery > 0 ? new SnapshotRecorder(new DiskSnapshotStore(path.join(runDir, 'snapshots')), cfg.snapshotEvery) : undefined;
+    this.fixed =
+      freezes && cfg.freezeRule === 'fixed' ? new FixedFreezeRule(cfg.freezeAt, this.totalUpdates) : new NeverFreeze();
+    this.recorder =
+      cfg.snapshotEvery > 0
+        ? new SnapshotRecorder(new DiskSnapshotStore(path.join(runDir, 'snapshots')), cfg.snapshotEvery)
+        : undefined;
   }
 
   private get usesAdaptive(): boolean {
@@ -114,12 +123,14 @@ export class RunFreezing {
   }
 
   importState(state: Snapshot): void {
-    if (state.arrays.probe) this.probe = { data: state.arrays.probe as Float32Array, shape: state.meta.probeShape as Probe['shape'] };
+    if (state.arrays.probe)
+      this.probe = { data: state.arrays.probe as Float32Array, shape: state.meta.probeShape as Probe['shape'] };
     if (state.meta.adaptiveScalars && this.probe && this.usesAdaptive) {
       this.buildAdaptive(this.probe);
       const shapes = state.meta.adaptiveShapes as Record<string, number[]>;
       const tensors: TensorRecord = {};
-      for (const [k, shape] of Object.entries(shapes)) tensors[k] = { shape, data: state.arrays[`adaptive/${k}`] as Float32Array };
+      for (const [k, shape] of Object.entries(shapes))
+        tensors[k] = { shape, data: state.arrays[`adaptive/${k}`] as Float32Array };
       this.adaptive!.importState({ tensors, scalars: state.meta.adaptiveScalars as AdaptiveFreezeState['scalars'] });
     }
   }

@@ -138,9 +138,10 @@ export function acquireRunLock(dir: string, opts: { command?: string } = {}): Ru
       throw new RunLockedError(file, holder, `this process already writes it (${describeLockOwner(holder)})`);
     }
     if (!ownerIsDead(holder)) {
-      const where = holder.host === owner.host
-        ? 'still running'
-        : `on another host, so it cannot be checked from here; if it is no longer running, delete ${file}`;
+      const where =
+        holder.host === owner.host
+          ? 'still running'
+          : `on another host, so it cannot be checked from here; if it is no longer running, delete ${file}`;
       throw new RunLockedError(file, holder, `${describeLockOwner(holder)} holds its lock (${where})`);
     }
     if (attempt >= 200) {

@@ -22,8 +22,10 @@ export class CorruptLogError extends Error {
     readonly line: number,
     problem: string,
   ) {
-    super(`${file}:${line}: ${problem}. Only a torn last line (one without its newline, from a killed write) may be `
-      + 'dropped; this line is followed by others, so records would be lost. Repair or remove it by hand');
+    super(
+      `${file}:${line}: ${problem}. Only a torn last line (one without its newline, from a killed write) may be ` +
+        'dropped; this line is followed by others, so records would be lost. Repair or remove it by hand',
+    );
     this.name = 'CorruptLogError';
   }
 }

@@ -38,7 +38,9 @@ export function machine(): Machine {
 
 function git(args: string): string {
   try {
-    return execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return '';
   }
@@ -107,7 +109,10 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (isPlainObject(v)) {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'undefined';
 }
@@ -132,6 +137,8 @@ export function runConfigConflict(dir: string, cfg: ExperimentConfig): string | 
   if (!manifest) return undefined;
   const differ = configDifferences(manifest.config, cfg);
   if (!differ.length) return undefined;
-  return `${dir} holds a run with other settings (its manifest.json vs now): ${differ.join(', ')}. `
-    + 'Continue it with its own settings, or choose another --out';
+  return (
+    `${dir} holds a run with other settings (its manifest.json vs now): ${differ.join(', ')}. ` +
+    'Continue it with its own settings, or choose another --out'
+  );
 }

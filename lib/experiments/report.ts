@@ -59,7 +59,11 @@ const seedOf = (r: RunResult): number => r.manifest.config.seed;
  * 0 when the seeds differ or fewer than two points agree.
  */
 export function sharedPrefix(a: RunResult[], b: RunResult[], xAxis: XAxis): number {
-  const seeds = (rs: RunResult[]) => rs.map(seedOf).sort((x, y) => x - y).join(',');
+  const seeds = (rs: RunResult[]) =>
+    rs
+      .map(seedOf)
+      .sort((x, y) => x - y)
+      .join(',');
   if (!a.length || seeds(a) !== seeds(b)) return 0;
   let k = Infinity;
   for (const rb of b) {
@@ -84,7 +88,12 @@ export interface CurvesOptions {
 const plural = (n: number): string => `${n} seed${n > 1 ? 's' : ''}`;
 
 function formatCount(v: number): string {
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   const [div, unit] = units.find(([d]) => Math.abs(v) >= d) ?? [1, ''];
   return `${Number((v / div).toPrecision(2))}${unit}`;
 }
@@ -175,7 +184,9 @@ export function curvesFigure(
     // One marker per curve that froze (a fixed T_f and an adaptive rule freeze at different points), at its seeds'
     // mean.
     const events = variants.flatMap((v) => {
-      const xs = runsOf(env, v).map(freezeX).filter((x): x is number => x !== undefined && Number.isFinite(x));
+      const xs = runsOf(env, v)
+        .map(freezeX)
+        .filter((x): x is number => x !== undefined && Number.isFinite(x));
       return xs.length ? [{ x: meanOf(xs), label: variants.length > 1 ? `freeze: ${v}` : 'freeze (T_f)' }] : [];
     });
     const series = curves
@@ -193,7 +204,7 @@ export function curvesFigure(
   const pairs = shared.size
     ? [
         'Where curves ran the same updates (same seeds: before the freeze, or before the memory budget binds), that ' +
-          'part is drawn once, in the first curve\'s colour; the others start where they split from it',
+          "part is drawn once, in the first curve's colour; the others start where they split from it",
       ]
     : [];
   const note = [
@@ -206,7 +217,9 @@ export function curvesFigure(
       ? "x: wall-clock seconds of the run (a forked run counts its baseline's time before the fork)."
       : '',
     pairs.length ? `${pairs.join('; ')}.` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const all = [...panels, ...zoomed];
   return figure({ title, note, panels: all, columns: zoomed.length ? panels.length : undefined });
 }
@@ -221,7 +234,7 @@ function zoomPanels(panels: Panel[], curves: ReturnType<typeof aggregate>, arm: 
     const lo = -0.02 * hi;
     const series = p.series.map((s) => {
       const keep = s.x.map((x, j) => (x as number) <= hi || (j > 0 && (s.x[j - 1] as number) <= hi));
-      const pick = <T,>(v: readonly T[]): T[] => v.filter((_, j) => keep[j]);
+      const pick = <T>(v: readonly T[]): T[] => v.filter((_, j) => keep[j]);
       return s.kind === 'line' ? { ...s, x: pick(s.x), y: pick(s.y), band: s.band && pick(s.band) } : s;
     });
     const label = `${formatCount(hi / 1.08)}${xAxis === 'trainingFlops' || xAxis === 'flops' ? ' FLOPs' : ''}`;
@@ -252,7 +265,7 @@ export function summaryTable(runs: RunResult[]): aq.ColumnTable {
       finished: rs.filter((r) => r.done).length,
       'final return': meanOf(finals),
       'return sample std': sampleStd(finals),
-      'GFLOPs': meanOf(last.map((e) => e.flops)) / 1e9,
+      GFLOPs: meanOf(last.map((e) => e.flops)) / 1e9,
       'wall s': meanOf(last.map((e) => e.wallSeconds)),
       'replay MB': meanOf(last.map((e) => e.replayBytes)) / 2 ** 20,
     };
@@ -265,18 +278,32 @@ export function summaryTable(runs: RunResult[]): aq.ColumnTable {
  * roots are drawn together (e.g. an adaptive-freezing arm next to the fixed-T_f arms of the compute section);
  * `envs` keeps only those environments.
  */
-export async function writeReport(runsDirs: string | string[], outDir: string, opts: { envs?: string[] } = {}): Promise<string[]> {
+export async function writeReport(
+  runsDirs: string | string[],
+  outDir: string,
+  opts: { envs?: string[] } = {},
+): Promise<string[]> {
   const roots = Array.isArray(runsDirs) ? runsDirs : [runsDirs];
   const runs = roots.flatMap((root) => {
-    const found = loadRuns(root).filter((r) => r.evals.length > 0 && (!opts.envs || opts.envs.includes(r.manifest.config.env)));
+    const found = loadRuns(root).filter(
+      (r) => r.evals.length > 0 && (!opts.envs || opts.envs.includes(r.manifest.config.env)),
+    );
     // Section layout <root>/<arm>/<run>: curves are arms (e.g. 'constrained-seer@int8'), not bare variants.
-    const sectionLayout = found.length > 0 && found.every((r) => path.relative(root, r.dir).split(path.sep).length === 2);
+    const sectionLayout =
+      found.length > 0 && found.every((r) => path.relative(root, r.dir).split(path.sep).length === 2);
     return sectionLayout ? byArm(found) : found;
   });
-  if (!runs.length) throw new Error(`no runs with evaluations under ${roots.join(', ')}${opts.envs ? ` for env(s) ${opts.envs.join(', ')}` : ''}`);
+  if (!runs.length)
+    throw new Error(
+      `no runs with evaluations under ${roots.join(', ')}${opts.envs ? ` for env(s) ${opts.envs.join(', ')}` : ''}`,
+    );
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
-  for (const [axis, name] of [['flops', 'returns-vs-flops'], ['envSteps', 'returns-vs-steps'], ['wallSeconds', 'returns-vs-wall']] as const) {
+  for (const [axis, name] of [
+    ['flops', 'returns-vs-flops'],
+    ['envSteps', 'returns-vs-steps'],
+    ['wallSeconds', 'returns-vs-wall'],
+  ] as const) {
     const { svg, png } = await saveFigure(curvesFigure(runs, axis), path.join(outDir, name));
     written.push(svg, png);
   }

@@ -53,7 +53,8 @@ export function loadRuns(root: string): RunResult[] {
       out.push(loadRun(dir));
       return;
     }
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && e.name !== 'checkpoints') walk(path.join(dir, e.name));
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory() && e.name !== 'checkpoints') walk(path.join(dir, e.name));
   };
   walk(root);
   return out.sort((a, b) => a.dir.localeCompare(b.dir));

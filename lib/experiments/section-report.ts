@@ -124,7 +124,12 @@ export function finalReturns(runs: RunResult[], arms?: string[]): ArmStats[] {
   return [...groups(runs)]
     .map(([key, rs]) => {
       const [env, arm] = key.split('\u0000');
-      return statsOf(env, arm, rs.map((r) => last(r).evalReturn), learnedOf(rs));
+      return statsOf(
+        env,
+        arm,
+        rs.map((r) => last(r).evalReturn),
+        learnedOf(rs),
+      );
     })
     .filter((s) => !arms || arms.includes(s.arm));
 }
@@ -220,8 +225,17 @@ export function comparisonTable(stats: ArmStats[], a: string, b: string): aq.Col
 
 /** The columns of `comparisonTable`, in order. */
 function comparisonColumns(a: string, b: string): string[] {
-  return ['env', `${a}: mean ± sd`, `${b}: mean ± sd`, 'seeds', `${a} − ${b}`, '95% CI', 'IQM diff [95% CI]',
-    `P(${a} > ${b}) [95% CI]`, `${a} > ${b}?`];
+  return [
+    'env',
+    `${a}: mean ± sd`,
+    `${b}: mean ± sd`,
+    'seeds',
+    `${a} − ${b}`,
+    '95% CI',
+    'IQM diff [95% CI]',
+    `P(${a} > ${b}) [95% CI]`,
+    `${a} > ${b}?`,
+  ];
 }
 
 /**
@@ -275,7 +289,9 @@ export function tally(table: aq.ColumnTable, column: string): Record<Verdict, nu
 
 /** A conclusion's sentence naming the environments where neither arm learned ('' when there are none). */
 export function noLearningClause(table: aq.ColumnTable, column: string): string {
-  const envs = (table.objects() as Record<string, unknown>[]).filter((r) => r[column] === 'neither learned').map((r) => String(r.env));
+  const envs = (table.objects() as Record<string, unknown>[])
+    .filter((r) => r[column] === 'neither learned')
+    .map((r) => String(r.env));
   if (!envs.length) return '';
   const where = envs.map((e) => `**${e}**`).join(', ');
   return (
@@ -291,7 +307,7 @@ export function scaleCaveat(scale: Scale, runs: RunResult[]): string {
     return `**Scale smoke** (at most ${steps} agent steps per run): these numbers only check that the code path runs end to end. They say nothing about whether SEER's claims hold — open the notebook at laptop scale (\`SEER_SCALE=laptop\`, results in \`data/runs/\`) for that.`;
   }
   const seeds = new Set(runs.map((r) => r.manifest.config.seed)).size;
-  return `**Scale ${scale}**: ${steps.toLocaleString('en')} agent steps per run at most, ${seeds} seeds — ${scale === 'laptop' ? 'far shorter than the paper\'s runs (80K–500K steps), so early-training behaviour only' : "the paper's budget"}.`;
+  return `**Scale ${scale}**: ${steps.toLocaleString('en')} agent steps per run at most, ${seeds} seeds — ${scale === 'laptop' ? "far shorter than the paper's runs (80K–500K steps), so early-training behaviour only" : "the paper's budget"}.`;
 }
 
 /**
@@ -327,7 +343,8 @@ export function planTable(name: SectionName, scale: Scale): aq.ColumnTable {
       };
       // Per environment where they differ (e.g. memory's budget override applies to its games only).
       const distinct = [...new Set(js.map(overridesOf))];
-      const overrides = distinct.length === 1 ? distinct[0] : [...new Set(js.map((j) => `${j.env}: ${overridesOf(j)}`))].join('; ');
+      const overrides =
+        distinct.length === 1 ? distinct[0] : [...new Set(js.map((j) => `${j.env}: ${overridesOf(j)}`))].join('; ');
       return {
         arm: a,
         variant: js[0].config.variant ?? 'baseline',

@@ -18,12 +18,23 @@ import { forkFallbackOf } from './fork';
 import { resolveConfig } from './config';
 import { runWithSnapshots } from './snapshot-run';
 import { allStatusLines, defaultSamples, sectionQueueProgress, sectionStatusLines } from './section-status';
-import { loadSection, section, sectionComplete, sectionDir, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
+import {
+  loadSection,
+  section,
+  sectionComplete,
+  sectionDir,
+  sectionJobs,
+  sectionStatus,
+  SECTION_NAMES,
+  type SectionJob,
+  type SectionName,
+} from './sections';
 
 /** Runs one job in this process (resuming it if started). */
 export async function runJob(job: SectionJob): Promise<RunSummary> {
   if (job.pretrainedFrom) {
-    if (!isDone(job.pretrainedFrom)) throw new Error(`${job.dir} needs its pre-training run ${job.pretrainedFrom} to finish first`);
+    if (!isDone(job.pretrainedFrom))
+      throw new Error(`${job.dir} needs its pre-training run ${job.pretrainedFrom} to finish first`);
     return runTransfer(job.config, job.pretrainedFrom, { out: job.dir, resume: true });
   }
   if (job.snapshotEvery) return runWithSnapshots(job.config, job.snapshotEvery, { out: job.dir });
@@ -65,7 +76,11 @@ const needs = (j: SectionJob): string[] => [j.forkFrom, j.pretrainedFrom].filter
 export async function runJobs(all: SectionJob[], opts: SectionRunOptions): Promise<SectionJob[]> {
   if (!opts.jobs) {
     // Pre-training first (transfer runs load it); SEER runs that can fork last, so their baselines are past T_f.
-    const order = [...all.filter((j) => j.arm === 'pretrain'), ...all.filter((j) => j.arm !== 'pretrain' && !j.forkFrom), ...all.filter((j) => j.forkFrom)];
+    const order = [
+      ...all.filter((j) => j.arm === 'pretrain'),
+      ...all.filter((j) => j.arm !== 'pretrain' && !j.forkFrom),
+      ...all.filter((j) => j.forkFrom),
+    ];
     for (const job of order) {
       if (isDone(job.dir)) {
         opts.onEvent?.({ job, status: 'skipped' });
@@ -123,7 +138,11 @@ export function missingMode(env: NodeJS.ProcessEnv = process.env): MissingMode {
  * made there first (two processes). Smoke: always run now, in this process, into a fresh temporary folder — never
  * into data/.
  */
-export async function loadOrRunSection(name: SectionName, scale: Scale, opts: { missing?: MissingMode } = {}): Promise<LoadedSection> {
+export async function loadOrRunSection(
+  name: SectionName,
+  scale: Scale,
+  opts: { missing?: MissingMode } = {},
+): Promise<LoadedSection> {
   const t0 = Date.now();
   // Unfinished runs (one still training, or killed) stay out: their last evaluation is not the run's end.
   const done = (root: string, source: LoadedSection['source']): LoadedSection => ({
@@ -141,7 +160,11 @@ export async function loadOrRunSection(name: SectionName, scale: Scale, opts: { 
   const root = sectionDir(name, scale);
   const mode = opts.missing ?? missingMode();
   if (mode === 'load' || sectionComplete(name, scale, root)) return done(root, 'data');
-  const failed = await runSection(name, scale, { root, jobs: 2, onEvent: (e) => console.log(`[section] ${e.status} ${path.relative(root, e.job.dir)}`) });
+  const failed = await runSection(name, scale, {
+    root,
+    jobs: 2,
+    onEvent: (e) => console.log(`[section] ${e.status} ${path.relative(root, e.job.dir)}`),
+  });
   if (failed.length) throw new Error(`runs failed: ${failed.map((f) => f.dir).join(', ')} (see stdout.log in each)`);
   return done(root, 'fresh');
 }
@@ -162,14 +185,21 @@ export async function sectionCli(argv: string[]): Promise<number> {
     // `which`: the job's index in sectionJobs, or its directory (stable when the plan changes meanwhile).
     const [, name, scale, root, which] = argv;
     const jobs = sectionJobs(section(name).name, parseScale(scale), root);
-    const job = /^\d+$/.test(which ?? '') ? jobs[Number(which)] : jobs.find((j) => path.resolve(j.dir) === path.resolve(which ?? ''));
-    if (!job) throw new Error(`no job '${which}' in section ${name} at scale ${scale} (give an index below ${jobs.length} or a run directory of the plan)`);
+    const job = /^\d+$/.test(which ?? '')
+      ? jobs[Number(which)]
+      : jobs.find((j) => path.resolve(j.dir) === path.resolve(which ?? ''));
+    if (!job)
+      throw new Error(
+        `no job '${which}' in section ${name} at scale ${scale} (give an index below ${jobs.length} or a run directory of the plan)`,
+      );
     await runJob(job);
     return 0;
   }
   const name = argv[0];
   if (!name || name.startsWith('--')) {
-    console.error(`usage: section-run.ts <${SECTION_NAMES.join('|')}|all> [--scale smoke|laptop|paper] [--jobs N] [--root dir] [--status]`);
+    console.error(
+      `usage: section-run.ts <${SECTION_NAMES.join('|')}|all> [--scale smoke|laptop|paper] [--jobs N] [--root dir] [--status]`,
+    );
     return 2;
   }
   const flag = (k: string): string | undefined => {
@@ -180,7 +210,10 @@ export async function sectionCli(argv: string[]): Promise<number> {
   const jobs = flag('jobs') !== undefined ? Number(flag('jobs')) : 2;
   if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`--jobs must be an integer ≥ 0, got '${flag('jobs')}'`);
   if (name === 'all') {
-    if (flag('root') !== undefined) throw new Error(`--root applies to one section; 'all' uses each section's own folder (data/runs/<section> at laptop scale)`);
+    if (flag('root') !== undefined)
+      throw new Error(
+        `--root applies to one section; 'all' uses each section's own folder (data/runs/<section> at laptop scale)`,
+      );
     if (argv.includes('--status')) {
       for (const line of allStatusLines(scale, defaultSamples())) console.log(line);
       return 0;
@@ -188,7 +221,10 @@ export async function sectionCli(argv: string[]): Promise<number> {
     console.error(`[section] all sections at scale ${scale}, ${jobs} at a time`);
     const all = SECTION_NAMES.flatMap((n) => sectionJobs(n, scale));
     const failed = await runAllSections(scale, { jobs, onEvent: eventLogger(all, jobs) });
-    if (failed.length) console.error(`[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`);
+    if (failed.length)
+      console.error(
+        `[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`,
+      );
     return failed.length ? 1 : 0;
   }
   const s = section(name);
@@ -202,7 +238,10 @@ export async function sectionCli(argv: string[]): Promise<number> {
   console.error(`[section] ${s.name} at scale ${scale}: ${sectionJobs(s.name, scale, root).length} runs into ${root}`);
   const onEvent = eventLogger(sectionJobs(s.name, scale, root), jobs, root);
   const failed = await runSection(s.name, scale, { root, jobs, onEvent });
-  if (failed.length) console.error(`[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`);
+  if (failed.length)
+    console.error(
+      `[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`,
+    );
   return failed.length ? 1 : 0;
 }
 

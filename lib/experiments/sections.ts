@@ -96,7 +96,13 @@ export interface SectionJob {
 const PAPER = 'seer-paper.txt';
 
 // Smoke plans keep every CURL run to a few seconds: few steps, short episodes, early freeze.
-const CURL_SMOKE: Partial<ExperimentConfig> = { steps: 16, initSteps: 6, freezeAt: 4, evalEvery: 8, maxEpisodeSteps: 8 };
+const CURL_SMOKE: Partial<ExperimentConfig> = {
+  steps: 16,
+  initSteps: 6,
+  freezeAt: 4,
+  evalEvery: 8,
+  maxEpisodeSteps: 8,
+};
 const RAINBOW_SMOKE: Partial<ExperimentConfig> = { steps: 48, initSteps: 12, freezeAt: 16, evalEvery: 12 };
 const SMOKE = { curl: CURL_SMOKE, rainbow: RAINBOW_SMOKE };
 
@@ -127,7 +133,11 @@ function table1(side: 'flops' | 'memory'): PaperNumber[] {
 const CONTROL_PLACEHOLDER = ['<control>'];
 const GAME_PLACEHOLDER = ['<games>'];
 
-const arm = (name: string, variant: VariantId, extra: Omit<Arm, 'name' | 'variant'> = {}): Arm => ({ name, variant, ...extra });
+const arm = (name: string, variant: VariantId, extra: Omit<Arm, 'name' | 'variant'> = {}): Arm => ({
+  name,
+  variant,
+  ...extra,
+});
 
 export const SECTIONS: Record<SectionName, Section> = {
   compute: {
@@ -135,10 +145,17 @@ export const SECTIONS: Record<SectionName, Section> = {
     notebook: '01-compute',
     paperSection: '5.2 Improving compute- and memory-efficiency',
     figures: ['Figure 2', 'Figure 3', 'Table 1 (left)'],
-    claim: 'CURL and Rainbow both achieve higher performance within significantly fewer FLOPs when combined with SEER in DMControl and Atari, respectively.',
+    claim:
+      'CURL and Rainbow both achieve higher performance within significantly fewer FLOPs when combined with SEER in DMControl and Atari, respectively.',
     claimSource: `${PAPER} §5.2, line 140`,
     plans: {
-      smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1], curlSeeds: [0], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: SMOKE },
+      smoke: {
+        envs: ['cartpole-swingup', 'minatar/breakout'],
+        seeds: [0, 1],
+        curlSeeds: [0],
+        arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
+        overrides: SMOKE,
+      },
       laptop: {
         // At 5,000 agent steps, tasks with action repeat 2 see only 10,000 env steps: finger-spin's reward (spin
         // faster than 15 rad/s) stayed 0 at every evaluation of a run here, and walker-walk stayed at its random
@@ -157,7 +174,18 @@ export const SECTIONS: Record<SectionName, Section> = {
         arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
       },
       paper: {
-        envs: ['cartpole-swingup', 'finger-spin', 'reacher-easy', 'walker-walk', 'cheetah-run', 'minatar/breakout', 'minatar/space_invaders', 'minatar/freeway', 'minatar/asterix', 'minatar/seaquest'],
+        envs: [
+          'cartpole-swingup',
+          'finger-spin',
+          'reacher-easy',
+          'walker-walk',
+          'cheetah-run',
+          'minatar/breakout',
+          'minatar/space_invaders',
+          'minatar/freeway',
+          'minatar/asterix',
+          'minatar/seaquest',
+        ],
         seeds: [0, 1, 2, 3, 4],
         arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
       },
@@ -169,7 +197,8 @@ export const SECTIONS: Record<SectionName, Section> = {
     notebook: '02-memory',
     paperSection: '5.2 Improving compute- and memory-efficiency',
     figures: ['Figure 4', 'Figure 5', 'Table 1 (right)'],
-    claim: 'CURL and Rainbow achieve higher final performance and better sample-efficiency when combined with SEER in DMControl and Atari, respectively.',
+    claim:
+      'CURL and Rainbow achieve higher final performance and better sample-efficiency when combined with SEER in DMControl and Atari, respectively.',
     claimSource: `${PAPER} §5.2, line 142 (setup: §5.1 "Memory efficiency", line 128)`,
     plans: {
       // Smoke: the game only (CURL takes the same replay/switch code path, at ten times the cost per run).
@@ -199,12 +228,30 @@ export const SECTIONS: Record<SectionName, Section> = {
           // On the control task Ĉ is capped at the run length (5,000 steps), the baseline's own capacity: the
           // capacity control is the unbounded run again. Seed 0 shows it (same log); more seeds would repeat compute's.
           arm('capacity-control', 'capacity-control', { envs: CONTROL_PLACEHOLDER, seeds: [0] }),
-          arm('constrained-seer@float16', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { latentDtype: 'float16' } }),
-          arm('constrained-seer@int8', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { latentDtype: 'int8' } }),
-          arm('images@0.0035GB', 'constrained-images', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.0035GB' } }),
-          arm('seer@0.0035GB', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.0035GB' } }),
-          arm('images@0.014GB', 'constrained-images', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.014GB' } }),
-          arm('seer@0.014GB', 'constrained-seer', { envs: ['minatar/breakout'], overrides: { memoryBudget: '0.014GB' } }),
+          arm('constrained-seer@float16', 'constrained-seer', {
+            envs: ['minatar/breakout'],
+            overrides: { latentDtype: 'float16' },
+          }),
+          arm('constrained-seer@int8', 'constrained-seer', {
+            envs: ['minatar/breakout'],
+            overrides: { latentDtype: 'int8' },
+          }),
+          arm('images@0.0035GB', 'constrained-images', {
+            envs: ['minatar/breakout'],
+            overrides: { memoryBudget: '0.0035GB' },
+          }),
+          arm('seer@0.0035GB', 'constrained-seer', {
+            envs: ['minatar/breakout'],
+            overrides: { memoryBudget: '0.0035GB' },
+          }),
+          arm('images@0.014GB', 'constrained-images', {
+            envs: ['minatar/breakout'],
+            overrides: { memoryBudget: '0.014GB' },
+          }),
+          arm('seer@0.014GB', 'constrained-seer', {
+            envs: ['minatar/breakout'],
+            overrides: { memoryBudget: '0.014GB' },
+          }),
         ],
         // Laptop runs are 6,000 agent steps, not the paper's 500K: the paper's 0.07 GB (C ≈ 10,000) would never bind.
         // A tenth of it, 0.007 GB (C ≈ 990, a sixth of the run), keeps the paper's point: images fit only part of the run.
@@ -224,9 +271,24 @@ export const SECTIONS: Record<SectionName, Section> = {
         ],
       },
       paper: {
-        envs: ['cartpole-swingup', 'finger-spin', 'reacher-easy', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders', 'minatar/freeway', 'minatar/asterix', 'minatar/seaquest'],
+        envs: [
+          'cartpole-swingup',
+          'finger-spin',
+          'reacher-easy',
+          'walker-walk',
+          'minatar/breakout',
+          'minatar/space_invaders',
+          'minatar/freeway',
+          'minatar/asterix',
+          'minatar/seaquest',
+        ],
         seeds: [0, 1, 2, 3, 4],
-        arms: [...unboundedArms(), arm('constrained-images', 'constrained-images'), arm('constrained-seer', 'constrained-seer'), arm('capacity-control', 'capacity-control')],
+        arms: [
+          ...unboundedArms(),
+          arm('constrained-images', 'constrained-images'),
+          arm('constrained-seer', 'constrained-seer'),
+          arm('capacity-control', 'capacity-control'),
+        ],
       },
     },
     reference: table1('memory'),
@@ -236,13 +298,43 @@ export const SECTIONS: Record<SectionName, Section> = {
     notebook: '03-impala',
     paperSection: '5.3 Freezing larger convolutional encoders',
     figures: ['Figure 6'],
-    claim: 'CURL achieves higher performance within significantly fewer FLOPs when combined with SEER. We remark that the gains due to SEER are more significant because computing and updating gradients for large convolutional encoders is very computationally expensive.',
+    claim:
+      'CURL achieves higher performance within significantly fewer FLOPs when combined with SEER. We remark that the gains due to SEER are more significant because computing and updating gradients for large convolutional encoders is very computationally expensive.',
     claimSource: `${PAPER} §5.3, line 153`,
     plans: {
-      smoke: { envs: ['cartpole-swingup'], seeds: [0], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { ...CURL_SMOKE, encoder: 'impala', steps: 12, evalEvery: 6, imageSize: 50, agentOptions: { cropSize: 42 } } } },
-      laptop: { envs: ['cartpole-swingup'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { encoder: 'impala' } } },
-      benchmark: { envs: ['cartpole-swingup'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { encoder: 'impala' } } },
-      paper: { envs: ['cartpole-swingup', 'walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline'), arm('seer', 'seer')], overrides: { curl: { encoder: 'impala' } } },
+      smoke: {
+        envs: ['cartpole-swingup'],
+        seeds: [0],
+        arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
+        overrides: {
+          curl: {
+            ...CURL_SMOKE,
+            encoder: 'impala',
+            steps: 12,
+            evalEvery: 6,
+            imageSize: 50,
+            agentOptions: { cropSize: 42 },
+          },
+        },
+      },
+      laptop: {
+        envs: ['cartpole-swingup'],
+        seeds: [0, 1, 2],
+        arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
+        overrides: { curl: { encoder: 'impala' } },
+      },
+      benchmark: {
+        envs: ['cartpole-swingup'],
+        seeds: [0, 1, 2],
+        arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
+        overrides: { curl: { encoder: 'impala' } },
+      },
+      paper: {
+        envs: ['cartpole-swingup', 'walker-walk'],
+        seeds: [0, 1, 2],
+        arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
+        overrides: { curl: { encoder: 'impala' } },
+      },
     },
     reference: [],
   },
@@ -251,13 +343,17 @@ export const SECTIONS: Record<SectionName, Section> = {
     notebook: '04-transfer',
     paperSection: '5.4 Improving compute-efficiency in transfer settings',
     figures: ['Figure 7'],
-    claim: 'we train a CURL agent for 60K environment interactions on Walker-stand; then, we only fine-tune the policy and Q-functions on unseen tasks using network parameters from Walker-stand. To save computation, during fine-tuning, we freeze the encoder parameters.',
+    claim:
+      'we train a CURL agent for 60K environment interactions on Walker-stand; then, we only fine-tune the policy and Q-functions on unseen tasks using network parameters from Walker-stand. To save computation, during fine-tuning, we freeze the encoder parameters.',
     claimSource: `${PAPER} §5.4, line 157`,
     plans: {
       smoke: {
         envs: ['walker-walk'],
         seeds: [0],
-        arms: [arm('scratch', 'baseline'), arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } })],
+        arms: [
+          arm('scratch', 'baseline'),
+          arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } }),
+        ],
         overrides: { curl: CURL_SMOKE },
         pretrain: { env: 'walker-stand' },
       },
@@ -286,7 +382,10 @@ export const SECTIONS: Record<SectionName, Section> = {
       paper: {
         envs: ['walker-walk', 'hopper-hop'],
         seeds: [0, 1, 2],
-        arms: [arm('scratch', 'baseline'), arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } })],
+        arms: [
+          arm('scratch', 'baseline'),
+          arm('pretrained+frozen', 'seer', { pretrained: true, overrides: { freezeAt: 0 } }),
+        ],
         // 60K environment interactions = 30K agent steps at walker's action repeat 2.
         pretrain: { env: 'walker-stand', overrides: { steps: 30_000 } },
       },
@@ -298,15 +397,29 @@ export const SECTIONS: Record<SectionName, Section> = {
     notebook: '05-encoder-analysis',
     paperSection: '5.5 Encoder analysis',
     figures: ['Figure 8a', 'Figure 8b'],
-    claim: 'The attention map shows significant change in the first 20% of training, and remains relatively unchanged thereafter, suggesting that the encoder converges to its final representations early in training. […] The convolutional layers of the encoder achieve high similarity scores with themselves between time t and t + 10K, while the higher layers of the policy and Q-network continue to change throughout training.',
+    claim:
+      'The attention map shows significant change in the first 20% of training, and remains relatively unchanged thereafter, suggesting that the encoder converges to its final representations early in training. […] The convolutional layers of the encoder achieve high similarity scores with themselves between time t and t + 10K, while the higher layers of the policy and Q-network continue to change throughout training.',
     claimSource: `${PAPER} §5.5, line 166`,
     plans: {
       // Smoke: 4 segments (each a runner start-up, the main cost), snapshots at updates 0, 8 and 16.
-      smoke: { envs: ['walker-walk'], seeds: [0], arms: [arm('baseline', 'baseline', { snapshotEvery: 8 })], overrides: { curl: { ...CURL_SMOKE, steps: 32, initSteps: 8, maxEpisodeSteps: 8, evalEvery: 16 } } },
+      smoke: {
+        envs: ['walker-walk'],
+        seeds: [0],
+        arms: [arm('baseline', 'baseline', { snapshotEvery: 8 })],
+        overrides: { curl: { ...CURL_SMOKE, steps: 32, initSteps: 8, maxEpisodeSteps: 8, evalEvery: 16 } },
+      },
       // Laptop: Rainbow on Breakout (~10 min per run here); a CURL walker-walk run takes hours on two cores. The
       // CURL side at laptop scale is `seer analyze` on the compute section's cartpole baseline (data/figures/).
-      laptop: { envs: ['minatar/breakout'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 500 })] },
-      benchmark: { envs: ['minatar/breakout'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 5000 })] },
+      laptop: {
+        envs: ['minatar/breakout'],
+        seeds: [0, 1, 2],
+        arms: [arm('baseline', 'baseline', { snapshotEvery: 500 })],
+      },
+      benchmark: {
+        envs: ['minatar/breakout'],
+        seeds: [0, 1, 2],
+        arms: [arm('baseline', 'baseline', { snapshotEvery: 5000 })],
+      },
       paper: { envs: ['walker-walk'], seeds: [0, 1, 2], arms: [arm('baseline', 'baseline', { snapshotEvery: 5000 })] },
     },
     reference: [],
@@ -316,19 +429,34 @@ export const SECTIONS: Record<SectionName, Section> = {
     notebook: '06-resolution',
     paperSection: '6 Discussion and Limitations (Figure 9)',
     figures: ['Figure 9'],
-    claim: 'reducing the resolution by a factor of 2, from 100×100 to 50×50 (and scaling crops appropriately) produces significant compute-efficiency gain in DeepMind Control Suite without sacrificing performance […] resolution reduction by a factor of 2, from 84×84 to 42×42, results in noticeably worse performance in several Atari games.',
+    claim:
+      'reducing the resolution by a factor of 2, from 100×100 to 50×50 (and scaling crops appropriately) produces significant compute-efficiency gain in DeepMind Control Suite without sacrificing performance […] resolution reduction by a factor of 2, from 84×84 to 42×42, results in noticeably worse performance in several Atari games.',
     claimSource: `${PAPER} §6, line 179`,
     plans: {
-      smoke: { envs: ['cartpole-swingup', 'minatar/breakout'], seeds: [0, 1], curlSeeds: [0], arms: resolutionArms(false), overrides: SMOKE },
+      smoke: {
+        envs: ['cartpole-swingup', 'minatar/breakout'],
+        seeds: [0, 1],
+        curlSeeds: [0],
+        arms: resolutionArms(false),
+        overrides: SMOKE,
+      },
       // Games: the two of the compute section, whose full-resolution runs these share.
-      laptop: { envs: ['cartpole-swingup', 'minatar/breakout', 'minatar/space_invaders'], seeds: [0, 1, 2], arms: resolutionArms() },
+      laptop: {
+        envs: ['cartpole-swingup', 'minatar/breakout', 'minatar/space_invaders'],
+        seeds: [0, 1, 2],
+        arms: resolutionArms(),
+      },
       benchmark: {
         envs: ['cartpole-swingup', 'minatar/breakout', 'minatar/space_invaders'],
         seeds: [0, 1, 2, 3, 4],
         curlSeeds: [0, 1, 2],
         arms: resolutionArms(),
       },
-      paper: { envs: ['cartpole-swingup', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders'], seeds: [0, 1, 2, 3, 4], arms: resolutionArms() },
+      paper: {
+        envs: ['cartpole-swingup', 'walker-walk', 'minatar/breakout', 'minatar/space_invaders'],
+        seeds: [0, 1, 2, 3, 4],
+        arms: resolutionArms(),
+      },
     },
     reference: [],
   },
@@ -351,13 +479,25 @@ function unboundedArms(): Arm[] {
  */
 function resolutionArms(seerOnControl = true): Arm[] {
   const half = (variant: VariantId, name: string, control: boolean): Arm[] => [
-    ...(control ? [arm(`${name}@half`, variant, { envs: CONTROL_PLACEHOLDER, overrides: { imageSize: 50, agentOptions: { cropSize: 42 } } })] : []),
+    ...(control
+      ? [
+          arm(`${name}@half`, variant, {
+            envs: CONTROL_PLACEHOLDER,
+            overrides: { imageSize: 50, agentOptions: { cropSize: 42 } },
+          }),
+        ]
+      : []),
     arm(`${name}@half`, variant, { envs: GAME_PLACEHOLDER, overrides: { imageSize: 42 } }),
   ];
   // Full resolution is the compute section's setting: those runs are shared, not repeated.
   const shared = { sharedWith: 'compute' as const };
   const seer = seerOnControl ? arm('seer', 'seer', shared) : arm('seer', 'seer', { ...shared, envs: GAME_PLACEHOLDER });
-  return [arm('baseline', 'baseline', shared), seer, ...half('baseline', 'baseline', true), ...half('seer', 'seer', seerOnControl)];
+  return [
+    arm('baseline', 'baseline', shared),
+    seer,
+    ...half('baseline', 'baseline', true),
+    ...half('seer', 'seer', seerOnControl),
+  ];
 }
 
 export function section(name: string): Section {
@@ -369,14 +509,24 @@ export function section(name: string): Section {
 
 /** Where a section's runs live: data/runs/<section> at laptop scale (what data/ holds), data/runs/<scale>/<section> otherwise. */
 export function sectionDir(name: SectionName, scale: Scale): string {
-  return scale === 'laptop' ? path.join(REPO_ROOT, 'data', 'runs', name) : path.join(REPO_ROOT, 'data', 'runs', scale, name);
+  return scale === 'laptop'
+    ? path.join(REPO_ROOT, 'data', 'runs', name)
+    : path.join(REPO_ROOT, 'data', 'runs', scale, name);
 }
 
 const isGame = (env: string): boolean => env.startsWith('minatar/');
 
 function armEnvs(a: Arm, plan: SectionPlan): string[] {
   if (!a.envs) return plan.envs;
-  return a.envs.flatMap((e) => (e === '<control>' ? plan.envs.filter((x) => !isGame(x)) : e === '<games>' ? plan.envs.filter(isGame) : plan.envs.includes(e) ? [e] : []));
+  return a.envs.flatMap((e) =>
+    e === '<control>'
+      ? plan.envs.filter((x) => !isGame(x))
+      : e === '<games>'
+        ? plan.envs.filter(isGame)
+        : plan.envs.includes(e)
+          ? [e]
+          : [],
+  );
 }
 
 function runDirName(env: string, seed: number): string {
@@ -400,8 +550,23 @@ export function pretrainJob(name: SectionName, scale: Scale, seed: number, root:
   if (!plan.pretrain) return undefined;
   const env = plan.pretrain.env;
   // A checkpoint at every episode end, so the encoder handed over is at most one episode older than the end.
-  const config: RunConfig = { ...merge(plan.overrides?.curl, plan.pretrain.overrides), checkpointSeconds: 0, env, variant: 'baseline', scale, seed };
-  return { section: name, root, arm: 'pretrain', env, seed, dir: path.join(root, 'pretrain', runDirName(env, seed)), config };
+  const config: RunConfig = {
+    ...merge(plan.overrides?.curl, plan.pretrain.overrides),
+    checkpointSeconds: 0,
+    env,
+    variant: 'baseline',
+    scale,
+    seed,
+  };
+  return {
+    section: name,
+    root,
+    arm: 'pretrain',
+    env,
+    seed,
+    dir: path.join(root, 'pretrain', runDirName(env, seed)),
+    config,
+  };
 }
 
 /**
@@ -423,7 +588,9 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
         const agentOverrides = isGame(env) ? plan.overrides?.rainbow : plan.overrides?.curl;
         const config: RunConfig = { ...merge(agentOverrides, a.overrides), env, variant: a.variant, scale, seed };
         resolveConfig(config);
-        const dir = a.sharedWith ? sharedJobDir(a, name, scale, root, config) : path.join(root, a.name, runDirName(env, seed));
+        const dir = a.sharedWith
+          ? sharedJobDir(a, name, scale, root, config)
+          : path.join(root, a.name, runDirName(env, seed));
         const job: SectionJob = { section: name, root, arm: a.name, env, seed, dir, config };
         if (a.pretrained) job.pretrainedFrom = pretrainJob(name, scale, seed, root)?.dir;
         if (a.snapshotEvery) job.snapshotEvery = a.snapshotEvery;
@@ -436,7 +603,9 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
     if (job.pretrainedFrom || job.snapshotEvery) continue;
     const cfg = resolveConfig(job.config);
     if (!seerVariant(cfg.variant).freeze) continue;
-    job.forkFrom = jobs.find((b) => !b.snapshotEvery && !b.pretrainedFrom && forkProblem(resolveConfig(b.config), cfg) === undefined)?.dir;
+    job.forkFrom = jobs.find(
+      (b) => !b.snapshotEvery && !b.pretrainedFrom && forkProblem(resolveConfig(b.config), cfg) === undefined,
+    )?.dir;
   }
   return jobs;
 }
@@ -446,13 +615,19 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
  * `root` (data/runs/<other> at laptop scale). Its config must be this one, or the two sections would disagree.
  */
 function sharedJobDir(a: Arm, name: SectionName, scale: Scale, root: string, config: RunConfig): string {
-  const { section: other, arm: otherArm } = typeof a.sharedWith === 'string' ? { section: a.sharedWith, arm: a.name } : a.sharedWith!;
+  const { section: other, arm: otherArm } =
+    typeof a.sharedWith === 'string' ? { section: a.sharedWith, arm: a.name } : a.sharedWith!;
   const match = sectionJobs(other, scale, path.join(path.dirname(root), other)).find(
     (j) => j.arm === otherArm && j.env === config.env && j.seed === config.seed,
   );
-  if (!match) throw new Error(`section ${name}: arm '${a.name}' is shared with ${other}, which has no ${otherArm} run of ${config.env} seed ${config.seed} at scale ${scale}`);
+  if (!match)
+    throw new Error(
+      `section ${name}: arm '${a.name}' is shared with ${other}, which has no ${otherArm} run of ${config.env} seed ${config.seed} at scale ${scale}`,
+    );
   if (JSON.stringify(match.config) !== JSON.stringify(config)) {
-    throw new Error(`section ${name}: arm '${a.name}' is shared with ${other}, but their configs differ for ${config.env}: ${JSON.stringify(config)} vs ${JSON.stringify(match.config)}`);
+    throw new Error(
+      `section ${name}: arm '${a.name}' is shared with ${other}, but their configs differ for ${config.env}: ${JSON.stringify(config)} vs ${JSON.stringify(match.config)}`,
+    );
   }
   return match.dir;
 }
@@ -463,8 +638,10 @@ export function cliArgs(config: RunConfig): string[] {
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
     if (key === 'agentOptions') {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) args.push('--set', `agentOptions.${k}=${String(v)}`);
-    } else if (['env', 'variant', 'scale', 'seed', 'agent', 'encoder'].includes(key)) args.push(`--${key}`, String(value));
+      for (const [k, v] of Object.entries(value as Record<string, unknown>))
+        args.push('--set', `agentOptions.${k}=${String(v)}`);
+    } else if (['env', 'variant', 'scale', 'seed', 'agent', 'encoder'].includes(key))
+      args.push(`--${key}`, String(value));
     else args.push('--set', `${key}=${String(value)}`);
   }
   return args;
@@ -482,11 +659,18 @@ export function armOf(run: RunResult): string {
 export function byArm(runs: RunResult[]): RunResult[] {
   return runs
     .filter((r) => armOf(r) !== 'pretrain')
-    .map((r) => ({ ...r, manifest: { ...r.manifest, config: { ...r.manifest.config, variant: armOf(r) as VariantId } } }));
+    .map((r) => ({
+      ...r,
+      manifest: { ...r.manifest, config: { ...r.manifest.config, variant: armOf(r) as VariantId } },
+    }));
 }
 
 /** Finished and unfinished jobs of a section under `root`. */
-export function sectionStatus(name: SectionName, scale: Scale, root: string = sectionDir(name, scale)): { done: SectionJob[]; missing: SectionJob[] } {
+export function sectionStatus(
+  name: SectionName,
+  scale: Scale,
+  root: string = sectionDir(name, scale),
+): { done: SectionJob[]; missing: SectionJob[] } {
   const jobs = sectionJobs(name, scale, root);
   return { done: jobs.filter((j) => isDone(j.dir)), missing: jobs.filter((j) => !isDone(j.dir)) };
 }

@@ -43,13 +43,17 @@ export class GracefulStop {
 
   private onSignal(signal: StopSignal): void {
     if (this.signal) {
-      console.error(`[seer] ${signal} again: ${this.what} stops now, without a checkpoint; --resume continues from `
-        + 'its last checkpoint');
+      console.error(
+        `[seer] ${signal} again: ${this.what} stops now, without a checkpoint; --resume continues from ` +
+          'its last checkpoint',
+      );
       process.exit(exitCodeOf(signal));
     }
     this.signal = signal;
-    console.error(`[seer] ${signal}: ${this.what} stops at the end of this episode, after writing a checkpoint `
-      + `(${signal === 'SIGINT' ? 'Ctrl-C' : signal} again stops at once, without one)`);
+    console.error(
+      `[seer] ${signal}: ${this.what} stops at the end of this episode, after writing a checkpoint ` +
+        `(${signal === 'SIGINT' ? 'Ctrl-C' : signal} again stops at once, without one)`,
+    );
   }
 
   /**

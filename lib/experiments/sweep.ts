@@ -64,7 +64,12 @@ export interface SweepOptions {
   jobs?: number;
   /** Command that runs one job; default this package's `seer run`. */
   command?: string[];
-  onEvent?: (event: { job: SweepJob; status: 'start' | 'done' | 'failed' | 'skipped'; code?: number; reason?: string }) => void;
+  onEvent?: (event: {
+    job: SweepJob;
+    status: 'start' | 'done' | 'failed' | 'skipped';
+    code?: number;
+    reason?: string;
+  }) => void;
 }
 
 export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): Promise<{ failed: SweepJob[] }> {
@@ -74,8 +79,10 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
   const conflicts = sweepConflicts(jobsList);
   if (conflicts.length) {
     const n = conflicts.length;
-    throw new Error(`sweep refused: ${n} of its runs exist already, made with other settings (nothing was run):\n  `
-      + conflicts.join('\n  '));
+    throw new Error(
+      `sweep refused: ${n} of its runs exist already, made with other settings (nothing was run):\n  ` +
+        conflicts.join('\n  '),
+    );
   }
   const pending = jobsList.filter((j) => {
     const done = isDone(j.dir);
@@ -85,7 +92,9 @@ export async function runSweep(jobsList: SweepJob[], opts: SweepOptions = {}): P
   const failed: SweepJob[] = [];
   // The cores are split between the parallel runs: two runs with all cores each make oneDNN's threads wait on
   // each other (measured: IMPALA fwd+bwd 150 ms with 1 thread vs 184 ms with 2 under load). SEER_NATIVE_THREADS wins.
-  const threads = process.env.SEER_NATIVE_THREADS ?? String(Math.max(1, Math.floor(os.cpus().length / Math.max(1, Math.min(parallel, pending.length)))));
+  const threads =
+    process.env.SEER_NATIVE_THREADS ??
+    String(Math.max(1, Math.floor(os.cpus().length / Math.max(1, Math.min(parallel, pending.length)))));
   // A worker takes the first pending job whose dependencies are finished; with none ready it waits for a running
   // job to end. Dependencies that can no longer finish (failed, or not queued) fail their dependants.
   const running = new Set<string>();

@@ -85,10 +85,24 @@ function buildAgent(cfg: ExperimentConfig, env: Env): TrainAgent {
   const shape = env.observationSpace.shape as [number, number, number];
   if (cfg.agent === 'curl') {
     if (env.actionSpace.kind !== 'box') throw new Error(`curl needs a continuous action space, ${cfg.env} has none`);
-    return makeCurl({ obsShape: shape, actionDim: env.actionSpace.shape[0], encoder: cfg.encoder as 'sac-ae' | 'impala', batchSize: cfg.batchSize, seed: cfg.seed, ...cfg.agentOptions });
+    return makeCurl({
+      obsShape: shape,
+      actionDim: env.actionSpace.shape[0],
+      encoder: cfg.encoder as 'sac-ae' | 'impala',
+      batchSize: cfg.batchSize,
+      seed: cfg.seed,
+      ...cfg.agentOptions,
+    });
   }
-  if (env.actionSpace.kind !== 'discrete') throw new Error(`rainbow needs a discrete action space, ${cfg.env} has none`);
-  return makeRainbow({ obsShape: shape, numActions: env.actionSpace.n, encoder: cfg.encoder, seed: cfg.seed, ...cfg.agentOptions });
+  if (env.actionSpace.kind !== 'discrete')
+    throw new Error(`rainbow needs a discrete action space, ${cfg.env} has none`);
+  return makeRainbow({
+    obsShape: shape,
+    numActions: env.actionSpace.n,
+    encoder: cfg.encoder,
+    seed: cfg.seed,
+    ...cfg.agentOptions,
+  });
 }
 
 /** Image replay as the variant asks: the usual capacity, the budget's capacity, or Ĉ of the constrained SEER run. */
@@ -110,7 +124,15 @@ function buildReplay(cfg: ExperimentConfig, env: Env, agent: TrainAgent): ImageR
   } else if (variant.imageCapacity === 'c-hat') {
     const C = imageCapacityForBudget(opts, cfg.memoryBudget, cfg.batchSize);
     const frameSize = new ImageReplay({ ...opts, capacity: 1 }).frameSize;
-    capacity = capacityHat({ C, P: frameSize, N: agent.latentHeads, K: cfg.copies, L: agent.latentDim, dtype: cfg.latentDtype, maxCapacity: cfg.steps });
+    capacity = capacityHat({
+      C,
+      P: frameSize,
+      N: agent.latentHeads,
+      K: cfg.copies,
+      L: agent.latentDim,
+      dtype: cfg.latentDtype,
+      maxCapacity: cfg.steps,
+    });
   }
   return new ImageReplay({ ...opts, capacity });
 }
@@ -157,7 +179,10 @@ interface LoopState {
   lastReturn: number | null;
 }
 
-export async function runExperiment(input: Partial<ExperimentConfig> & { env: string }, options: RunOptions): Promise<RunSummary> {
+export async function runExperiment(
+  input: Partial<ExperimentConfig> & { env: string },
+  options: RunOptions,
+): Promise<RunSummary> {
   const cfg = resolveConfig(input);
   await initBackend();
   // One writer per run directory, the same experiment when resumed, a checkpoint on Ctrl-C (run-guard.ts).
@@ -174,19 +199,31 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
   const ckptDir = path.join(dir, 'checkpoints');
   const logFile = path.join(dir, 'log.jsonl');
   if (isDone(dir) && options.resume) {
-    const last = readLog(logFile).filter((r) => r.type === 'eval').pop();
-    return { dir, steps: cfg.steps, updates: cfg.steps - cfg.initSteps, finalReturn: (last?.evalReturn as number) ?? null, wallSeconds: 0, completed: true };
+    const last = readLog(logFile)
+      .filter((r) => r.type === 'eval')
+      .pop();
+    return {
+      dir,
+      steps: cfg.steps,
+      updates: cfg.steps - cfg.initSteps,
+      finalReturn: (last?.evalReturn as number) ?? null,
+      wallSeconds: 0,
+      completed: true,
+    };
   }
   const own = run.checkpoint?.snapshot;
   if (!options.resume && fs.existsSync(logFile) && fs.statSync(logFile).size > 0) {
-    throw new Error(`${logFile} already exists: pass --resume to continue that run, or choose another --out (nothing is overwritten)`);
+    throw new Error(
+      `${logFile} already exists: pass --resume to continue that run, or choose another --out (nothing is overwritten)`,
+    );
   }
   // A baseline with no usable fork point: this run starts from update 0 instead, and says so (lib/experiments/fork.ts).
   const forkOrNot = !own && options.forkFrom ? forkPointOrReason(options.forkFrom, cfg) : undefined;
   const fork = forkOrNot && 'checkpoint' in forkOrNot ? forkOrNot : undefined;
-  const noFork = forkOrNot && 'missing' in forkOrNot
-    ? { from: path.relative(dir, options.forkFrom!), reason: forkOrNot.missing }
-    : undefined;
+  const noFork =
+    forkOrNot && 'missing' in forkOrNot
+      ? { from: path.relative(dir, options.forkFrom!), reason: forkOrNot.missing }
+      : undefined;
   const checkpoint = own ?? fork?.checkpoint;
   const forkPoint = new ForkPointKeeper(dir, cfg);
 
@@ -195,9 +232,28 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
   const agent = buildAgent(cfg, env);
   let replay: ImageReplay | LatentReplay = buildReplay(cfg, env, agent);
   const log = new RunLog(logFile);
-  const freezing = new RunFreezing(cfg, agent, dir, (check) => append(log, s, wall(), { type: 'similarity', ...check }));
-  const s: LoopState = { step: 0, actionRepeat, updates: 0, episode: 0, evalRound: 0, frozen: false, logRecords: 0, wallBefore: 0, lastReturn: null };
-  const start = stamp(s, 0, { type: 'start', variant: cfg.variant, freezeRule: freezing.describe(), capacity: replay.capacity, replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes() });
+  const freezing = new RunFreezing(cfg, agent, dir, (check) =>
+    append(log, s, wall(), { type: 'similarity', ...check }),
+  );
+  const s: LoopState = {
+    step: 0,
+    actionRepeat,
+    updates: 0,
+    episode: 0,
+    evalRound: 0,
+    frozen: false,
+    logRecords: 0,
+    wallBefore: 0,
+    lastReturn: null,
+  };
+  const start = stamp(s, 0, {
+    type: 'start',
+    variant: cfg.variant,
+    freezeRule: freezing.describe(),
+    capacity: replay.capacity,
+    replayBytes: replay.bytesAllocated(),
+    replayPaperBytes: replay.paperBytes(),
+  });
 
   if (checkpoint) {
     Object.assign(s, checkpoint.meta.loop as LoopState);
@@ -210,7 +266,17 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
     if (fork) {
       // The source's records up to the fork point, behind this run's own manifest and start record.
       log.truncateTo(0);
-      writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify({ ...makeManifest(cfg, cfg.seed), forkedFrom: { dir: path.relative(dir, options.forkFrom!), updates: fork.updates } }, null, 1));
+      writeFileAtomic(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify(
+          {
+            ...makeManifest(cfg, cfg.seed),
+            forkedFrom: { dir: path.relative(dir, options.forkFrom!), updates: fork.updates },
+          },
+          null,
+          1,
+        ),
+      );
       log.append(start);
       for (const r of fork.records.slice(1)) log.append(r);
       log.append(stamp(s, s.wallBefore, { type: 'fork', from: path.relative(dir, options.forkFrom!) }));
@@ -243,7 +309,17 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
     const ret = evaluate(evalEnv, agent, cfg.evalEpisodes, cfg.seed, s.evalRound);
     s.lastReturn = ret;
     bar.setReturn(ret);
-    append(log, s, wall(), { type: 'eval', evalReturn: ret, flops: agent.flops.snapshot().cumulative, cumulativeFlops: agent.flops.total(), replayBytes: replay.bytesAllocated(), replayPaperBytes: replay.paperBytes(), capacity: replay.capacity, replaySize: replay.size, frozen: s.frozen });
+    append(log, s, wall(), {
+      type: 'eval',
+      evalReturn: ret,
+      flops: agent.flops.snapshot().cumulative,
+      cumulativeFlops: agent.flops.total(),
+      replayBytes: replay.bytesAllocated(),
+      replayPaperBytes: replay.paperBytes(),
+      capacity: replay.capacity,
+      replaySize: replay.size,
+      frozen: s.frozen,
+    });
   };
   // Every curve starts at the untrained agent (step 0), as the paper's figures do.
   if (!checkpoint) evalRound();
@@ -257,7 +333,14 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
     const action = s.step < cfg.initSteps ? randomAction(env, rng) : agent.act(obs, 'explore');
     const r = env.step(action);
     const reward = clipReward ? Math.max(-1, Math.min(1, r.reward)) : r.reward;
-    const t: Transition = { obs, action: action as number | Float32Array, reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated };
+    const t: Transition = {
+      obs,
+      action: action as number | Float32Array,
+      reward,
+      nextObs: r.obs,
+      terminated: r.terminated,
+      truncated: r.truncated,
+    };
     replay.add(t);
     episodeReturn += r.reward;
     episodeLength += 1;
@@ -269,7 +352,12 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
       if (!s.frozen && freezing.shouldFreeze(s.updates, s.step, replay as ImageReplay)) {
         replay = switchToLatentReplay(agent, replay as ImageReplay, latentOptions(cfg, agent));
         s.frozen = true;
-        append(log, s, wall(), { type: 'freeze', ...(switchReportOf(replay as LatentReplay) ?? {}), cumulativeFlops: agent.flops.total(), flops: agent.flops.snapshot().cumulative });
+        append(log, s, wall(), {
+          type: 'freeze',
+          ...(switchReportOf(replay as LatentReplay) ?? {}),
+          cumulativeFlops: agent.flops.total(),
+          flops: agent.flops.snapshot().cumulative,
+        });
         if (options.progress) bar.froze(s.updates, agent, switchReportOf(replay as LatentReplay));
       }
       if (replay.prioritized) replay.beta = Math.min(1, 0.4 + (0.6 * s.updates) / Math.max(1, totalUpdates));
@@ -306,7 +394,8 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
       }
       if (run.stop.signal && s.step < cfg.steps) {
         // Ctrl-C / SIGTERM: this episode end is the safe point; keep the work in a checkpoint, then stop (stop.ts).
-        if (!snapshot) writeCheckpoint(ckptDir, checkpointLabel(s), await snapshotOf(s, wall(), agent, replay, freezing));
+        if (!snapshot)
+          writeCheckpoint(ckptDir, checkpointLabel(s), await snapshotOf(s, wall(), agent, replay, freezing));
         interrupted = run.stop.signal;
         break;
       }
@@ -319,7 +408,11 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
   const completed = s.step >= cfg.steps;
   if (completed) {
     forkPoint.settle(s.updates, true);
-    append(log, s, wall(), { type: 'end', cumulativeFlops: agent.flops.total(), flops: agent.flops.snapshot().cumulative });
+    append(log, s, wall(), {
+      type: 'end',
+      cumulativeFlops: agent.flops.total(),
+      flops: agent.flops.snapshot().cumulative,
+    });
     markDone(dir, { steps: s.step, updates: s.updates, finalReturn: s.lastReturn, wallSeconds: wall() });
   }
   env.close();
@@ -328,7 +421,10 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
   agent.dispose();
   if (interrupted) {
     const where = path.join(ckptDir, checkpointLabel(s));
-    throw new RunInterrupted(interrupted, `stopped by ${interrupted} at step ${s.step} of ${cfg.steps}: checkpoint ${where} written; continue with --resume`);
+    throw new RunInterrupted(
+      interrupted,
+      `stopped by ${interrupted} at step ${s.step} of ${cfg.steps}: checkpoint ${where} written; continue with --resume`,
+    );
   }
   return { dir, steps: s.step, updates: s.updates, finalReturn: s.lastReturn, wallSeconds: wall(), completed };
 
@@ -339,7 +435,15 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
 }
 
 function stamp(s: LoopState, wallSeconds: number, rec: { type: string; [key: string]: unknown }): LogRecord {
-  return { ...rec, type: rec.type, agentSteps: s.step, envSteps: s.step * s.actionRepeat, updates: s.updates, episode: s.episode, wallSeconds: Math.round(wallSeconds * 1000) / 1000 };
+  return {
+    ...rec,
+    type: rec.type,
+    agentSteps: s.step,
+    envSteps: s.step * s.actionRepeat,
+    updates: s.updates,
+    episode: s.episode,
+    wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+  };
 }
 
 function latentOptions(cfg: ExperimentConfig, agent: TrainAgent) {
@@ -360,7 +464,11 @@ const checkpointLabel = (s: LoopState): string => `step-${s.step}`;
 
 /** The whole run state as a checkpoint, in fresh arrays: later training does not change it. */
 async function snapshotOf(
-  s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay, freezing: RunFreezing,
+  s: LoopState,
+  wall: number,
+  agent: TrainAgent,
+  replay: ImageReplay | LatentReplay,
+  freezing: RunFreezing,
 ): Promise<Snapshot> {
   return withReplay(await snapshotBesidesReplay(s, wall, agent, freezing), replay.exportState());
 }
@@ -371,7 +479,11 @@ async function snapshotOf(
  * fork point candidates cheaply.
  */
 async function markedSnapshotOf(
-  s: LoopState, wall: number, agent: TrainAgent, replay: ImageReplay | LatentReplay, freezing: RunFreezing,
+  s: LoopState,
+  wall: number,
+  agent: TrainAgent,
+  replay: ImageReplay | LatentReplay,
+  freezing: RunFreezing,
 ): Promise<() => Snapshot> {
   replay.mark();
   const rest = await snapshotBesidesReplay(s, wall, agent, freezing);
@@ -380,7 +492,10 @@ async function markedSnapshotOf(
 
 /** The run state but the replay: the loop's counters, the agent, the freezing rule (fresh arrays). */
 async function snapshotBesidesReplay(
-  s: LoopState, wall: number, agent: TrainAgent, freezing: RunFreezing,
+  s: LoopState,
+  wall: number,
+  agent: TrainAgent,
+  freezing: RunFreezing,
 ): Promise<Snapshot> {
   const state = await agent.save();
   const arrays: Snapshot['arrays'] = {};
@@ -388,7 +503,12 @@ async function snapshotBesidesReplay(
   const shapes = Object.fromEntries(Object.entries(state.tensors).map(([k, v]) => [k, v.shape]));
   const fr = freezing.exportState();
   for (const [k, v] of Object.entries(fr.arrays)) arrays[`freezing/${k}`] = v;
-  const meta = { loop: { ...s, wallBefore: wall }, agentScalars: state.scalars, agentShapes: shapes, freezing: fr.meta };
+  const meta = {
+    loop: { ...s, wallBefore: wall },
+    agentScalars: state.scalars,
+    agentShapes: shapes,
+    freezing: fr.meta,
+  };
   return { meta, arrays };
 }
 
@@ -416,4 +536,3 @@ function sub(c: Snapshot, prefix: string, metaKey: string): Snapshot {
   for (const [k, v] of Object.entries(c.arrays)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = v;
   return { meta: (c.meta[metaKey] ?? {}) as Record<string, unknown>, arrays };
 }
-

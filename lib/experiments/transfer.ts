@@ -36,12 +36,16 @@ export interface PretrainedEncoder {
  */
 export function readPretrainedEncoder(runDir: string): PretrainedEncoder {
   const ckpt = readLatestCheckpoint(path.join(runDir, 'checkpoints'));
-  if (!ckpt) throw new Error(`${runDir} has no checkpoint to take an encoder from (run it with checkpointSeconds: 0, or long enough to checkpoint)`);
+  if (!ckpt)
+    throw new Error(
+      `${runDir} has no checkpoint to take an encoder from (run it with checkpointSeconds: 0, or long enough to checkpoint)`,
+    );
   const tensors: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(ckpt.arrays)) {
     if (k.startsWith('agent/') && isCurlEncoderKey(k.slice(6))) tensors[k.slice(6)] = v as Float32Array;
   }
-  if (!Object.keys(tensors).length) throw new Error(`the checkpoint of ${runDir} holds no CURL encoder tensors (is it a CURL run?)`);
+  if (!Object.keys(tensors).length)
+    throw new Error(`the checkpoint of ${runDir} holds no CURL encoder tensors (is it a CURL run?)`);
   const loop = ckpt.meta.loop as { step: number; updates: number };
   return { from: runDir, step: loop.step, updates: loop.updates, tensors };
 }
@@ -52,7 +56,10 @@ export function withEncoder(state: AgentState, encoder: PretrainedEncoder): Agen
   for (const [k, v] of Object.entries(encoder.tensors)) {
     const old = tensors[k];
     if (!old) throw new Error(`the target agent has no tensor '${k}' to receive the pre-trained encoder`);
-    if (old.data.length !== v.length) throw new Error(`pre-trained '${k}' has ${v.length} values, the target agent's has ${old.data.length}: encoders differ`);
+    if (old.data.length !== v.length)
+      throw new Error(
+        `pre-trained '${k}' has ${v.length} values, the target agent's has ${old.data.length}: encoders differ`,
+      );
     tensors[k] = { shape: old.shape, data: Float32Array.from(v) };
   }
   return { tensors, scalars: state.scalars };
@@ -68,7 +75,11 @@ export interface TransferOptions {
  * Runs `input` starting from the encoder of the pre-training run in `pretrainDir`. The config should freeze
  * from the start (`variant: 'seer', freezeAt: 0`) — that is the experiment — but any config is accepted.
  */
-export async function runTransfer(input: Partial<ExperimentConfig> & { env: string }, pretrainDir: string, opts: TransferOptions): Promise<RunSummary> {
+export async function runTransfer(
+  input: Partial<ExperimentConfig> & { env: string },
+  pretrainDir: string,
+  opts: TransferOptions,
+): Promise<RunSummary> {
   const cfg = resolveConfig(input);
   if (cfg.agent !== 'curl') throw new Error(`transfer supports CURL agents (control tasks), got agent '${cfg.agent}'`);
   const marker = path.join(opts.out, 'transfer.json');
@@ -82,7 +93,13 @@ export async function runTransfer(input: Partial<ExperimentConfig> & { env: stri
   const initAgent = async (agent: TrainAgent): Promise<Record<string, unknown>> => {
     const encoder = readPretrainedEncoder(pretrainDir);
     agent.load(withEncoder(await agent.save(), encoder));
-    const provenance = { pretrainedFrom: path.resolve(pretrainDir), pretrainStep: encoder.step, pretrainUpdates: encoder.updates, tensors: Object.keys(encoder.tensors), injectedAtStep: 0 };
+    const provenance = {
+      pretrainedFrom: path.resolve(pretrainDir),
+      pretrainStep: encoder.step,
+      pretrainUpdates: encoder.updates,
+      tensors: Object.keys(encoder.tensors),
+      injectedAtStep: 0,
+    };
     writeFileAtomic(marker, JSON.stringify(provenance, null, 1));
     return { transfer: provenance };
   };

@@ -12,7 +12,14 @@
  * - acting: the forward pass that picks an action each environment step.
  */
 
-export const FLOP_COMPONENTS = ['encoderForward', 'encoderBackward', 'heads', 'target', 'augmentation', 'acting'] as const;
+export const FLOP_COMPONENTS = [
+  'encoderForward',
+  'encoderBackward',
+  'heads',
+  'target',
+  'augmentation',
+  'acting',
+] as const;
 export type FlopComponent = (typeof FLOP_COMPONENTS)[number];
 export type FlopBreakdown = Record<FlopComponent, number>;
 
@@ -46,7 +53,11 @@ export class FlopCounter {
   private cum = emptyBreakdown();
   private counts = { update: 0, act: 0, encode: 0 };
   /** The breakdown of the most recent event of each kind. */
-  readonly last: Record<FlopEvent, FlopBreakdown> = { update: emptyBreakdown(), act: emptyBreakdown(), encode: emptyBreakdown() };
+  readonly last: Record<FlopEvent, FlopBreakdown> = {
+    update: emptyBreakdown(),
+    act: emptyBreakdown(),
+    encode: emptyBreakdown(),
+  };
 
   /** `count`: how many events this is (observations for 'encode'). */
   add(event: FlopEvent, b: Partial<FlopBreakdown>, count = 1): void {
@@ -60,7 +71,13 @@ export class FlopCounter {
   }
 
   snapshot(): FlopSnapshot {
-    return { cumulative: { ...this.cum }, total: this.total(), updates: this.counts.update, acts: this.counts.act, encoded: this.counts.encode };
+    return {
+      cumulative: { ...this.cum },
+      total: this.total(),
+      updates: this.counts.update,
+      acts: this.counts.act,
+      encoded: this.counts.encode,
+    };
   }
 
   /** For checkpoints. */

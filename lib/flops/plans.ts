@@ -20,7 +20,7 @@ import { emptyBreakdown, type FlopBreakdown } from './counter';
 
 function fwd(layers: readonly FlopLayer[], opts: FlopOptions): number {
   let s = 0;
-  for (const l of layers) s += l.forwardFlops + (opts.elementwise ? l.elementwiseFlops ?? 0 : 0);
+  for (const l of layers) s += l.forwardFlops + (opts.elementwise ? (l.elementwiseFlops ?? 0) : 0);
   return s;
 }
 
@@ -64,7 +64,12 @@ export interface CurlUpdateWork {
   contrastive: boolean;
 }
 
-export function curlUpdateFlops(m: CurlFlopModel, batch: number, work: CurlUpdateWork, opts: FlopOptions = {}): FlopBreakdown {
+export function curlUpdateFlops(
+  m: CurlFlopModel,
+  batch: number,
+  work: CurlUpdateWork,
+  opts: FlopOptions = {},
+): FlopBreakdown {
   const b = emptyBreakdown();
   const T = fwd(m.trunk, opts);
   const F = fwd(m.fc, opts);
@@ -126,7 +131,12 @@ export function curlActFlops(m: CurlFlopModel, opts: FlopOptions = {}): FlopBrea
 }
 
 /** Encoding n observations into SEER latents: convs once, then both fc heads (scope 'all'). */
-export function curlEncodeFlops(m: CurlFlopModel, n: number, scope: 'convs' | 'all', opts: FlopOptions = {}): FlopBreakdown {
+export function curlEncodeFlops(
+  m: CurlFlopModel,
+  n: number,
+  scope: 'convs' | 'all',
+  opts: FlopOptions = {},
+): FlopBreakdown {
   const b = emptyBreakdown();
   // The LayerNorm runs at update time on the stored fc output, so only fc's MACs are spent here.
   const fcOnly = m.fc.filter((l) => l.forwardFlops > 0);
@@ -140,7 +150,12 @@ export interface RainbowFlopModel {
   head: readonly FlopLayer[];
 }
 
-export function rainbowUpdateFlops(m: RainbowFlopModel, batch: number, frozen: boolean, opts: FlopOptions = {}): FlopBreakdown {
+export function rainbowUpdateFlops(
+  m: RainbowFlopModel,
+  batch: number,
+  frozen: boolean,
+  opts: FlopOptions = {},
+): FlopBreakdown {
   const b = emptyBreakdown();
   const T = fwd(m.trunk, opts);
   const H = fwd(m.head, opts);

@@ -130,8 +130,7 @@ function defaultName(prefix: string): string {
 }
 
 function checkInputShape(shape: unknown): [number, number, number] {
-  const ok =
-    Array.isArray(shape) && shape.length === 3 && shape.every((d) => Number.isInteger(d) && (d as number) > 0);
+  const ok = Array.isArray(shape) && shape.length === 3 && shape.every((d) => Number.isInteger(d) && (d as number) > 0);
   if (!ok) throw new Error(`inputShape must be [H, W, C] with positive integers, got ${JSON.stringify(shape)}`);
   return shape as [number, number, number];
 }
@@ -162,7 +161,14 @@ export function makeConvTrunk(cfg: TrunkConfig): ConvTrunk {
   const inputShape = checkInputShape(cfg.inputShape);
   const name = cfg.name ?? defaultName(kind);
   const seed = cfg.seed ?? 0;
-  const conv = (layer: string, inShape: [number, number, number], outC: number, k: number, stride: number, pad: 'valid' | 'same') =>
+  const conv = (
+    layer: string,
+    inShape: [number, number, number],
+    outC: number,
+    k: number,
+    stride: number,
+    pad: 'valid' | 'same',
+  ) =>
     makeConv2d({
       name: `${name}/${layer}`,
       inShape,
@@ -182,8 +188,16 @@ export function makeConvTrunk(cfg: TrunkConfig): ConvTrunk {
     if (kind === 'sac-ae' || kind === 'rainbow') {
       const plan: [number, number, number][] =
         kind === 'sac-ae'
-          ? [[32, 3, 2], [32, 3, 1], [32, 3, 1], [32, 3, 1]]
-          : [[32, 5, 5], [64, 5, 5]];
+          ? [
+              [32, 3, 2],
+              [32, 3, 1],
+              [32, 3, 1],
+              [32, 3, 1],
+            ]
+          : [
+              [32, 5, 5],
+              [64, 5, 5],
+            ];
       let shape = inputShape;
       plan.forEach(([outC, k, s], i) => {
         const c = conv(`conv${i + 1}`, shape, outC, k, s, 'valid');
@@ -304,13 +318,41 @@ export function makeFcHead(cfg: HeadConfig): FcHead {
   const featureDim = cfg.featureDim ?? 50;
   const tanh = cfg.tanh ?? false;
   const seed = cfg.seed ?? 0;
-  const fc = makeLinear({ name: `${name}/fc`, inDim: cfg.inputDim, outDim: featureDim, init: 'orthogonal', seed: childSeed(seed, 'fc') });
+  const fc = makeLinear({
+    name: `${name}/fc`,
+    inDim: cfg.inputDim,
+    outDim: featureDim,
+    init: 'orthogonal',
+    seed: childSeed(seed, 'fc'),
+  });
   const ln = makeLayerNorm(`${name}/ln`, featureDim);
   const layers: LayerInfo[] = [
-    { name: 'fc', kind: 'linear', variables: [fc.kernel, fc.bias], outputShape: [featureDim], forwardFlops: fc.forwardFlops, elementwiseFlops: fc.elementwiseFlops },
-    { name: 'ln', kind: 'layernorm', variables: [ln.gamma, ln.beta], outputShape: [featureDim], forwardFlops: 0, elementwiseFlops: ln.elementwiseFlops },
+    {
+      name: 'fc',
+      kind: 'linear',
+      variables: [fc.kernel, fc.bias],
+      outputShape: [featureDim],
+      forwardFlops: fc.forwardFlops,
+      elementwiseFlops: fc.elementwiseFlops,
+    },
+    {
+      name: 'ln',
+      kind: 'layernorm',
+      variables: [ln.gamma, ln.beta],
+      outputShape: [featureDim],
+      forwardFlops: 0,
+      elementwiseFlops: ln.elementwiseFlops,
+    },
   ];
-  if (tanh) layers.push({ name: 'tanh', kind: 'tanh', variables: [], outputShape: [featureDim], forwardFlops: 0, elementwiseFlops: featureDim });
+  if (tanh)
+    layers.push({
+      name: 'tanh',
+      kind: 'tanh',
+      variables: [],
+      outputShape: [featureDim],
+      forwardFlops: 0,
+      elementwiseFlops: featureDim,
+    });
   const variables = () => [fc.kernel, fc.bias, ln.gamma, ln.beta];
   const run = (features: tf.Tensor2D, tap: Tap, from: 'input' | 'fc' = 'input'): tf.Tensor2D => {
     const want = from === 'fc' ? featureDim : cfg.inputDim;
@@ -341,9 +383,15 @@ export function makeFcHead(cfg: HeadConfig): FcHead {
 }
 
 /** An encoder = trunk + optional head. `ownsTrunk: false` leaves a shared trunk alive on dispose(). */
-export function composeEncoder(trunk: ConvTrunk, head?: FcHead, opts: { name?: string; ownsTrunk?: boolean } = {}): Encoder {
+export function composeEncoder(
+  trunk: ConvTrunk,
+  head?: FcHead,
+  opts: { name?: string; ownsTrunk?: boolean } = {},
+): Encoder {
   if (head && head.inputDim !== trunk.outputDim) {
-    throw new Error(`head '${head.name}' takes ${head.inputDim} features but trunk '${trunk.name}' gives ${trunk.outputDim}`);
+    throw new Error(
+      `head '${head.name}' takes ${head.inputDim} features but trunk '${trunk.name}' gives ${trunk.outputDim}`,
+    );
   }
   const ownsTrunk = opts.ownsTrunk ?? true;
   const layers = [...trunk.layers, ...(head?.layers ?? [])];

@@ -23,9 +23,11 @@ export interface Conv2dGeom {
 
 /** Output spatial size with TensorFlow's rules ('valid': no padding; 'same': ceil(in/stride)). */
 export function convOutSize(inSize: number, kernel: number, stride: number, pad: 'valid' | 'same'): number {
-  if (!(kernel >= 1 && stride >= 1)) throw new Error(`kernel and stride must be >= 1, got kernel=${kernel} stride=${stride}`);
+  if (!(kernel >= 1 && stride >= 1))
+    throw new Error(`kernel and stride must be >= 1, got kernel=${kernel} stride=${stride}`);
   const out = pad === 'same' ? Math.ceil(inSize / stride) : Math.floor((inSize - kernel) / stride) + 1;
-  if (out < 1) throw new Error(`input size ${inSize} is too small for kernel ${kernel}, stride ${stride}, pad '${pad}'`);
+  if (out < 1)
+    throw new Error(`input size ${inSize} is too small for kernel ${kernel}, stride ${stride}, pad '${pad}'`);
   return out;
 }
 
@@ -85,7 +87,7 @@ export interface FlopOptions {
 export function forwardFlops(layers: readonly FlopLayer[], batch: number, opts: FlopOptions = {}): number {
   checkBatch(batch);
   let perSample = 0;
-  for (const l of layers) perSample += l.forwardFlops + (opts.elementwise ? l.elementwiseFlops ?? 0 : 0);
+  for (const l of layers) perSample += l.forwardFlops + (opts.elementwise ? (l.elementwiseFlops ?? 0) : 0);
   return perSample * batch;
 }
 

@@ -49,7 +49,11 @@ export function makeMlp(cfg: MlpConfig): Mlp {
   return {
     name: cfg.name,
     layers,
-    flopLayers: layers.map((l, i) => ({ name: `l${i}`, forwardFlops: l.forwardFlops, elementwiseFlops: l.elementwiseFlops })),
+    flopLayers: layers.map((l, i) => ({
+      name: `l${i}`,
+      forwardFlops: l.forwardFlops,
+      elementwiseFlops: l.elementwiseFlops,
+    })),
     variables: () => layers.flatMap((l) => [l.kernel, l.bias]),
     apply(x) {
       return tf.tidy(() => {
@@ -90,7 +94,13 @@ export interface DuelingConfig {
 export function makeDuelingHead(cfg: DuelingConfig): DuelingHead {
   const { name, inDim, hidden, numActions, atoms, seed } = cfg;
   const mk = (layer: string, i: number, o: number) =>
-    makeNoisyLinear({ name: `${name}/${layer}`, inDim: i, outDim: o, sigma0: cfg.sigma0, seed: childSeed(seed, layer) });
+    makeNoisyLinear({
+      name: `${name}/${layer}`,
+      inDim: i,
+      outDim: o,
+      sigma0: cfg.sigma0,
+      seed: childSeed(seed, layer),
+    });
   const hv = mk('fc_h_v', inDim, hidden);
   const ha = mk('fc_h_a', inDim, hidden);
   const zv = mk('fc_z_v', hidden, atoms);
@@ -111,7 +121,9 @@ export function makeDuelingHead(cfg: DuelingConfig): DuelingHead {
       return tf.tidy(() => {
         const b = features.shape[0];
         const v = zv.apply(hv.apply(features, { noisy, activation: 'relu' }), { noisy }).reshape([b, 1, atoms]);
-        const a = za.apply(ha.apply(features, { noisy, activation: 'relu' }), { noisy }).reshape([b, numActions, atoms]);
+        const a = za
+          .apply(ha.apply(features, { noisy, activation: 'relu' }), { noisy })
+          .reshape([b, numActions, atoms]);
         const q = tf.add(v, tf.sub(a, tf.mean(a, 1, true)));
         return (opts.log ? tf.logSoftmax(q, -1) : tf.softmax(q, -1)) as tf.Tensor3D;
       });

@@ -213,7 +213,15 @@ export function makeConv2d(spec: Conv2dSpec): Conv2dLayer {
     kernel,
     bias,
     outputShape,
-    forwardFlops: conv2dFlops({ inH: h, inW: w, inC: c, outC: spec.outC, kernel: spec.kernel, stride: spec.stride, pad: spec.pad }),
+    forwardFlops: conv2dFlops({
+      inH: h,
+      inW: w,
+      inC: c,
+      outC: spec.outC,
+      kernel: spec.kernel,
+      stride: spec.stride,
+      pad: spec.pad,
+    }),
     elementwiseFlops: elementwiseFlops(oh * ow * spec.outC, 2),
     apply(x, relu = false) {
       const filter = kernel as unknown as tf.Tensor4D;
@@ -223,7 +231,14 @@ export function makeConv2d(spec: Conv2dSpec): Conv2dLayer {
         const y = tf.add(tf.conv2d(x, filter, spec.stride, spec.pad), bias) as tf.Tensor4D;
         return relu ? tf.relu(y) : y;
       }
-      return tf.fused.conv2d({ x, filter, bias, strides: spec.stride, pad: spec.pad, activation: relu ? 'relu' : 'linear' });
+      return tf.fused.conv2d({
+        x,
+        filter,
+        bias,
+        strides: spec.stride,
+        pad: spec.pad,
+        activation: relu ? 'relu' : 'linear',
+      });
     },
   };
 }

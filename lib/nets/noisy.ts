@@ -59,7 +59,8 @@ export function makeNoisyLinear(spec: NoisyLinearSpec): NoisyLinear {
     throw new Error(`NoisyLinear '${name}' needs positive integer sizes, got ${inDim}→${outDim}`);
   }
   const sigma0 = spec.sigma0 ?? 0.1;
-  if (!(sigma0 >= 0 && Number.isFinite(sigma0))) throw new Error(`NoisyLinear '${name}': sigma0 must be >= 0, got ${sigma0}`);
+  if (!(sigma0 >= 0 && Number.isFinite(sigma0)))
+    throw new Error(`NoisyLinear '${name}': sigma0 must be >= 0, got ${sigma0}`);
   const rng = makeInitRng(spec.seed);
   const range = 1 / Math.sqrt(inDim);
   const wMu = new Float32Array(inDim * outDim);
@@ -129,7 +130,13 @@ export function makeNoisyLinear(spec: NoisyLinearSpec): NoisyLinear {
       const noisy = opts.noisy ?? true;
       const activation = opts.activation ?? 'linear';
       return tf.tidy((): tf.Tensor2D => {
-        if (!noisy) return tf.fused.matMul({ a: x, b: weightMu as unknown as tf.Tensor2D, bias: biasMu, activation }) as tf.Tensor2D;
+        if (!noisy)
+          return tf.fused.matMul({
+            a: x,
+            b: weightMu as unknown as tf.Tensor2D,
+            bias: biasMu,
+            activation,
+          }) as tf.Tensor2D;
         // Without a tape (acting, target passes) the formed tensors are used as they are.
         const taped = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
         const f = taped ? undefined : noisyParams();

@@ -144,7 +144,9 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
   recordInputs(current);
   const display = kernelDisplay();
   if (display) embedPlotly(display);
-  console.log(`notebook ${name} · scale ${scale} · backend ${backend} · tfjs ${tf.version.tfjs} · node ${process.version}`);
+  console.log(
+    `notebook ${name} · scale ${scale} · backend ${backend} · tfjs ${tf.version.tfjs} · node ${process.version}`,
+  );
   return current;
 }
 

@@ -142,7 +142,10 @@ export function dataFiles(dir: string, root = REPO_ROOT): string[] {
     throw new Error(`listing the files of ${dir} needs git and a git checkout (${why})`);
   }
   // --cached lists files deleted from the working tree too: only what is there counts.
-  const files = out.toString('utf8').split('\0').filter((f) => f && existsSync(join(root, f)));
+  const files = out
+    .toString('utf8')
+    .split('\0')
+    .filter((f) => f && existsSync(join(root, f)));
   return [...new Set(files)].sort();
 }
 

@@ -33,7 +33,9 @@ export function jupyterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
 
 /** True when `jupyter nbconvert` runs and the project kernel is registered; otherwise says what is missing. */
 export async function notebookToolsStatus(): Promise<{ ok: true } | { ok: false; missing: string }> {
-  const nb = await run('jupyter', ['nbconvert', '--version'], { env: jupyterEnv(), timeoutMs: 60_000 }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  const nb = await run('jupyter', ['nbconvert', '--version'], { env: jupyterEnv(), timeoutMs: 60_000 }).catch(
+    (e: Error) => ({ code: -1, stdout: '', stderr: e.message }),
+  );
   if (nb.code !== 0) return { ok: false, missing: 'jupyter nbconvert (Debian package jupyter-nbconvert)' };
   if (!existsSync(join(JUPYTER_DATA_DIR, 'kernels', KERNEL_NAME, 'kernel.json'))) {
     return { ok: false, missing: `the project tslab kernel (${join(JUPYTER_DATA_DIR, 'kernels', KERNEL_NAME)})` };
@@ -47,7 +49,11 @@ interface RunResult {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<RunResult> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -115,7 +121,9 @@ function cellStderr(ipynbPath: string, source: string): string {
     .map((o) => joined(o.text))
     .join('');
   const lines = text.trim().split('\n');
-  return lines.length > 40 ? [...lines.slice(0, 40), `… (${lines.length - 40} more lines)`].join('\n') : lines.join('\n');
+  return lines.length > 40
+    ? [...lines.slice(0, 40), `… (${lines.length - 40} more lines)`].join('\n')
+    : lines.join('\n');
 }
 
 export interface ExecuteOptions {
@@ -172,7 +180,9 @@ export async function executeNotebook(notebook: string, opts: ExecuteOptions = {
       const printed = again.code === 0 && existsSync(ipynb) ? cellStderr(ipynb, failed[1]) : '';
       detail = `failing cell:\n${failed[1].trim()}\n\nits stderr:\n${printed || detail}`;
     }
-    throw new Error(`notebook ${notebook} failed at scale ${opts.scale ?? process.env.SEER_SCALE ?? 'default'}:\n${detail}`);
+    throw new Error(
+      `notebook ${notebook} failed at scale ${opts.scale ?? process.env.SEER_SCALE ?? 'default'}:\n${detail}`,
+    );
   }
   const problems = findOutputErrors(ipynb);
   if (problems.length) throw new Error(`notebook ${notebook} ran but recorded errors:\n${problems.join('\n\n')}`);
@@ -199,7 +209,8 @@ export async function exportHtml(ipynb: string): Promise<string> {
     ],
     { env: jupyterEnv(), timeoutMs: 120_000 },
   );
-  if (res.code !== 0) throw new Error(`HTML export of ${ipynb} failed:\n${res.stderr.trim().split('\n').slice(-15).join('\n')}`);
+  if (res.code !== 0)
+    throw new Error(`HTML export of ${ipynb} failed:\n${res.stderr.trim().split('\n').slice(-15).join('\n')}`);
   return ipynb.replace(/\.ipynb$/, '.html');
 }
 
@@ -224,14 +235,19 @@ export async function checkHtmlInBrowser(html: string, opts: { timeoutMs?: numbe
       if (m.type() === 'error') errors.push(`console: ${m.text()}`);
     });
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url().slice(0, 120)} (${r.failure()?.errorText})`));
+    page.on('requestfailed', (r) =>
+      errors.push(`request failed: ${r.url().slice(0, 120)} (${r.failure()?.errorText})`),
+    );
     try {
       await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: timeoutMs });
       // Wait until every figure has drawn (or the time is up; the counts below then tell what did not).
       // Page-side code is a string: tslab compiles lib/ without the DOM typings.
       const plots = `Array.from(document.querySelectorAll('.seer-plot'))`;
       await page
-        .waitForFunction(`${plots}.every((d) => d.querySelector('svg.main-svg'))`, undefined, { timeout: timeoutMs, polling: 100 })
+        .waitForFunction(`${plots}.every((d) => d.querySelector('svg.main-svg'))`, undefined, {
+          timeout: timeoutMs,
+          polling: 100,
+        })
         .catch(() => undefined);
       const counts = (await page.evaluate(`({
         figures: ${plots}.length,

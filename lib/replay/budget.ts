@@ -12,7 +12,8 @@ const UNITS: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
-const ACCEPTED = "a positive number of bytes (30000000) or a string like '30000000', '512KB', '30MB', '0.03GB', '64MiB', '1GiB' (KB/MB/GB are powers of 1000, KiB/MiB/GiB powers of 1024)";
+const ACCEPTED =
+  "a positive number of bytes (30000000) or a string like '30000000', '512KB', '30MB', '0.03GB', '64MiB', '1GiB' (KB/MB/GB are powers of 1000, KiB/MiB/GiB powers of 1024)";
 
 /** Bytes in a memory budget given as a number of bytes or a string with a unit. */
 export function parseMemoryBudget(budget: string | number): number {
@@ -27,7 +28,8 @@ export function parseMemoryBudget(budget: string | number): number {
   } else {
     throw new Error(`Memory budget must be ${ACCEPTED}; got ${typeof budget}`);
   }
-  if (!Number.isFinite(bytes) || bytes <= 0) throw new Error(`Memory budget must be positive: got ${String(budget)}; use ${ACCEPTED}`);
+  if (!Number.isFinite(bytes) || bytes <= 0)
+    throw new Error(`Memory budget must be positive: got ${String(budget)}; use ${ACCEPTED}`);
   return Math.floor(bytes);
 }
 
@@ -35,7 +37,12 @@ export function parseMemoryBudget(budget: string | number): number {
  * The largest capacity whose real allocation `bytesAt(capacity)` fits in `budget` bytes (bytesAt must grow with
  * capacity). Throws if it cannot hold `minCapacity` transitions (e.g. one batch), naming both numbers.
  */
-export function fitCapacity(budget: number, bytesAt: (capacity: number) => number, minCapacity = 1, what = 'replay buffer'): number {
+export function fitCapacity(
+  budget: number,
+  bytesAt: (capacity: number) => number,
+  minCapacity = 1,
+  what = 'replay buffer',
+): number {
   const largest = (from: number): number => {
     let lo = from; // bytesAt(lo) ≤ budget
     let hi = Math.max(1, from);

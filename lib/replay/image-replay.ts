@@ -55,7 +55,8 @@ export class ImageReplay extends StepRing<Frames> implements PrioritizedReplay {
     this.frameStack = k;
     this.obsShape = [...opts.obsShape];
     this.dtype = opts.dtype ?? 'uint8';
-    if (this.dtype !== 'uint8' && this.dtype !== 'float32') throw new Error(`dtype must be 'uint8' or 'float32', got ${String(this.dtype)}`);
+    if (this.dtype !== 'uint8' && this.dtype !== 'float32')
+      throw new Error(`dtype must be 'uint8' or 'float32', got ${String(this.dtype)}`);
     if (!this.obsShape.length || this.obsShape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new Error(`obsShape must be positive integers ([H, W, C·k] or [n]), got [${this.obsShape}]`);
     }
@@ -104,7 +105,8 @@ export class ImageReplay extends StepRing<Frames> implements PrioritizedReplay {
   }
 
   protected loadExtraState(state: ReplayState): void {
-    if (state.meta.scratch && !this.scratch) this.scratch = this.dtype === 'uint8' ? new Uint8Array(this.obsSize) : new Float32Array(this.obsSize);
+    if (state.meta.scratch && !this.scratch)
+      this.scratch = this.dtype === 'uint8' ? new Uint8Array(this.obsSize) : new Float32Array(this.obsSize);
   }
 
   /** The paper's accounting: C·P bytes, P = one frame. */
@@ -165,7 +167,9 @@ export class ImageReplay extends StepRing<Frames> implements PrioritizedReplay {
   private checkObs(o: Transition['obs'], name: string): void {
     const want = this.dtype === 'uint8' ? Uint8Array : Float32Array;
     if (!(o instanceof want) || o.length !== this.obsSize) {
-      throw new Error(`ImageReplay.add: ${name} must be a ${want.name} of length ${this.obsSize} ([${this.obsShape}]), got ${o?.constructor?.name} of length ${o?.length}`);
+      throw new Error(
+        `ImageReplay.add: ${name} must be a ${want.name} of length ${this.obsSize} ([${this.obsShape}]), got ${o?.constructor?.name} of length ${o?.length}`,
+      );
     }
   }
 
@@ -183,7 +187,8 @@ export class ImageReplay extends StepRing<Frames> implements PrioritizedReplay {
   /** Whether `obs` is exactly the newest stored stack (the whole stack, so a reset that happens to repeat the
    *  last frame is still seen as a new episode). */
   private sameAsNewest(obs: Frames): boolean {
-    if (!this.scratch) this.scratch = this.dtype === 'uint8' ? new Uint8Array(this.obsSize) : new Float32Array(this.obsSize);
+    if (!this.scratch)
+      this.scratch = this.dtype === 'uint8' ? new Uint8Array(this.obsSize) : new Float32Array(this.obsSize);
     this.stackInto(this.written - 1, this.scratch, 0);
     const s = this.scratch;
     for (let i = 0; i < s.length; i++) if (s[i] !== obs[i]) return false;
@@ -240,13 +245,21 @@ export class ImageReplay extends StepRing<Frames> implements PrioritizedReplay {
  * The largest capacity C whose real allocation (frames, history, metadata, sum tree) fits `memoryBudget`;
  * `minCapacity` (the batch size) guards against a budget too small to train from.
  */
-export function imageCapacityForBudget(opts: Omit<ImageReplayOptions, 'capacity'>, memoryBudget: string | number, minCapacity = 1): number {
+export function imageCapacityForBudget(
+  opts: Omit<ImageReplayOptions, 'capacity'>,
+  memoryBudget: string | number,
+  minCapacity = 1,
+): number {
   const budget = parseMemoryBudget(memoryBudget);
   return fitCapacity(budget, (c) => ImageReplay.bytesAtCapacity({ ...opts, capacity: c }), minCapacity, 'image replay');
 }
 
 /** An ImageReplay sized by imageCapacityForBudget. */
-export function imageReplayForBudget(opts: Omit<ImageReplayOptions, 'capacity'>, memoryBudget: string | number, minCapacity = 1): ImageReplay {
+export function imageReplayForBudget(
+  opts: Omit<ImageReplayOptions, 'capacity'>,
+  memoryBudget: string | number,
+  minCapacity = 1,
+): ImageReplay {
   return new ImageReplay({ ...opts, capacity: imageCapacityForBudget(opts, memoryBudget, minCapacity) });
 }
 
@@ -262,12 +275,26 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * Writes k frames [pixels, C] into one stack [pixels, C·k]. Two monomorphic copies (uint8 / float32): a loop over
  * a union-typed array is several times slower in V8, and this is the hot path of every image update.
  */
-function interleaveU8(out: Uint8Array, offset: number, srcs: Uint8Array[], offs: number[], pixels: number, C: number, k: number): void {
+function interleaveU8(
+  out: Uint8Array,
+  offset: number,
+  srcs: Uint8Array[],
+  offs: number[],
+  pixels: number,
+  C: number,
+  k: number,
+): void {
   const stride = C * k;
   if (C === 1 && k === 4 && LITTLE_ENDIAN && (out.byteOffset + offset) % 4 === 0) {
     // Atari-style stacks (4 grey frames): one 32-bit store per pixel instead of four byte stores.
     const out32 = new Int32Array(out.buffer, out.byteOffset + offset, pixels);
-    stack4(out32, srcs[0].subarray(offs[0], offs[0] + pixels), srcs[1].subarray(offs[1], offs[1] + pixels), srcs[2].subarray(offs[2], offs[2] + pixels), srcs[3].subarray(offs[3], offs[3] + pixels));
+    stack4(
+      out32,
+      srcs[0].subarray(offs[0], offs[0] + pixels),
+      srcs[1].subarray(offs[1], offs[1] + pixels),
+      srcs[2].subarray(offs[2], offs[2] + pixels),
+      srcs[3].subarray(offs[3], offs[3] + pixels),
+    );
     return;
   }
   for (let j = 0; j < k; j++) {
@@ -285,7 +312,15 @@ function interleaveU8(out: Uint8Array, offset: number, srcs: Uint8Array[], offs:
   }
 }
 
-function interleaveF32(out: Float32Array, offset: number, srcs: Float32Array[], offs: number[], pixels: number, C: number, k: number): void {
+function interleaveF32(
+  out: Float32Array,
+  offset: number,
+  srcs: Float32Array[],
+  offs: number[],
+  pixels: number,
+  C: number,
+  k: number,
+): void {
   const stride = C * k;
   for (let j = 0; j < k; j++) {
     const src = srcs[j];

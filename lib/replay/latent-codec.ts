@@ -60,7 +60,8 @@ export function fromHalf(h: number): number {
       const s = i & 0x8000 ? -1 : 1;
       const e = (i >>> 10) & 0x1f;
       const m = i & 0x3ff;
-      halfTable[i] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
+      halfTable[i] =
+        e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
     }
   }
   return halfTable[h & 0xffff];
@@ -90,7 +91,13 @@ export function packedBytes(p: PackedLatents): number {
 }
 
 /** Stores `count` vectors from src (at srcOff) into vector slot `vec` onwards. */
-export function packVectors(dst: PackedLatents, vec: number, src: ArrayLike<number>, srcOff: number, count: number): void {
+export function packVectors(
+  dst: PackedLatents,
+  vec: number,
+  src: ArrayLike<number>,
+  srcOff: number,
+  count: number,
+): void {
   const L = dst.L;
   const d0 = vec * L;
   if (dst.dtype === 'float32') {

@@ -14,9 +14,28 @@
  * Batch.obs / Batch.nextObs are float32 [B, N, L].
  */
 import type { Batch, PrioritizedReplay, Transition } from './types';
-import { HAS_TX, START, StepRing, TERMINATED, TRUNCATED, checkPositiveInt, type ReplayState, type RingOptions, type StateArray } from './step-ring';
+import {
+  HAS_TX,
+  START,
+  StepRing,
+  TERMINATED,
+  TRUNCATED,
+  checkPositiveInt,
+  type ReplayState,
+  type RingOptions,
+  type StateArray,
+} from './step-ring';
 import { SumTree } from './sum-tree';
-import { allocPacked, bytesPerVector, checkDtype, packVectors, packedBytes, unpackVectors, type LatentDtype, type PackedLatents } from './latent-codec';
+import {
+  allocPacked,
+  bytesPerVector,
+  checkDtype,
+  packVectors,
+  packedBytes,
+  unpackVectors,
+  type LatentDtype,
+  type PackedLatents,
+} from './latent-codec';
 import { randInt } from './random';
 
 /** Encodes n raw observations (replay layout, uint8) into latents [n, heads, dim]; `augment` draws one crop each. */
@@ -100,7 +119,16 @@ export class LatentReplay extends StepRing<PackedLatents> implements Prioritized
   }
 
   /** Real bytes when full at `capacity` (used to fit memory budgets). */
-  static bytesAtCapacity(o: { capacity: number; heads: number; dim: number; copies: number; dtype?: LatentDtype; action: RingOptions['action']; prioritized?: RingOptions['prioritized']; obsSize?: number }): number {
+  static bytesAtCapacity(o: {
+    capacity: number;
+    heads: number;
+    dim: number;
+    copies: number;
+    dtype?: LatentDtype;
+    action: RingOptions['action'];
+    prioritized?: RingOptions['prioritized'];
+    obsSize?: number;
+  }): number {
     const dtype = o.dtype ?? 'float32';
     const actionDim = o.action.discrete ? 1 : o.action.dim;
     const perSlot = o.copies * o.heads * bytesPerVector(dtype, o.dim) + 4 * actionDim + 5;
@@ -125,14 +153,26 @@ export class LatentReplay extends StepRing<PackedLatents> implements Prioritized
 
   protected extraState(): ReplayState {
     return {
-      meta: { heads: this.heads, dim: this.dim, copies: this.copies, dtype: this.dtype, encodedCount: this.encodedCount, switchReport: this.switchReport },
+      meta: {
+        heads: this.heads,
+        dim: this.dim,
+        copies: this.copies,
+        dtype: this.dtype,
+        encodedCount: this.encodedCount,
+        switchReport: this.switchReport,
+      },
       arrays: this.lastRaw ? { lastRaw: this.lastRaw } : {},
     };
   }
 
   importState(state: ReplayState): void {
     const m = state.meta;
-    for (const [k, v] of [['heads', this.heads], ['dim', this.dim], ['copies', this.copies], ['dtype', this.dtype]] as const) {
+    for (const [k, v] of [
+      ['heads', this.heads],
+      ['dim', this.dim],
+      ['copies', this.copies],
+      ['dtype', this.dtype],
+    ] as const) {
       if (m[k] !== v) throw new Error(`importState: checkpoint ${k} is ${String(m[k])}, this buffer's is ${v}`);
     }
     super.importState(state);
@@ -153,11 +193,17 @@ export class LatentReplay extends StepRing<PackedLatents> implements Prioritized
 
   /** Adds a raw transition after the freeze: encodes its new observations K times with the frozen encoder. */
   add(t: Transition): void {
-    if (!this.encoder) throw new Error('LatentReplay.add needs an encoder (the frozen agent): use addLatents for pre-encoded steps');
+    if (!this.encoder)
+      throw new Error('LatentReplay.add needs an encoder (the frozen agent): use addLatents for pre-encoded steps');
     const S = this.obsSize;
-    for (const [name, o] of [['obs', t.obs], ['nextObs', t.nextObs]] as const) {
+    for (const [name, o] of [
+      ['obs', t.obs],
+      ['nextObs', t.nextObs],
+    ] as const) {
       if (!(o instanceof Uint8Array) || o.length !== S) {
-        throw new Error(`LatentReplay.add: ${name} must be a Uint8Array of length ${S}, got ${o?.constructor?.name} of length ${o?.length}`);
+        throw new Error(
+          `LatentReplay.add: ${name} must be a Uint8Array of length ${S}, got ${o?.constructor?.name} of length ${o?.length}`,
+        );
       }
     }
     const continues = this.open && this.lastRaw !== null && equalBytes(this.lastRaw, t.obs as Uint8Array);
@@ -204,7 +250,11 @@ export class LatentReplay extends StepRing<PackedLatents> implements Prioritized
    * Appends a slot copied from another buffer (the switch at T_f): its flags, action, reward and stored priority,
    * with latents [K, N, L] read from `z` at element offset `off`.
    */
-  importSlot(meta: { flags: number; action: number | Float32Array; reward: number; priority: number }, z: Float32Array, off: number): void {
+  importSlot(
+    meta: { flags: number; action: number | Float32Array; reward: number; priority: number },
+    z: Float32Array,
+    off: number,
+  ): void {
     this.writeSlot(this.pushSlot(meta.flags & START), z, off);
     if (meta.flags & HAS_TX) {
       const pr = this.tree && meta.priority > 0 ? meta.priority : undefined;
@@ -247,7 +297,9 @@ export class LatentReplay extends StepRing<PackedLatents> implements Prioritized
   private checkLatents(z: Float32Array, n: number, what: string): void {
     const want = n * this.heads * this.dim;
     if (!(z instanceof Float32Array) || z.length < want) {
-      throw new Error(`LatentReplay: ${what} must be a Float32Array [${n}, ${this.heads}, ${this.dim}] (${want} values), got length ${z?.length}`);
+      throw new Error(
+        `LatentReplay: ${what} must be a Float32Array [${n}, ${this.heads}, ${this.dim}] (${want} values), got length ${z?.length}`,
+      );
     }
   }
 }

@@ -132,7 +132,7 @@ export abstract class StepRing<P> {
     this.gamma = opts.gamma ?? 0.99;
     if (!(this.gamma >= 0 && this.gamma <= 1)) throw new Error(`gamma must be in [0, 1], got ${this.gamma}`);
     if (!opts.action || typeof opts.action.discrete !== 'boolean') {
-      throw new Error("action must be { discrete: true } or { discrete: false, dim: n }");
+      throw new Error('action must be { discrete: true } or { discrete: false, dim: n }');
     }
     this.action = opts.action;
     if (opts.action.discrete) this.actionDim = 1;
@@ -260,7 +260,13 @@ export abstract class StepRing<P> {
   }
 
   /** Records the agent's step on the newest slot (it becomes a transition whose next obs is the next slot). */
-  protected setStep(action: number | Float32Array | ArrayLike<number>, reward: number, terminated: boolean, truncated: boolean, priority?: number): void {
+  protected setStep(
+    action: number | Float32Array | ArrayLike<number>,
+    reward: number,
+    terminated: boolean,
+    truncated: boolean,
+    priority?: number,
+  ): void {
     const L = this.written - 1;
     const p = this.phys(L);
     const chunk = this.chunkOf(p);
@@ -274,7 +280,9 @@ export abstract class StepRing<P> {
       (chunk.action as Int32Array)[o] = action;
     } else {
       if (typeof action === 'number' || action.length !== this.actionDim) {
-        throw new Error(`This buffer stores continuous actions of length ${this.actionDim}, got ${typeof action === 'number' ? 'a number' : `length ${action.length}`}`);
+        throw new Error(
+          `This buffer stores continuous actions of length ${this.actionDim}, got ${typeof action === 'number' ? 'a number' : `length ${action.length}`}`,
+        );
       }
       (chunk.action as Float32Array).set(action, o * this.actionDim);
     }
@@ -286,7 +294,12 @@ export abstract class StepRing<P> {
   }
 
   /** Copies one slot's metadata verbatim (used when re-encoding into latent replay). */
-  protected slotMeta(logical: number): { flags: number; action: number | Float32Array; reward: number; priority: number } {
+  protected slotMeta(logical: number): {
+    flags: number;
+    action: number | Float32Array;
+    reward: number;
+    priority: number;
+  } {
     const p = this.phys(logical);
     const c = this.chunkOf(p);
     const o = p % this.chunkSlots;
@@ -305,7 +318,10 @@ export abstract class StepRing<P> {
 
   protected sampleRows(batchSize: number): SampledRows {
     checkPositiveInt('batchSize', batchSize);
-    if (this.released) throw new Error(`${this.constructor.name} storage was released (switch to latent replay): it can no longer be sampled`);
+    if (this.released)
+      throw new Error(
+        `${this.constructor.name} storage was released (switch to latent replay): it can no longer be sampled`,
+      );
     if (this.count === 0) throw new Error(`${this.constructor.name} is empty: add transitions before sampling`);
     const obsSlot = new Float64Array(batchSize);
     const bootSlot = new Float64Array(batchSize);
@@ -359,7 +375,11 @@ export abstract class StepRing<P> {
       const c = this.chunkOf(p);
       const o = p % this.chunkSlots;
       if (this.action.discrete) (action as Int32Array)[b] = (c.action as Int32Array)[o];
-      else (action as Float32Array).set((c.action as Float32Array).subarray(o * this.actionDim, (o + 1) * this.actionDim), b * this.actionDim);
+      else
+        (action as Float32Array).set(
+          (c.action as Float32Array).subarray(o * this.actionDim, (o + 1) * this.actionDim),
+          b * this.actionDim,
+        );
     }
     return { obsSlot, bootSlot, batch: { size: batchSize, action, reward, discount, indices, weights } };
   }
@@ -403,7 +423,8 @@ export abstract class StepRing<P> {
       const p = indices[i];
       if (!(p >= 0 && p < this.slots)) throw new Error(`updatePriorities: index ${p} outside [0, ${this.slots})`);
       const pr = priorities[i];
-      if (!(pr >= 0) || !Number.isFinite(pr)) throw new Error(`updatePriorities: priority must be finite and ≥ 0, got ${pr}`);
+      if (!(pr >= 0) || !Number.isFinite(pr))
+        throw new Error(`updatePriorities: priority must be finite and ≥ 0, got ${pr}`);
       if (this.written === 0 || this.logicalOf(p) < lo || !(this.flagsAt(this.logicalOf(p)) & HAS_TX)) continue;
       const v = Math.pow(pr + PRIORITY_EPS, this.priorityExponent);
       this.tree.set(p, v);
@@ -528,8 +549,16 @@ export abstract class StepRing<P> {
   importState(state: ReplayState): void {
     this.marked = null;
     const m = state.meta;
-    for (const [k, v] of [['kind', this.constructor.name], ['capacity', this.capacity], ['slots', this.slots], ['chunkSlots', this.chunkSlots]] as const) {
-      if (m[k] !== v) throw new Error(`importState: checkpoint ${k} is ${String(m[k])}, this buffer's is ${v} (build it with the same options)`);
+    for (const [k, v] of [
+      ['kind', this.constructor.name],
+      ['capacity', this.capacity],
+      ['slots', this.slots],
+      ['chunkSlots', this.chunkSlots],
+    ] as const) {
+      if (m[k] !== v)
+        throw new Error(
+          `importState: checkpoint ${k} is ${String(m[k])}, this buffer's is ${v} (build it with the same options)`,
+        );
     }
     const allocated = m.allocated as number[];
     this.chunks = this.chunks.map(() => null);
@@ -543,12 +572,18 @@ export abstract class StepRing<P> {
         reward: new Float32Array(n),
         flags: new Uint8Array(n),
       };
-      const named: Record<string, StateArray> = { action: chunk.action, reward: chunk.reward, flags: chunk.flags, ...this.payloadArrays(payload) };
+      const named: Record<string, StateArray> = {
+        action: chunk.action,
+        reward: chunk.reward,
+        flags: chunk.flags,
+        ...this.payloadArrays(payload),
+      };
       for (const [k, dst] of Object.entries(named)) {
         const src = state.arrays[`slot/${k}`];
         if (!src) throw new Error(`importState: checkpoint lacks slot array '${k}'`);
         const o = offsets[k] ?? 0;
-        if (src.constructor !== dst.constructor || o + dst.length > src.length) throw new Error(`importState: slot array '${k}' does not match this buffer`);
+        if (src.constructor !== dst.constructor || o + dst.length > src.length)
+          throw new Error(`importState: slot array '${k}' does not match this buffer`);
         dst.set(src.subarray(o, o + dst.length) as never);
         offsets[k] = o + dst.length;
       }
@@ -562,7 +597,8 @@ export abstract class StepRing<P> {
     this.rng.setState((m.rng as (number | null)[]).map((v) => (v === null ? Number.NaN : v)));
     if (this.tree) {
       const leaves = state.arrays.priorities as Float64Array | undefined;
-      if (!leaves || leaves.length !== this.slots) throw new Error('importState: checkpoint lacks the priorities of a prioritized buffer');
+      if (!leaves || leaves.length !== this.slots)
+        throw new Error('importState: checkpoint lacks the priorities of a prioritized buffer');
       for (let i = 0; i < this.slots; i++) this.tree.set(i, leaves[i]);
     }
     this.loadExtraState(state);

@@ -102,11 +102,15 @@ export class AdaptiveFreezeRule implements FreezeRule {
     this.maxUpdate = opts.maxUpdate;
     this.layers = opts.layers;
     this.onCheck = opts.onCheck;
-    if (typeof source !== 'function') throw new Error('AdaptiveFreezeRule needs a similarity source function (ctx) => {layer: similarity} | undefined');
+    if (typeof source !== 'function')
+      throw new Error('AdaptiveFreezeRule needs a similarity source function (ctx) => {layer: similarity} | undefined');
     if (!(this.tau > 0 && this.tau <= 1)) throw new Error(`tau must be in (0, 1], got ${this.tau}`);
-    if (!Number.isInteger(this.checks) || this.checks < 1) throw new Error(`checks (m) must be an integer ≥ 1, got ${this.checks}`);
-    if (!Number.isInteger(this.interval) || this.interval < 1) throw new Error(`interval (Δ) must be an integer ≥ 1 (updates), got ${this.interval}`);
-    if (!Number.isInteger(this.minUpdate) || this.minUpdate < 0) throw new Error(`minUpdate must be an integer ≥ 0, got ${this.minUpdate}`);
+    if (!Number.isInteger(this.checks) || this.checks < 1)
+      throw new Error(`checks (m) must be an integer ≥ 1, got ${this.checks}`);
+    if (!Number.isInteger(this.interval) || this.interval < 1)
+      throw new Error(`interval (Δ) must be an integer ≥ 1 (updates), got ${this.interval}`);
+    if (!Number.isInteger(this.minUpdate) || this.minUpdate < 0)
+      throw new Error(`minUpdate must be an integer ≥ 0, got ${this.minUpdate}`);
     if (this.maxUpdate !== undefined && (!Number.isInteger(this.maxUpdate) || this.maxUpdate < this.minUpdate)) {
       throw new Error(`maxUpdate must be an integer ≥ minUpdate (${this.minUpdate}), got ${this.maxUpdate}`);
     }
@@ -115,7 +119,8 @@ export class AdaptiveFreezeRule implements FreezeRule {
 
   shouldFreeze(ctx: FreezeContext): boolean {
     if (this.frozenAt !== undefined) return true;
-    if (!Number.isInteger(ctx.update) || ctx.update < 0) throw new Error(`ctx.update must be an integer ≥ 0, got ${ctx.update}`);
+    if (!Number.isInteger(ctx.update) || ctx.update < 0)
+      throw new Error(`ctx.update must be an integer ≥ 0, got ${ctx.update}`);
     if (this.lastCheck === undefined || ctx.update - this.lastCheck >= this.interval) this.check(ctx);
     if (this.frozenAt === undefined && this.maxUpdate !== undefined && ctx.update >= this.maxUpdate) {
       this.frozenAt = ctx.update;
@@ -133,7 +138,10 @@ export class AdaptiveFreezeRule implements FreezeRule {
       const names = this.layers ?? Object.keys(sims);
       if (names.length === 0) throw new Error('the similarity source reported no layers');
       const missing = names.filter((n) => !(n in sims));
-      if (missing.length) throw new Error(`similarity source lacks layer(s) ${missing.join(', ')}; it reports ${Object.keys(sims).join(', ')}`);
+      if (missing.length)
+        throw new Error(
+          `similarity source lacks layer(s) ${missing.join(', ')}; it reports ${Object.keys(sims).join(', ')}`,
+        );
       worst = Math.min(...names.map((n) => sims[n]));
       pass = worst >= this.tau; // NaN fails
     }
@@ -151,14 +159,21 @@ export class AdaptiveFreezeRule implements FreezeRule {
   exportState(): AdaptiveFreezeState {
     return {
       tensors: this.source.exportState?.() ?? {},
-      scalars: { lastCheck: this.lastCheck ?? -1, streak: this.streak, frozenAt: this.frozenAt ?? -1, reason: this.reason ?? '' },
+      scalars: {
+        lastCheck: this.lastCheck ?? -1,
+        streak: this.streak,
+        frozenAt: this.frozenAt ?? -1,
+        reason: this.reason ?? '',
+      },
     };
   }
 
   importState(state: AdaptiveFreezeState): void {
     const { lastCheck, streak, frozenAt, reason } = state.scalars;
     if (Object.keys(state.tensors).length && !this.source.importState) {
-      throw new Error('this similarity source keeps no state, but the checkpoint holds some: build the rule with the same source kind');
+      throw new Error(
+        'this similarity source keeps no state, but the checkpoint holds some: build the rule with the same source kind',
+      );
     }
     this.source.importState?.(state.tensors);
     this.lastCheck = lastCheck >= 0 ? lastCheck : undefined;
@@ -197,6 +212,9 @@ export function adaptiveFreezeForEncoder(
   const simOpts: LayerSimilarityOptions = { maxDatapoints: 20_000, ...opts.similarity };
   const layers = opts.layers ?? simOpts.layers ?? defaultLayers(encoder);
   const live = probeSimilaritySource(encoder, probe, { ...simOpts, layers });
-  const source: SimilaritySource = Object.assign(() => live(), { exportState: live.exportState, importState: live.importState });
+  const source: SimilaritySource = Object.assign(() => live(), {
+    exportState: live.exportState,
+    importState: live.importState,
+  });
   return new AdaptiveFreezeRule(source, { ...opts, layers });
 }

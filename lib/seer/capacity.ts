@@ -48,7 +48,8 @@ export function capacityHat(x: CapacityHatInput): number {
   }
   const c = Math.floor((x.C * x.P) / (x.N * x.K * bytesPerVector(x.dtype ?? 'float32', x.L)));
   if (x.maxCapacity !== undefined) {
-    if (!Number.isInteger(x.maxCapacity) || x.maxCapacity < 1) throw new Error(`capacityHat: maxCapacity must be an integer ≥ 1, got ${x.maxCapacity}`);
+    if (!Number.isInteger(x.maxCapacity) || x.maxCapacity < 1)
+      throw new Error(`capacityHat: maxCapacity must be an integer ≥ 1, got ${x.maxCapacity}`);
     return Math.min(c, x.maxCapacity);
   }
   return c;
@@ -88,6 +89,9 @@ export const PAPER_MEMORY: Readonly<Record<string, PaperMemorySetting>> = {
 export function paperMemoryFor(envId: string): PaperMemorySetting {
   const key = envId.startsWith('minatar/') || envId.startsWith('atari/') ? 'games' : envId;
   const s = PAPER_MEMORY[key];
-  if (!s) throw new Error(`No paper memory setting for '${envId}'. Known: ${Object.keys(PAPER_MEMORY).join(', ')} (games: minatar/* or atari/*)`);
+  if (!s)
+    throw new Error(
+      `No paper memory setting for '${envId}'. Known: ${Object.keys(PAPER_MEMORY).join(', ')} (games: minatar/* or atari/*)`,
+    );
   return s;
 }

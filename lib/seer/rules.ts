@@ -26,7 +26,9 @@ export class FixedFreezeRule implements FreezeRule {
   constructor(tf: number, totalUpdates?: number) {
     if (!Number.isInteger(tf) || tf < 0) throw new Error(`T_f must be an integer ≥ 0 (updates), got ${tf}`);
     if (totalUpdates !== undefined && tf > totalUpdates) {
-      throw new Error(`T_f = ${tf} is beyond the run (${totalUpdates} updates): it must be in [0, ${totalUpdates}]; use NeverFreeze for the baseline`);
+      throw new Error(
+        `T_f = ${tf} is beyond the run (${totalUpdates} updates): it must be in [0, ${totalUpdates}]; use NeverFreeze for the baseline`,
+      );
     }
     this.tf = tf;
   }

@@ -64,16 +64,30 @@ export function switchToLatentReplay(agent: SeerHooks, images: ImageReplay, opts
     prioritized: images.prioritized ? { exponent: images.priorityExponent, beta: images.beta } : undefined,
     obsSize: images.obsSize,
   };
-  const paperCapacity = capacityHat({ C: images.capacity, P: images.frameSize, N, K, L, dtype, maxCapacity: opts.maxCapacity });
+  const paperCapacity = capacityHat({
+    C: images.capacity,
+    P: images.frameSize,
+    N,
+    K,
+    L,
+    dtype,
+    maxCapacity: opts.maxCapacity,
+  });
   let capacity: number;
   let capacityRule: SwitchReport['capacityRule'];
   if (opts.capacity !== undefined) {
-    if (!Number.isInteger(opts.capacity) || opts.capacity < 1) throw new Error(`capacity must be an integer ≥ 1, got ${opts.capacity}`);
+    if (!Number.isInteger(opts.capacity) || opts.capacity < 1)
+      throw new Error(`capacity must be an integer ≥ 1, got ${opts.capacity}`);
     capacity = opts.capacity;
     capacityRule = 'given';
   } else if (opts.memoryBudget !== undefined) {
     const budget = parseMemoryBudget(opts.memoryBudget);
-    capacity = fitCapacity(budget, (c) => LatentReplay.bytesAtCapacity({ ...ringBase, capacity: c }), opts.batchSize ?? 1, 'latent replay');
+    capacity = fitCapacity(
+      budget,
+      (c) => LatentReplay.bytesAtCapacity({ ...ringBase, capacity: c }),
+      opts.batchSize ?? 1,
+      'latent replay',
+    );
     capacityRule = 'budget';
   } else {
     capacity = paperCapacity;
@@ -114,7 +128,9 @@ export function switchToLatentReplay(agent: SeerHooks, images: ImageReplay, opts
     }
     const z = agent.encodeLatents(raw.subarray(0, n * K * S), n * K, opts.augment ?? true);
     if (!(z instanceof Float32Array) || z.length !== n * perSlot) {
-      throw new Error(`agent.encodeLatents returned ${z?.length} values; expected [${n * K}, ${N}, ${L}] = ${n * perSlot}`);
+      throw new Error(
+        `agent.encodeLatents returned ${z?.length} values; expected [${n * K}, ${N}, ${L}] = ${n * perSlot}`,
+      );
     }
     for (let i = 0; i < n; i++) latent.importSlot(images.metaAt(start + i), z, i * perSlot);
     peakBytes = Math.max(peakBytes, images.bytesAllocated() + latent.bytesAllocated());

@@ -33,7 +33,8 @@ export const SEER_VARIANTS: readonly SeerVariant[] = [
   },
   {
     id: 'seer',
-    description: 'SEER: freeze at T_f, re-encode the images K times, continue with latent replay of capacity Ĉ (no memory limit).',
+    description:
+      'SEER: freeze at T_f, re-encode the images K times, continue with latent replay of capacity Ĉ (no memory limit).',
     freeze: true,
     imageCapacity: 'default',
     latentCapacity: 'paper',
@@ -41,7 +42,8 @@ export const SEER_VARIANTS: readonly SeerVariant[] = [
   },
   {
     id: 'constrained-images',
-    description: "Constrained memory without SEER: image replay whose real bytes fit the task's paper budget (e.g. 0.03 GB).",
+    description:
+      "Constrained memory without SEER: image replay whose real bytes fit the task's paper budget (e.g. 0.03 GB).",
     freeze: false,
     imageCapacity: 'budget',
     latentCapacity: null,
@@ -49,7 +51,8 @@ export const SEER_VARIANTS: readonly SeerVariant[] = [
   },
   {
     id: 'constrained-seer',
-    description: "Constrained memory with SEER: images within the budget until T_f, then latents with the largest Ĉ that fits the same budget.",
+    description:
+      'Constrained memory with SEER: images within the budget until T_f, then latents with the largest Ĉ that fits the same budget.',
     freeze: true,
     imageCapacity: 'budget',
     latentCapacity: 'budget',
@@ -57,7 +60,8 @@ export const SEER_VARIANTS: readonly SeerVariant[] = [
   },
   {
     id: 'capacity-control',
-    description: 'Frozen latents or just a bigger buffer? Image replay with capacity Ĉ of the constrained SEER run, no freeze, no memory limit.',
+    description:
+      'Frozen latents or just a bigger buffer? Image replay with capacity Ĉ of the constrained SEER run, no freeze, no memory limit.',
     freeze: false,
     imageCapacity: 'c-hat',
     latentCapacity: null,

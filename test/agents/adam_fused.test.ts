@@ -54,16 +54,25 @@ interface Run {
 
 /** `steps` Adam steps from fixed parameters and gradients on the active backend; the final state. */
 async function run(fused: boolean, steps: number, clipNorm: number | undefined, tag: string): Promise<Run> {
-  const params = SHAPES.map((s, i) => tf.variable(tf.tensor(rand(size(s), 10 + i), s), true, `fa_${tag}_${fused}_${i}`));
-  const opt = new Adam(`fa_${tag}`, params, { lr: 0.01, beta1: 0.8, beta2: 0.99, eps: 1e-6, fused }, (v) => v.name.replace(/_(true|false)_/, '_'));
+  const params = SHAPES.map((s, i) =>
+    tf.variable(tf.tensor(rand(size(s), 10 + i), s), true, `fa_${tag}_${fused}_${i}`),
+  );
+  const opt = new Adam(`fa_${tag}`, params, { lr: 0.01, beta1: 0.8, beta2: 0.99, eps: 1e-6, fused }, (v) =>
+    v.name.replace(/_(true|false)_/, '_'),
+  );
   const before = tf.memory().numTensors;
   const norms: number[] = [];
   for (let k = 0; k < steps; k++) {
     // Gradients ×3 make the global norm ~150, so clipNorm 1 binds and clipNorm 1e4 does not.
-    const gs = params.map((p, i) => tf.tensor(rand(p.size, 1000 * k + i).map((x) => 3 * x), p.shape));
+    const gs = params.map((p, i) =>
+      tf.tensor(
+        rand(p.size, 1000 * k + i).map((x) => 3 * x),
+        p.shape,
+      ),
+    );
     const grads: tf.NamedTensorMap = {};
     // Leave one parameter out of step 1: per-parameter step counts then differ.
-    params.forEach((p, i) => k === 1 && i === 2 || (grads[p.name] = gs[i]));
+    params.forEach((p, i) => (k === 1 && i === 2) || (grads[p.name] = gs[i]));
     const norm = opt.step(grads, { clipNorm });
     if (norm) norms.push((await norm.data())[0]);
     tf.dispose([...(norm ? [norm] : []), ...gs]);
@@ -86,7 +95,8 @@ async function run(fused: boolean, steps: number, clipNorm: number | undefined, 
 
 /** max |a−b| / (max |b| + tiny) over a list of arrays. */
 function relMax(a: Float32Array[], b: Float32Array[]): number {
-  let num = 0, den = 1e-30;
+  let num = 0,
+    den = 1e-30;
   a.forEach((x, i) => {
     assert.equal(x.length, b[i].length);
     for (let j = 0; j < x.length; j++) {
@@ -105,14 +115,19 @@ function assertClose(got: Run, want: Run, label: string, tol: number): void {
     assert.ok(e <= tol, `${label}: ${k} differ by ${e.toExponential(2)} (relative to the largest value)`);
   }
   assert.equal(got.norms.length, want.norms.length);
-  got.norms.forEach((n, i) => assert.ok(Math.abs(n - want.norms[i]) <= 1e-5 * want.norms[i], `${label}: norm ${n} vs ${want.norms[i]}`));
+  got.norms.forEach((n, i) =>
+    assert.ok(Math.abs(n - want.norms[i]) <= 1e-5 * want.norms[i], `${label}: norm ${n} vs ${want.norms[i]}`),
+  );
 }
 
 for (const backend of ['cpu', 'wasm', 'native'] as const) {
   test(`fused Adam matches the op composition on ${backend}, with and without clipping`, async (t) => {
     if (backend === 'native' && nativeSkip) return t.skip(`native addon not built: ${nativeSkip}`);
     await use(backend);
-    assert.ok(tf.getKernel(ADAM_STEP, tf.getBackend()) && tf.getKernel(GLOBAL_NORM, tf.getBackend()), 'fused kernels registered');
+    assert.ok(
+      tf.getKernel(ADAM_STEP, tf.getBackend()) && tf.getKernel(GLOBAL_NORM, tf.getBackend()),
+      'fused kernels registered',
+    );
     if (backend !== 'cpu') {
       const jsKernel = tf.getKernel(ADAM_STEP, 'wasm')!.kernelFunc === (wasmAdamStep as unknown as tf.KernelFunc);
       assert.equal(jsKernel, backend === 'wasm', 'native replaces the JS kernel on wasm, and only while it is on');
@@ -125,9 +140,19 @@ for (const backend of ['cpu', 'wasm', 'native'] as const) {
       // The same float32 operations in the same order: only the norm's summation order may differ, and with
       // it the clip coefficient's last bit.
       assertClose(fused, ops, label, clipNorm === 1 ? 1e-6 : 0);
-      if (clipNorm !== undefined) assert.ok(fused.norms.every((n) => n > 100), `${label}: the gradients are large`);
+      if (clipNorm !== undefined)
+        assert.ok(
+          fused.norms.every((n) => n > 100),
+          `${label}: the gradients are large`,
+        );
       // Vacuity guard: the parameters moved.
-      assert.ok(relMax(fused.params, SHAPES.map((s, i) => rand(size(s), 10 + i))) > 1e-3, `${label}: parameters moved`);
+      assert.ok(
+        relMax(
+          fused.params,
+          SHAPES.map((s, i) => rand(size(s), 10 + i)),
+        ) > 1e-3,
+        `${label}: parameters moved`,
+      );
     }
   });
 }
@@ -154,11 +179,13 @@ test('the fused kernels ran (one dispatch per parameter), and the op composition
 test('fused Adam: moments and step counts survive save/load, and the next step is the same', async () => {
   await use(nativeSkip ? 'wasm' : 'native');
   const shapes = [[40, 30], [30]];
-  const mk = (tag: string) => shapes.map((s, i) => tf.variable(tf.tensor(rand(size(s), 70 + i), s), true, `fa_sl_${tag}_${i}`));
+  const mk = (tag: string) =>
+    shapes.map((s, i) => tf.variable(tf.tensor(rand(size(s), 70 + i), s), true, `fa_sl_${tag}_${i}`));
   const keyOf = (v: tf.Variable) => v.name.replace(/fa_sl_[ab]_/, '');
   const pa = mk('a');
   const a = new Adam('sl', pa, { lr: 0.01 }, keyOf);
-  const gradsFor = (ps: tf.Variable[], k: number) => Object.fromEntries(ps.map((p, i) => [p.name, tf.tensor(rand(p.size, 500 + 10 * k + i), p.shape)]));
+  const gradsFor = (ps: tf.Variable[], k: number) =>
+    Object.fromEntries(ps.map((p, i) => [p.name, tf.tensor(rand(p.size, 500 + 10 * k + i), p.shape)]));
   for (let k = 0; k < 3; k++) {
     const g = gradsFor(pa, k);
     tf.dispose(a.step(g, { clipNorm: 0.5 }));
@@ -180,7 +207,8 @@ test('fused Adam: moments and step counts survive save/load, and the next step i
   }
   assert.deepEqual(reloaded.scalars, saved.scalars);
   assert.deepEqual(Object.values(saved.scalars), [3, 3]);
-  const ga = gradsFor(pa, 3), gb = gradsFor(pb, 3);
+  const ga = gradsFor(pa, 3),
+    gb = gradsFor(pb, 3);
   tf.dispose([a.step(ga, { clipNorm: 0.5 }), b.step(gb, { clipNorm: 0.5 })]);
   for (let i = 0; i < pa.length; i++) assert.deepEqual(Array.from(await pb[i].data()), Array.from(await pa[i].data()));
   a.dispose();

@@ -5,7 +5,10 @@ import { Rng } from '../../lib/envs/rng';
 
 function image(n: number, h: number, w: number, c: number): Uint8Array {
   const a = new Uint8Array(n * h * w * c);
-  for (let i = 0; i < n; i++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) a[((i * h + y) * w + x) * c + k] = (i * 50 + y * 7 + x * 3 + k) % 256;
+  for (let i = 0; i < n; i++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++) a[((i * h + y) * w + x) * c + k] = (i * 50 + y * 7 + x * 3 + k) % 256;
   return a;
 }
 

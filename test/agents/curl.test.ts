@@ -83,7 +83,16 @@ test('curl learns a state-dependent continuous action (contextual bandit from pi
       action[i] = 2 * uniform() - 1;
       reward[i] = -((action[i] - (s ? 0.5 : -0.5)) ** 2);
     }
-    agent.update({ size: B, obs, nextObs: obs, action, reward, discount: new Float32Array(B), indices: new Int32Array(B), weights: new Float32Array(B).fill(1) });
+    agent.update({
+      size: B,
+      obs,
+      nextObs: obs,
+      action,
+      reward,
+      discount: new Float32Array(B),
+      indices: new Int32Array(B),
+      weights: new Float32Array(B).fill(1),
+    });
   }
   const a0 = agent.act(frame(0), 'eval')[0];
   const a1 = agent.act(frame(1), 'eval')[0];
@@ -107,7 +116,16 @@ test("SAC from state (encoder 'flatten'): learns a state-dependent action; no co
       action[i] = 2 * uniform() - 1;
       reward[i] = -((action[i] - 0.5 * s) ** 2);
     }
-    stats = agent.update({ size: B, obs, nextObs: obs, action, reward, discount: new Float32Array(B), indices: new Int32Array(B), weights: new Float32Array(B).fill(1) });
+    stats = agent.update({
+      size: B,
+      obs,
+      nextObs: obs,
+      action,
+      reward,
+      discount: new Float32Array(B),
+      indices: new Int32Array(B),
+      weights: new Float32Array(B).fill(1),
+    });
   }
   assert.ok(!('cpcLoss' in stats));
   const a0 = agent.act(new Float32Array([-1, 0.3, -0.2]), 'eval')[0];
@@ -161,8 +179,14 @@ test('curl freeze (scope all): convs + fc + LN bitwise unchanged over 1,000 late
   const tAfter = await snapshot([...I.targetTrunk.variables(), ...I.targetHead.variables()]);
   target.forEach((t, i) => assert.ok(bitwiseEqual(t, tAfter[i]), 'target encoder no longer averaged'));
   assert.ok(bitwiseEqual(W[0], (await snapshot([I.W]))[0]), 'W is not trained after the freeze');
-  assert.ok((await snapshot(I.q1.variables())).some((v, i) => !bitwiseEqual(v, q[i])), 'critic learns');
-  assert.ok((await snapshot(I.actor.variables())).some((v, i) => !bitwiseEqual(v, pi[i])), 'actor learns');
+  assert.ok(
+    (await snapshot(I.q1.variables())).some((v, i) => !bitwiseEqual(v, q[i])),
+    'critic learns',
+  );
+  assert.ok(
+    (await snapshot(I.actor.variables())).some((v, i) => !bitwiseEqual(v, pi[i])),
+    'actor learns',
+  );
   agent.dispose();
 });
 
@@ -195,7 +219,10 @@ test("curl freeze scope 'convs': convs frozen, fc keeps training, latents are co
   const lat = latentBatch(agent, imgs);
   for (let i = 0; i < 20; i++) agent.update(lat);
   (await snapshot(I.trunk.variables())).forEach((v, i) => assert.ok(bitwiseEqual(v, convs[i])));
-  assert.ok((await snapshot(I.criticHead.variables())).some((v, i) => !bitwiseEqual(v, fc[i])), 'fc trains');
+  assert.ok(
+    (await snapshot(I.criticHead.variables())).some((v, i) => !bitwiseEqual(v, fc[i])),
+    'fc trains',
+  );
   assert.throws(() => agent.freezeEncoder({ scope: 'all' }), /already frozen/);
   agent.dispose();
 });
@@ -205,9 +232,15 @@ test('curl flops: an update adds the plan; contrastive and actor work appear onl
   const b = imageBatch(4, [20, 20, 3], 2);
   agent.update(b);
   const m = inside(agent).flopModel;
-  assert.deepEqual(agent.flops.last.update, curlUpdateFlops(m, 4, { frozen: 'none', actorUpdate: true, contrastive: true }));
+  assert.deepEqual(
+    agent.flops.last.update,
+    curlUpdateFlops(m, 4, { frozen: 'none', actorUpdate: true, contrastive: true }),
+  );
   agent.update(b);
-  assert.deepEqual(agent.flops.last.update, curlUpdateFlops(m, 4, { frozen: 'none', actorUpdate: false, contrastive: true }));
+  assert.deepEqual(
+    agent.flops.last.update,
+    curlUpdateFlops(m, 4, { frozen: 'none', actorUpdate: false, contrastive: true }),
+  );
   agent.dispose();
 });
 
@@ -239,7 +272,10 @@ test('curl rejects bad configuration and batches by name', () => {
   assert.throws(() => new CurlAgent({ ...small, obsShape: [20, 20] as never }), /obsShape/);
   const agent = new CurlAgent(small);
   const b = imageBatch(2, [20, 20, 3], 2);
-  assert.throws(() => agent.update({ ...b, obs: new Float32Array(2 * 100), nextObs: new Float32Array(2 * 100) }), /only after freezeEncoder/);
+  assert.throws(
+    () => agent.update({ ...b, obs: new Float32Array(2 * 100), nextObs: new Float32Array(2 * 100) }),
+    /only after freezeEncoder/,
+  );
   assert.throws(() => agent.update({ ...b, action: new Int32Array(2) }), /Float32Array/);
   agent.dispose();
 });
@@ -398,7 +434,10 @@ test("curl targetCopyAtFreeze: 'critic' copies Q1/Q2 into the targets at the fre
     for (let i = 0; i < 4; i++) agent.update(imgs);
     const qBefore = await snapshot(online);
     const tBefore = await snapshot(targets);
-    assert.ok(qBefore.some((q, i) => !bitwiseEqual(q, tBefore[i])), 'the target Qs lag behind before the freeze');
+    assert.ok(
+      qBefore.some((q, i) => !bitwiseEqual(q, tBefore[i])),
+      'the target Qs lag behind before the freeze',
+    );
     agent.freezeEncoder();
     const tAtFreeze = await snapshot(targets);
     const want = copy === 'critic' ? qBefore : tBefore;
@@ -427,10 +466,18 @@ test("curl targetCopyAtFreeze 'critic' with scope 'convs': the critic's fc/LN an
   const imgs = imageBatch(8, [20, 20, 3], 2);
   for (let i = 0; i < 4; i++) agent.update(imgs);
   agent.freezeEncoder({ scope: 'convs' });
-  const online = await snapshot([...I.trunk.variables(), ...I.criticHead.variables(), ...I.q1.variables(),
-    ...I.q2.variables()]);
-  const target = await snapshot([...I.targetTrunk.variables(), ...I.targetHead.variables(), ...I.q1t.variables(),
-    ...I.q2t.variables()]);
+  const online = await snapshot([
+    ...I.trunk.variables(),
+    ...I.criticHead.variables(),
+    ...I.q1.variables(),
+    ...I.q2.variables(),
+  ]);
+  const target = await snapshot([
+    ...I.targetTrunk.variables(),
+    ...I.targetHead.variables(),
+    ...I.q1t.variables(),
+    ...I.q2t.variables(),
+  ]);
   online.forEach((o, i) => assert.ok(bitwiseEqual(o, target[i]), `target variable ${i} equals the online one`));
   agent.dispose();
 });

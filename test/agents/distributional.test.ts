@@ -8,7 +8,9 @@ import { setup } from './helpers';
 before(setup);
 
 function project(p: number[], r: number, d: number, vMin: number, vMax: number): number[] {
-  return tf.tidy(() => Array.from(projectDistribution(tf.tensor2d([p]), tf.tensor1d([r]), tf.tensor1d([d]), vMin, vMax).dataSync()));
+  return tf.tidy(() =>
+    Array.from(projectDistribution(tf.tensor2d([p]), tf.tensor1d([r]), tf.tensor1d([d]), vMin, vMax).dataSync()),
+  );
 }
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): void {

@@ -33,7 +33,16 @@ function banditBatch(B: number, t: number): Batch {
     action[i] = ((i * 7 + t * 3) >> 1) % 2;
     reward[i] = action[i] === s ? 1 : 0;
   }
-  return { size: B, obs, nextObs: obs, action, reward, discount: new Float32Array(B), indices: new Int32Array(B), weights: new Float32Array(B).fill(1) };
+  return {
+    size: B,
+    obs,
+    nextObs: obs,
+    action,
+    reward,
+    discount: new Float32Array(B),
+    indices: new Int32Array(B),
+    weights: new Float32Array(B).fill(1),
+  };
 }
 
 const small = { obsShape: SHAPE, numActions: 2, hidden: 32, seed: 1 };
@@ -85,7 +94,11 @@ test('rainbow freeze: convs bitwise unchanged over further updates, heads change
   assert.equal(agent.frozen, true);
   assert.equal(agent.latentHeads, 1);
   assert.equal(agent.latentDim, 64);
-  const internals = agent as unknown as { trunk: { variables(): tf.Variable[] }; targetTrunk: { variables(): tf.Variable[] }; head: { variables(): tf.Variable[] } };
+  const internals = agent as unknown as {
+    trunk: { variables(): tf.Variable[] };
+    targetTrunk: { variables(): tf.Variable[] };
+    head: { variables(): tf.Variable[] };
+  };
   const convs = await snapshot(internals.trunk.variables());
   const heads = await snapshot(internals.head.variables());
   const tconv = await snapshot(internals.targetTrunk.variables());
@@ -105,7 +118,10 @@ test('rainbow freeze: convs bitwise unchanged over further updates, heads change
   const tafter = await snapshot(internals.targetTrunk.variables());
   convs.forEach((c, i) => assert.ok(bitwiseEqual(c, tafter[i]), 'target convs stay tied'));
   const headsAfter = await snapshot(internals.head.variables());
-  assert.ok(headsAfter.some((h, i) => !bitwiseEqual(h, heads[i])), 'heads keep learning');
+  assert.ok(
+    headsAfter.some((h, i) => !bitwiseEqual(h, heads[i])),
+    'heads keep learning',
+  );
   // Latent and image paths agree: Q from stored latents = Q from the frozen encoder on images.
   const img = frame(1);
   const lat = agent.encodeLatents(img, 1, false);

@@ -39,7 +39,10 @@ test('spatial attention: mean |activation| over channels, softmax over positions
   assert.ok(Math.abs(m.data[4] / m.data[0] - Math.exp(1.9)) < 1e-4);
   const hot = spatialAttention(act, 0.1);
   const flat = spatialAttention(act, 10);
-  assert.ok(entropy(hot.data) < entropy(m.data) && entropy(m.data) < entropy(flat.data), 'higher temperature, flatter map');
+  assert.ok(
+    entropy(hot.data) < entropy(m.data) && entropy(m.data) < entropy(flat.data),
+    'higher temperature, flatter map',
+  );
   assert.throws(() => spatialAttention(act, 0), /temperature must be a finite number > 0/);
   assert.throws(() => spatialAttention({ data, shape: [2, 6] }, 1), /attention needs conv activations \[N, H, W, C\]/);
 });
@@ -56,7 +59,10 @@ test('bilinear upsampling matches tf.image.resizeBilinear with half-pixel centre
 });
 
 test('overlay: alpha 0 is the frame, alpha 1 the heat colours; the hot spot is red', () => {
-  const frame = { data: Uint8Array.from({ length: 8 * 8 }, (_, i) => i * 3), shape: [8, 8, 1] as [number, number, number] };
+  const frame = {
+    data: Uint8Array.from({ length: 8 * 8 }, (_, i) => i * 3),
+    shape: [8, 8, 1] as [number, number, number],
+  };
   const map = Float32Array.from([0, 0, 0, 1]); // 2×2, bottom-right hot
   const plain = overlayAttention(frame, map, [2, 2], 0);
   for (let p = 0; p < 64; p++) for (let c = 0; c < 3; c++) assert.equal(plain.data[p * 3 + c], frame.data[p]);
@@ -80,7 +86,10 @@ test('encoder attention overlays, Figure 8a grid over snapshots, saved as PNG', 
   const enc = makeEncoder({ kind: 'sac-ae', inputShape: [24, 24, 6], seed: 1, name: 'att_enc' });
   try {
     const rng = makeInitRng(7);
-    const obs = { data: Uint8Array.from({ length: 3 * 24 * 24 * 6 }, () => Math.floor(rng.uniform() * 256)), shape: [3, 24, 24, 6] as [number, number, number, number] };
+    const obs = {
+      data: Uint8Array.from({ length: 3 * 24 * 24 * 6 }, () => Math.floor(rng.uniform() * 256)),
+      shape: [3, 24, 24, 6] as [number, number, number, number],
+    };
     const r = attentionOverlays(enc, obs, { temperature: 0.5 });
     assert.equal(r.layer, 'conv4');
     assert.deepEqual(r.maps.shape, [3, 5, 5]);

@@ -12,16 +12,23 @@ function randomSymmetric(n: number, seed: number, spectrum?: (i: number) => numb
   // Q·diag(spectrum)·Qᵀ with Q from the eigenvectors of the random matrix: prescribed (possibly repeated) eigenvalues.
   const q = symmetricEigen(a, n).vectors;
   const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += q[i * n + k] * spectrum(k) * q[j * n + k];
-    out[i * n + j] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += q[i * n + k] * spectrum(k) * q[j * n + k];
+      out[i * n + j] = s;
+    }
   return out;
 }
 
 test('symmetricEigen: A·v = λ·v, orthonormal vectors, values match ml-matrix', () => {
-  for (const [n, seed] of [[1, 1], [2, 2], [7, 3], [40, 4], [130, 5]]) {
+  for (const [n, seed] of [
+    [1, 1],
+    [2, 2],
+    [7, 3],
+    [40, 4],
+    [130, 5],
+  ]) {
     const a = randomSymmetric(n, seed);
     const { values, vectors } = symmetricEigen(a, n);
     for (let i = 1; i < n; i++) assert.ok(values[i] <= values[i - 1], 'descending');
@@ -41,9 +48,17 @@ test('symmetricEigen: A·v = λ·v, orthonormal vectors, values match ml-matrix'
     }
     assert.ok(resid < 1e-11 * Math.max(1, Math.abs(values[0])), `n=${n}: residual ${resid}`);
     assert.ok(ortho < 1e-12, `n=${n}: orthonormality ${ortho}`);
-    const ref = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, i * n + n)))), { assumeSymmetric: true });
+    const ref = new EigenvalueDecomposition(
+      new Matrix(Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, i * n + n)))),
+      { assumeSymmetric: true },
+    );
     const refValues = [...ref.realEigenvalues].sort((x, y) => y - x);
-    refValues.forEach((v, i) => assert.ok(Math.abs(v - values[i]) < 1e-11 * Math.max(1, Math.abs(v)), `n=${n} λ${i}: ${values[i]} vs ml-matrix ${v}`));
+    refValues.forEach((v, i) =>
+      assert.ok(
+        Math.abs(v - values[i]) < 1e-11 * Math.max(1, Math.abs(v)),
+        `n=${n} λ${i}: ${values[i]} vs ml-matrix ${v}`,
+      ),
+    );
   }
 });
 
@@ -58,7 +73,11 @@ test('symmetricEigen: repeated, zero and tiny eigenvalues (rank-deficient covari
 
 test('jointCovariance: equals the textbook two-pass covariance for any n and width', () => {
   const rng = makeInitRng(9);
-  for (const [n, dx, dy] of [[3, 1, 1], [130, 5, 2], [257, 3, 6]]) {
+  for (const [n, dx, dy] of [
+    [3, 1, 1],
+    [130, 5, 2],
+    [257, 3, 6],
+  ]) {
     const x = Float64Array.from({ length: n * dx }, () => 10 + rng.normal());
     const y = Float32Array.from({ length: n * dy }, () => -3 + rng.normal());
     const c = jointCovariance(x, dx, y, dy, n);

@@ -26,11 +26,15 @@ before(async () => {
 
 const SHAPE: [number, number, number] = [20, 20, 3];
 let counter = 0;
-const build = (seed: number): Encoder => makeEncoder({ kind: 'sac-ae', inputShape: SHAPE, seed, name: `snap_enc_${counter++}` });
+const build = (seed: number): Encoder =>
+  makeEncoder({ kind: 'sac-ae', inputShape: SHAPE, seed, name: `snap_enc_${counter++}` });
 
 function probe(n: number, seed = 5): Probe {
   const rng = makeInitRng(seed);
-  return { data: Uint8Array.from({ length: n * 400 * 3 }, () => Math.floor(rng.uniform() * 256)), shape: [n, ...SHAPE] };
+  return {
+    data: Uint8Array.from({ length: n * 400 * 3 }, () => Math.floor(rng.uniform() * 256)),
+    shape: [n, ...SHAPE],
+  };
 }
 
 function outputOf(enc: Encoder, p: Probe): Float32Array {
@@ -43,7 +47,14 @@ function perturb(enc: Encoder, scale: number, seed: number): void {
   for (const v of enc.variables()) {
     const d = v.dataSync() as Float32Array;
     const std = Math.sqrt(d.reduce((s, x) => s + x * x, 0) / d.length) || 1;
-    tf.tidy(() => v.assign(tf.tensor(Float32Array.from(d, (x) => x + scale * std * rng.normal()), v.shape)));
+    tf.tidy(() =>
+      v.assign(
+        tf.tensor(
+          Float32Array.from(d, (x) => x + scale * std * rng.normal()),
+          v.shape,
+        ),
+      ),
+    );
   }
 }
 
@@ -53,7 +64,10 @@ test('a snapshot is a copy that loads into a differently named encoder', () => {
   try {
     const p = probe(4);
     const s = takeSnapshot(10, { encoder: a, groups: { extra: [a.variables()[0]] } });
-    assert.ok('encoder/conv1/kernel' in s.tensors && 'encoder/fc/kernel' in s.tensors, Object.keys(s.tensors).join(','));
+    assert.ok(
+      'encoder/conv1/kernel' in s.tensors && 'encoder/fc/kernel' in s.tensors,
+      Object.keys(s.tensors).join(','),
+    );
     assert.ok(Object.keys(s.tensors).some((k) => k.startsWith('extra/')));
     const before = outputOf(a, p);
     perturb(a, 1, 3); // changing the source afterwards must not change the snapshot
@@ -62,7 +76,10 @@ test('a snapshot is a copy that loads into a differently named encoder', () => {
     assert.deepEqual(outputOf(b, p), before);
     const rainbow = makeEncoder({ kind: 'rainbow', inputShape: [40, 40, 3], name: `snap_rb_${counter++}` });
     try {
-      assert.throws(() => loadSnapshot(s, rainbow), /snapshot tensor 'encoder\/conv1\/kernel' has shape \[3,3,3,32\] but variable/);
+      assert.throws(
+        () => loadSnapshot(s, rainbow),
+        /snapshot tensor 'encoder\/conv1\/kernel' has shape \[3,3,3,32\] but variable/,
+      );
     } finally {
       rainbow.dispose();
     }
@@ -86,7 +103,14 @@ test('disk store: atomic binary + JSON index round trip', () => {
     assert.equal(recorded, 3);
     assert.deepEqual(store.updates(), [0, 50, 100]);
     const files = fs.readdirSync(dir).sort();
-    assert.deepEqual(files, ['snapshot-000000000.bin', 'snapshot-000000000.json', 'snapshot-000000050.bin', 'snapshot-000000050.json', 'snapshot-000000100.bin', 'snapshot-000000100.json']);
+    assert.deepEqual(files, [
+      'snapshot-000000000.bin',
+      'snapshot-000000000.json',
+      'snapshot-000000050.bin',
+      'snapshot-000000050.json',
+      'snapshot-000000100.bin',
+      'snapshot-000000100.json',
+    ]);
     const mem = takeSnapshot(100, { encoder: enc });
     const disk = store.get(100);
     assert.equal(disk.update, 100);
@@ -122,7 +146,10 @@ test('probe activations: folded rows with a stride cap, pooled rows match toData
     });
     const all = tap.dataSync() as Float32Array;
     for (const row of [0, 1, 100, 161]) {
-      assert.deepEqual(folded.conv1.data.subarray(row * 32, row * 32 + 32), all.subarray(row * 3 * 32, row * 3 * 32 + 32));
+      assert.deepEqual(
+        folded.conv1.data.subarray(row * 32, row * 32 + 32),
+        all.subarray(row * 3 * 32, row * 3 * 32 + 32),
+      );
     }
     const pooled = probeActivations(enc, p, { layers: ['conv1'], conv: 'pool', batchSize: 4 });
     const ref = toDatapoints({ data: all, shape: tap.shape }, 'pool');
@@ -145,8 +172,15 @@ test('Figure 8b: similarity over time is 1 for unchanged weights and falls with 
     snaps.forEach((s) => store.add(s));
     const res = layerSimilarityOverTime(store, p, () => build(99));
     assert.deepEqual(res.layers, ['conv1', 'conv2', 'conv3', 'conv4', 'fc']);
-    assert.deepEqual(res.points.map((q) => [q.update, q.next]), [[0, 10], [10, 20]]);
-    for (const l of res.layers) assert.ok(Math.abs(res.points[0].similarity[l] - 1) < 1e-6, `${l} unchanged: ${res.points[0].similarity[l]}`);
+    assert.deepEqual(
+      res.points.map((q) => [q.update, q.next]),
+      [
+        [0, 10],
+        [10, 20],
+      ],
+    );
+    for (const l of res.layers)
+      assert.ok(Math.abs(res.points[0].similarity[l] - 1) < 1e-6, `${l} unchanged: ${res.points[0].similarity[l]}`);
     const drift = res.points[1].similarity;
     for (const l of res.layers) assert.ok(drift[l] < 0.999, `${l} drifted: ${drift[l]}`);
     assert.ok(drift.fc < drift.conv1, `drift compounds upwards: fc ${drift.fc} vs conv1 ${drift.conv1}`);
@@ -159,10 +193,23 @@ test('Figure 8b: similarity over time is 1 for unchanged weights and falls with 
       net.dispose();
     }
     const lagged = layerSimilarityOverTime(snaps, p, () => build(97), { lag: 20, layers: ['conv2'] });
-    assert.deepEqual(lagged.points.map((q) => [q.update, q.next]), [[0, 20]]);
+    assert.deepEqual(
+      lagged.points.map((q) => [q.update, q.next]),
+      [[0, 20]],
+    );
     const toLast = layerSimilarityOverTime(snaps, p, () => build(96), { to: 20 });
-    assert.deepEqual(toLast.points.map((q) => [q.update, q.next]), [[0, 20], [10, 20]]);
-    for (const l of res.layers) assert.ok(Math.abs(toLast.points[1].similarity[l] - drift[l]) < 1e-12, `${l}: 10 vs 20 as in the consecutive pairs`);
+    assert.deepEqual(
+      toLast.points.map((q) => [q.update, q.next]),
+      [
+        [0, 20],
+        [10, 20],
+      ],
+    );
+    for (const l of res.layers)
+      assert.ok(
+        Math.abs(toLast.points[1].similarity[l] - drift[l]) < 1e-12,
+        `${l}: 10 vs 20 as in the consecutive pairs`,
+      );
     assert.throws(() => layerSimilarityOverTime(snaps, p, () => build(95), { to: 15 }), /no snapshot at update 15/);
   } finally {
     enc.dispose();
@@ -183,7 +230,10 @@ test('figure8 writes both panels from a snapshot store', () => {
       store.add(takeSnapshot(u, { encoder: enc }));
       perturb(enc, 0.1, u + 1);
     }
-    const fig = figure8(store, probe(120), () => build(13), path.join(dir, 'fig'), { attentionRows: 3, similarity: { layers: ['conv1', 'conv4'] } });
+    const fig = figure8(store, probe(120), () => build(13), path.join(dir, 'fig'), {
+      attentionRows: 3,
+      similarity: { layers: ['conv1', 'conv4'] },
+    });
     assert.deepEqual(fig.attention.updates, [0, 200, 300]);
     assert.equal(fig.attention.layer, 'conv4');
     const png = decodePng(fs.readFileSync(fig.attention.file));
@@ -197,7 +247,10 @@ test('figure8 writes both panels from a snapshot store', () => {
         assert.ok(p.baseline[l] > 0 && p.baseline[l] < 0.2, `${l} baseline ${p.baseline[l]}`);
       }
     }
-    assert.throws(() => figure8(new MemorySnapshotStore(), probe(10), () => build(14), dir), /at least 2 snapshots, the store holds 0/);
+    assert.throws(
+      () => figure8(new MemorySnapshotStore(), probe(10), () => build(14), dir),
+      /at least 2 snapshots, the store holds 0/,
+    );
   } finally {
     enc.dispose();
     fs.rmSync(dir, { recursive: true });

@@ -107,7 +107,15 @@ function jacobiSvd(a: Cols): { s: number[]; v: Cols } {
   return { s: order.map((i) => sv[i]), v: order.map((i) => v[i]) };
 }
 
-function referenceSvcca(a: Float64Array, b: Float64Array, n: number, da: number, db: number, keep: number, method: 'svcca' | 'pwcca') {
+function referenceSvcca(
+  a: Float64Array,
+  b: Float64Array,
+  n: number,
+  da: number,
+  db: number,
+  keep: number,
+  method: 'svcca' | 'pwcca',
+) {
   const side = (x: Float64Array, d: number) => {
     const cols = centredColumns(x, n, d);
     const { r } = householderQr(cols);
@@ -156,7 +164,8 @@ function gaussian(rng: InitRng, n: number, d: number): Float64Array {
 /** x (n×d) times m (d×e). */
 function matmul(x: Float64Array, n: number, d: number, m: Float64Array, e: number): Float64Array {
   const out = new Float64Array(n * e);
-  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) for (let j = 0; j < e; j++) out[i * e + j] += x[i * d + k] * m[k * e + j];
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < d; k++) for (let j = 0; j < e; j++) out[i * e + j] += x[i * d + k] * m[k * e + j];
   return out;
 }
 
@@ -166,7 +175,8 @@ function correlatedPair(seed: number, n: number, da: number, db: number) {
   const z = gaussian(rng, n, 6);
   const view = (d: number, noise: number) => {
     const x = matmul(z, n, 6, gaussian(rng, 6, d), d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = (x[i * d + j] + noise * rng.normal()) * Math.pow(0.8, j);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) x[i * d + j] = (x[i * d + j] + noise * rng.normal()) * Math.pow(0.8, j);
     return x;
   };
   return { a: view(da, 0.7), b: view(db, 1.5) };
@@ -176,7 +186,10 @@ const close = (x: number, y: number, tol: number, what: string) =>
   assert.ok(Math.abs(x - y) <= tol, `${what}: ${x} vs ${y} (|Δ| = ${Math.abs(x - y)} > ${tol})`);
 
 test('agrees with an independent QR/Jacobi float64 implementation within 1e-6', () => {
-  for (const [da, db] of [[12, 9], [7, 14]]) {
+  for (const [da, db] of [
+    [12, 9],
+    [7, 14],
+  ]) {
     const n = 400;
     const { a, b } = correlatedPair(11 + da, n, da, db);
     for (const method of ['svcca', 'pwcca'] as const) {
@@ -196,7 +209,10 @@ test('the 99% SVD step truncates, and singular-value mass keeps fewer directions
   const v = svcca(a, b, { da: 16, db: 16, keep: 0.99 });
   const s = svcca(a, b, { da: 16, db: 16, keep: 0.99, varianceMeasure: 'singular-values' });
   assert.ok(v.keptA < 16 && v.keptA > 1, `keptA=${v.keptA}`);
-  assert.ok(s.keptA >= v.keptA, `singular-value mass is flatter, so it keeps at least as many: ${s.keptA} vs ${v.keptA}`);
+  assert.ok(
+    s.keptA >= v.keptA,
+    `singular-value mass is flatter, so it keeps at least as many: ${s.keptA} vs ${v.keptA}`,
+  );
 });
 
 test('a representation against itself scores 1 (svcca, pwcca, folded conv maps)', () => {
@@ -209,7 +225,10 @@ test('a representation against itself scores 1 (svcca, pwcca, folded conv maps)'
     for (const rho of exact.correlations) close(rho, 1, 1e-12, `${method} every ρ (ε = 0)`);
   }
   const rng = makeInitRng(9);
-  const conv = { data: Float32Array.from(gaussian(rng, 20 * 5 * 5 * 8, 1), (v) => Math.max(0, v)), shape: [20, 5, 5, 8] };
+  const conv = {
+    data: Float32Array.from(gaussian(rng, 20 * 5 * 5 * 8, 1), (v) => Math.max(0, v)),
+    shape: [20, 5, 5, 8],
+  };
   close(svccaActivations(conv, conv).mean, 1, 1e-9, 'conv fold');
   close(svccaActivations(conv, conv, { conv: 'pool' }).mean, 1, 1e-9, 'conv pool');
 });
@@ -268,11 +287,18 @@ test('independent random representations score near the random baseline', () => 
 
 test('randomBaseline: the Wachter density has the exact mean of ρ²', () => {
   // The same quadrature of x (not √x) must reproduce the exact q/(n−1): a check on the density's form.
-  for (const [n, p, q] of [[1000, 20, 50], [400, 30, 30], [5000, 5, 200]]) {
+  for (const [n, p, q] of [
+    [1000, 20, 50],
+    [400, 30, 30],
+    [5000, 5, 200],
+  ]) {
     const b = randomBaseline(n, p, q);
     close(b.wachterMeanRho2, b.meanRho2, 1e-6, `${n},${p},${q}: density mean of ρ²`);
     assert.ok(b.meanRho > 0 && b.meanRho < 1);
-    assert.ok(b.meanRho ** 2 <= b.meanRho2 && b.meanRho ** 2 > 0.5 * b.meanRho2, `${n},${p},${q}: ${JSON.stringify(b)}`);
+    assert.ok(
+      b.meanRho ** 2 <= b.meanRho2 && b.meanRho ** 2 > 0.5 * b.meanRho2,
+      `${n},${p},${q}: ${JSON.stringify(b)}`,
+    );
   }
 });
 
@@ -284,7 +310,8 @@ test('conv activations: fold uses every position as a datapoint, pool averages',
   assert.deepEqual([pool.n, pool.d], [2, 2]);
   assert.deepEqual(Array.from(pool.data), [5, 6, 17, 18]);
   assert.throws(
-    () => svccaActivations({ data: new Float32Array(2 * 4 * 4 * 2), shape: [2, 4, 4, 2] }, { data, shape: [2, 2, 3, 2] }),
+    () =>
+      svccaActivations({ data: new Float32Array(2 * 4 * 4 * 2), shape: [2, 4, 4, 2] }, { data, shape: [2, 2, 3, 2] }),
     /different spatial sizes.*pool/,
   );
 });
@@ -292,12 +319,21 @@ test('conv activations: fold uses every position as a datapoint, pool averages',
 test('bad input gets a clear error', () => {
   const rng = makeInitRng(41);
   const a = gaussian(rng, 100, 4);
-  assert.throws(() => svcca(a, gaussian(rng, 90, 4), { da: 4, db: 4 }), /mismatched datapoint counts: a has 100.*b has 90/);
-  assert.throws(() => svcca(gaussian(rng, 10, 20), gaussian(rng, 10, 3), { da: 20, db: 3 }), /fewer datapoints than neurons: n=10, da=20/);
+  assert.throws(
+    () => svcca(a, gaussian(rng, 90, 4), { da: 4, db: 4 }),
+    /mismatched datapoint counts: a has 100.*b has 90/,
+  );
+  assert.throws(
+    () => svcca(gaussian(rng, 10, 20), gaussian(rng, 10, 3), { da: 20, db: 3 }),
+    /fewer datapoints than neurons: n=10, da=20/,
+  );
   const bad = Float64Array.from(a);
   bad[37] = NaN;
   assert.throws(() => svcca(a, bad, { da: 4, db: 4 }), /b contains a non-finite activation \(NaN\) at flat index 37/);
-  assert.throws(() => svcca(a, a, { da: 4, db: 4, method: 'cka' as never }), /unknown method 'cka'. Accepted values: svcca, pwcca/);
+  assert.throws(
+    () => svcca(a, a, { da: 4, db: 4, method: 'cka' as never }),
+    /unknown method 'cka'. Accepted values: svcca, pwcca/,
+  );
   assert.throws(() => svcca(a, a, { da: 4, db: 4, keep: 0 }), /keep must be in \(0, 1\]/);
   assert.throws(() => svcca(new Float64Array(400), a, { da: 4, db: 4 }), /a has zero variance/);
   assert.throws(() => svcca(a, a, { da: 3, db: 4 }), /not a multiple of da=3/);

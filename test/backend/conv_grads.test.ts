@@ -49,7 +49,16 @@ function cases(): RefConv[] {
   for (const k of [3, 5])
     for (const stride of [1, 2, 5])
       for (const pad of ['valid', 'same'] as const) {
-        out.push({ n: pick(1, 4), h: pick(k, k + 9), w: pick(k, k + 9), c: pick(1, 8), k, co: pick(1, 8), stride, pad });
+        out.push({
+          n: pick(1, 4),
+          h: pick(k, k + 9),
+          w: pick(k, k + 9),
+          c: pick(1, 8),
+          k,
+          co: pick(1, 8),
+          stride,
+          pad,
+        });
       }
   out.push({ n: 64, h: 7, w: 6, c: 2, k: 3, co: 3, stride: 1, pad: 'valid' });
   out.push({ n: 64, h: 11, w: 10, c: 3, k: 5, co: 2, stride: 5, pad: 'same' });
@@ -74,7 +83,10 @@ test('float64 reference gradients agree with central finite differences', () => 
   const loss = () => convForward(p, xs, ws).reduce((s, v, j) => s + v * r[j], 0);
   const { dx, dw } = convGrads(p, xs, ws, r);
   const eps = 1e-3;
-  for (const [arr, grad] of [[xs, dx], [ws, dw]] as const) {
+  for (const [arr, grad] of [
+    [xs, dx],
+    [ws, dw],
+  ] as const) {
     for (let t = 0; t < 6; t++) {
       const j = Math.floor(((t + 0.5) / 6) * arr.length);
       const keep = arr[j];
@@ -154,7 +166,14 @@ test('bad data format is rejected with a clear error', () => {
   const dy = tf.ones([1, 3, 3, 2]);
   const filter = tf.ones([3, 3, 2, 2]);
   assert.throws(
-    () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', inputShape: [1, 5, 5, 2] }),
+    () =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropInput',
+          { dy, filter },
+          { strides: 1, pad: 'valid', dataFormat: 'NCHW', inputShape: [1, 5, 5, 2] },
+        ),
     /NHWC/,
   );
   tf.dispose([dy, filter]);

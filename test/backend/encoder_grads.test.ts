@@ -28,7 +28,8 @@ function encoderGrads(backend: 'wasm' | 'cpu', cfg: EncoderConfig, batch: number
       const rt = tf.tensor2d(r, [batch, enc.outputDim]);
       const { grads } = tf.variableGrads(() => tf.sum(tf.mul(enc.apply(x), rt)) as tf.Scalar, enc.variables());
       const out: Record<string, Float32Array> = {};
-      for (const [name, g] of Object.entries(grads)) out[name.slice(enc.name.length + 1)] = g.dataSync() as Float32Array;
+      for (const [name, g] of Object.entries(grads))
+        out[name.slice(enc.name.length + 1)] = g.dataSync() as Float32Array;
       return out;
     });
   } finally {
@@ -52,12 +53,23 @@ for (const [cfg, batch] of configs) {
     for (const name of Object.keys(cpu)) {
       const err = relError(wasm[name], cpu[name]);
       assert.ok(err < TOL, `${name}: relative error ${err}`);
-      assert.ok(cpu[name].some((v) => v !== 0), `${name}: gradient is all zeros`);
+      assert.ok(
+        cpu[name].some((v) => v !== 0),
+        `${name}: gradient is all zeros`,
+      );
     }
   });
 }
 
-function matmulRef(a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean): Float64Array {
+function matmulRef(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  ta: boolean,
+  tb: boolean,
+): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {
@@ -84,10 +96,25 @@ test('transposed matMul on wasm (both orientations, batched fallback) matches fl
     const aShape = ta ? [k, m] : [m, k];
     const bShape = tb ? [n, k] : [k, n];
     const got = tf.tidy(() =>
-      tf.matMul(tf.tensor(a, batch > 1 ? [batch, ...aShape] : aShape), tf.tensor(b, batch > 1 ? [batch, ...bShape] : bShape), ta, tb).dataSync(),
+      tf
+        .matMul(
+          tf.tensor(a, batch > 1 ? [batch, ...aShape] : aShape),
+          tf.tensor(b, batch > 1 ? [batch, ...bShape] : bShape),
+          ta,
+          tb,
+        )
+        .dataSync(),
     );
     for (let q = 0; q < batch; q++) {
-      const ref = matmulRef(a.subarray(q * m * k, (q + 1) * m * k), b.subarray(q * k * n, (q + 1) * k * n), m, k, n, ta, tb);
+      const ref = matmulRef(
+        a.subarray(q * m * k, (q + 1) * m * k),
+        b.subarray(q * k * n, (q + 1) * k * n),
+        m,
+        k,
+        n,
+        ta,
+        tb,
+      );
       const err = relError(got.subarray(q * m * n, (q + 1) * m * n), ref);
       assert.ok(err < 1e-5, `case ${idx} batch ${q}: relative error ${err}`);
     }
@@ -97,7 +124,10 @@ test('transposed matMul on wasm (both orientations, batched fallback) matches fl
 test('Sum on wasm: leading-axis fast path and stock fallback match float64', () => {
   tf.setBackend('wasm');
   const shape = [6, 9, 11, 32];
-  const x = randomValues(shape.reduce((a, b) => a * b), 77);
+  const x = randomValues(
+    shape.reduce((a, b) => a * b),
+    77,
+  );
   const ref = (axes: number[]) => {
     const keep = shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const out = new Float64Array(keep.reduce((a, b) => a * b));

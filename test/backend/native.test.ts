@@ -28,7 +28,8 @@ function rand(n: number, seed: number): Float32Array {
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   assert.equal(got.length, want.length, 'length mismatch');
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < want.length; i++) {
     num += (got[i] - want[i]) ** 2;
     den += want[i] ** 2;
@@ -57,7 +58,11 @@ async function compare(label: string, inputs: Inputs, f: (...xs: tf.Tensor[]) =>
     assert.ok(e < 1e-4, `${label}: output ${i} (0 = value, then grads) rel error ${e.toExponential(2)}`);
   }
   // Guard against vacuous agreement: the gradients must not be all zero.
-  for (let i = 1; i < want.length; i++) assert.ok(want[i].some((v) => v !== 0), `${label}: zero gradient ${i}`);
+  for (let i = 1; i < want.length; i++)
+    assert.ok(
+      want[i].some((v) => v !== 0),
+      `${label}: zero gradient ${i}`,
+    );
 }
 
 /** Forward-only version of compare, for ops tfjs cannot differentiate. */
@@ -118,7 +123,12 @@ test('native backend', { skip }, async (t) => {
       const w2 = { shape: [3, 3, 8, 6], data: rand(3 * 3 * 8 * 6, 13) };
       await compare(`fused ${activation}`, [x, w1, b1, w2], (xt, w1t, b1t, w2t) => {
         const h = tf.fused.conv2d({
-          x: xt as tf.Tensor4D, filter: w1t as tf.Tensor4D, bias: b1t, strides: 2, pad: 'valid', activation,
+          x: xt as tf.Tensor4D,
+          filter: w1t as tf.Tensor4D,
+          bias: b1t,
+          strides: 2,
+          pad: 'valid',
+          activation,
         });
         const y = tf.conv2d(h, w2t as tf.Tensor4D, 1, 'same');
         return tf.mean(tf.square(y));
@@ -145,8 +155,20 @@ test('native backend', { skip }, async (t) => {
     ];
     for (const [sa, sb, ta, tb] of cases) {
       const broadcast = sa.length !== sb.length || sa[0] !== sb[0];
-      const a = { shape: sa, data: rand(sa.reduce((p, v) => p * v, 1), seed++) };
-      const b = { shape: sb, data: rand(sb.reduce((p, v) => p * v, 1), seed++) };
+      const a = {
+        shape: sa,
+        data: rand(
+          sa.reduce((p, v) => p * v, 1),
+          seed++,
+        ),
+      };
+      const b = {
+        shape: sb,
+        data: rand(
+          sb.reduce((p, v) => p * v, 1),
+          seed++,
+        ),
+      };
       const proj = rand(1 << 18, seed++);
       const f = (at: tf.Tensor, bt: tf.Tensor): tf.Scalar => {
         const y = tf.matMul(at, bt, ta, tb);
@@ -164,8 +186,13 @@ test('native backend', { skip }, async (t) => {
       const inputs = activation === 'prelu' ? [a, b, bias, alpha] : [a, b, bias];
       await compare(`fused matMul ${activation}`, inputs, (at, bt, biast, alphat) => {
         const y = tf.fused.matMul({
-          a: at as tf.Tensor2D, b: bt as tf.Tensor2D, transposeB: true, bias: biast, activation,
-          preluActivationWeights: alphat, leakyreluAlpha: 0.2,
+          a: at as tf.Tensor2D,
+          b: bt as tf.Tensor2D,
+          transposeB: true,
+          bias: biast,
+          activation,
+          preluActivationWeights: alphat,
+          leakyreluAlpha: 0.2,
         });
         return tf.sum(tf.square(y));
       });
@@ -174,17 +201,33 @@ test('native backend', { skip }, async (t) => {
 
   await t.test('element-wise kernels, Sum and zero-copy Identity/Cast match cpu', async () => {
     let seed = 300;
-    const mk = (shape: number[]) => ({ shape, data: rand(shape.reduce((p, v) => p * v, 1), seed++) });
+    const mk = (shape: number[]) => ({
+      shape,
+      data: rand(
+        shape.reduce((p, v) => p * v, 1),
+        seed++,
+      ),
+    });
     const pairs: [number[], number[]][] = [
-      [[6, 7, 8, 5], [6, 7, 8, 5]], // same shape
+      [
+        [6, 7, 8, 5],
+        [6, 7, 8, 5],
+      ], // same shape
       [[6, 7, 8, 5], [5]], // per-channel bias
-      [[6, 7, 8, 5], [1, 1, 8, 5]], // trailing broadcast with leading ones
+      [
+        [6, 7, 8, 5],
+        [1, 1, 8, 5],
+      ], // trailing broadcast with leading ones
       [[], [6, 7, 8, 5]], // scalar on the left
-      [[9, 1], [1, 4]], // outer-product broadcast: wasm fallback
+      [
+        [9, 1],
+        [1, 4],
+      ], // outer-product broadcast: wasm fallback
     ];
     for (const [sa, sb] of pairs) {
       for (const op of ['add', 'sub', 'mul', 'div'] as const) {
-        const a = mk(sa), b = mk(sb);
+        const a = mk(sa),
+          b = mk(sb);
         if (op === 'div') b.data = b.data.map((v) => (v < 0 ? v - 0.5 : v + 0.5)); // keep away from zero
         await compareValue(`${op} [${sa}] [${sb}]`, [a, b], (at, bt) => tf[op](at, bt));
       }
@@ -198,7 +241,9 @@ test('native backend', { skip }, async (t) => {
     // ReLU's gradient runs as one native kernel on wasm and still matches cpu (zeros and negatives included).
     const xr = mk([3, 7, 7, 4]);
     xr.data[0] = 0;
-    await compare('relu gradient', [xr], (xt) => tf.sum(tf.mul(tf.relu(xt), tf.linspace(-1, 2, xt.size).reshape(xt.shape))));
+    await compare('relu gradient', [xr], (xt) =>
+      tf.sum(tf.mul(tf.relu(xt), tf.linspace(-1, 2, xt.size).reshape(xt.shape))),
+    );
     await tf.setBackend('wasm');
     const prof = await tf.profile(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.relu(xt)))(tf.ones([4])));
     assert.ok(prof.kernelNames.includes('SeerNativeReluGrad'), `relu grad ran as ${prof.kernelNames}`);
@@ -213,9 +258,14 @@ test('native backend', { skip }, async (t) => {
     const dys = new Float32Array(1 << 16).map((_, j) => (j % 7) - 3);
     const g = new Float32Array(1 << 16);
     lib.binary(4, dys, xs, g);
-    assert.ok(g.every((v, j) => Object.is(v, dys[j] * (Number.isNaN(xs[j]) ? NaN : xs[j] > 0 ? 1 : 0))), 'relu_grad');
+    assert.ok(
+      g.every((v, j) => Object.is(v, dys[j] * (Number.isNaN(xs[j]) ? NaN : xs[j] > 0 ? 1 : 0))),
+      'relu_grad',
+    );
     // Identity/Cast share buffers: the copy must survive disposing the original.
-    const c = tf.clone(r), d = tf.cast(r, 'float32'), i = tf.cast(r, 'int32');
+    const c = tf.clone(r),
+      d = tf.cast(r, 'float32'),
+      i = tf.cast(r, 'int32');
     r.dispose();
     assert.deepEqual(Array.from(await c.data()), [-1, 0, NaN, 2, -0]);
     assert.deepEqual(Array.from(await d.data()), [-1, 0, NaN, 2, -0]);
@@ -223,29 +273,42 @@ test('native backend', { skip }, async (t) => {
     tf.dispose([c, d, i]);
   });
 
-  await t.test('IMPALA encoder gradients (convs, native max-pool and its gradient, residual adds) match cpu', async () => {
-    const grads = async (backend: 'wasm' | 'cpu') => {
-      await tf.setBackend(backend);
-      const enc = makeEncoder({ kind: 'impala', inputShape: [22, 21, 3], seed: 7, name: `impala_native_${backend}` });
-      try {
-        const x = tf.tensor4d(rand(3 * 22 * 21 * 3, 70).map((v) => (v + 1) * 127.5), [3, 22, 21, 3]);
-        const r = tf.tensor2d(rand(3 * enc.outputDim, 71), [3, enc.outputDim]);
-        const { value, grads: g } = tf.variableGrads(() => tf.sum(tf.mul(enc.apply(x), r)) as tf.Scalar, enc.variables());
-        const out = Object.values(g).map((v) => v.dataSync() as Float32Array);
-        tf.dispose([x, r, value, ...Object.values(g)]);
-        return out;
-      } finally {
-        enc.dispose();
-      }
-    };
-    const got = await grads('wasm'), want = await grads('cpu');
-    assert.equal(got.length, want.length);
-    want.forEach((w, i) => {
-      assert.ok(w.some((v) => v !== 0), `variable ${i}: zero gradient`);
-      const e = relErr(got[i], w);
-      assert.ok(e < 1e-4, `variable ${i}: rel error ${e.toExponential(2)}`);
-    });
-  });
+  await t.test(
+    'IMPALA encoder gradients (convs, native max-pool and its gradient, residual adds) match cpu',
+    async () => {
+      const grads = async (backend: 'wasm' | 'cpu') => {
+        await tf.setBackend(backend);
+        const enc = makeEncoder({ kind: 'impala', inputShape: [22, 21, 3], seed: 7, name: `impala_native_${backend}` });
+        try {
+          const x = tf.tensor4d(
+            rand(3 * 22 * 21 * 3, 70).map((v) => (v + 1) * 127.5),
+            [3, 22, 21, 3],
+          );
+          const r = tf.tensor2d(rand(3 * enc.outputDim, 71), [3, enc.outputDim]);
+          const { value, grads: g } = tf.variableGrads(
+            () => tf.sum(tf.mul(enc.apply(x), r)) as tf.Scalar,
+            enc.variables(),
+          );
+          const out = Object.values(g).map((v) => v.dataSync() as Float32Array);
+          tf.dispose([x, r, value, ...Object.values(g)]);
+          return out;
+        } finally {
+          enc.dispose();
+        }
+      };
+      const got = await grads('wasm'),
+        want = await grads('cpu');
+      assert.equal(got.length, want.length);
+      want.forEach((w, i) => {
+        assert.ok(
+          w.some((v) => v !== 0),
+          `variable ${i}: zero gradient`,
+        );
+        const e = relErr(got[i], w);
+        assert.ok(e < 1e-4, `variable ${i}: rel error ${e.toExponential(2)}`);
+      });
+    },
+  );
 
   await t.test('bad calls throw with a message instead of returning zeros', () => {
     const lib = loadNativeAddon();
@@ -267,19 +330,25 @@ test('native backend', { skip }, async (t) => {
 
 test('without the addon: initBackend falls through to wasm, SEER_BACKEND=native fails loudly', { skip: false }, () => {
   const root = path.join(__dirname, '..', '..');
-  const script =
-    "const s=require('./lib/backend/select.ts');" +
-    "s.initBackend().then(n=>console.log('default:'+n))";
+  const script = "const s=require('./lib/backend/select.ts');" + "s.initBackend().then(n=>console.log('default:'+n))";
   // A fresh process per case: initBackend caches its choice.
-  const env: NodeJS.ProcessEnv = { ...process.env, SEER_NATIVE_ADDON: '/nonexistent/seer_native.node', SEER_QUIET: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SEER_NATIVE_ADDON: '/nonexistent/seer_native.node',
+    SEER_QUIET: '1',
+  };
   delete env.SEER_BACKEND;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, env, encoding: 'utf8' });
   assert.match(out, /default:wasm/);
   let err = '';
   try {
-    const force = "require('./lib/backend/select.ts').initBackend().catch(e=>{console.error(e.message);process.exit(3)})";
+    const force =
+      "require('./lib/backend/select.ts').initBackend().catch(e=>{console.error(e.message);process.exit(3)})";
     execFileSync(process.execPath, ['--import', 'tsx', '-e', force], {
-      cwd: root, env: { ...env, SEER_BACKEND: 'native' }, encoding: 'utf8', stdio: 'pipe',
+      cwd: root,
+      env: { ...env, SEER_BACKEND: 'native' },
+      encoding: 'utf8',
+      stdio: 'pipe',
     });
   } catch (e) {
     err = String((e as { stderr?: string }).stderr);

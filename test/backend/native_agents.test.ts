@@ -24,9 +24,14 @@ function batch(B: number, shape: number[], actionDim: number, seed: number): Bat
   const obs = new Uint8Array(B * size).map((_, i) => (i * 37 + seed * 11) % 251);
   const nextObs = new Uint8Array(B * size).map((_, i) => (i * 91 + seed * 7) % 253);
   return {
-    size: B, obs, nextObs,
+    size: B,
+    obs,
+    nextObs,
     // actionDim 0: discrete action indices (Rainbow); otherwise continuous actions (CURL).
-    action: actionDim === 0 ? new Int32Array(B).map((_, i) => i % 3) : new Float32Array(B * actionDim).map((_, i) => Math.sin(i + seed)),
+    action:
+      actionDim === 0
+        ? new Int32Array(B).map((_, i) => i % 3)
+        : new Float32Array(B * actionDim).map((_, i) => Math.sin(i + seed)),
     reward: new Float32Array(B).map((_, i) => (i % 3) - 1),
     discount: new Float32Array(B).fill(0.99),
     indices: new Int32Array(B).map((_, i) => i),

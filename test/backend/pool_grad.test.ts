@@ -75,10 +75,16 @@ function reference(x: Float32Array, s: number[], k: number, stride: number, pad:
 
 /** Inputs for a case; `ties` rounds x to 5 levels so most windows hold several equal maxima. */
 function inputs([shape, k, stride, pad]: Case, seed: number, ties: boolean) {
-  const x = randomValues(shape.reduce((a, b) => a * b), seed);
+  const x = randomValues(
+    shape.reduce((a, b) => a * b),
+    seed,
+  );
   if (ties) for (let i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 2) + 0; // + 0: no -0
   const outShape = [shape[0], outSize(shape[1], k, stride, pad), outSize(shape[2], k, stride, pad), shape[3]];
-  const r = randomValues(outShape.reduce((a, b) => a * b), seed + 1);
+  const r = randomValues(
+    outShape.reduce((a, b) => a * b),
+    seed + 1,
+  );
   return { x, r, outShape };
 }
 
@@ -97,7 +103,10 @@ function checkCase(c: Case, seed: number, ties: boolean, native: boolean): Float
   const { x, r, outShape } = inputs(c, seed, ties);
   const want = reference(x, c[0], c[1], c[2], c[3], r);
   const got = run(c, x, r, outShape);
-  assert.ok(got.y.every((v, i) => v === want.y[i]), 'forward max differs');
+  assert.ok(
+    got.y.every((v, i) => v === want.y[i]),
+    'forward max differs',
+  );
   const e = relError(got.dx, want.dx);
   assert.ok(e < 1e-6, `relative gradient error ${e}`);
   return got.dx;
@@ -167,7 +176,10 @@ test('native MaxPoolGrad equals the JS kernel bit for bit (first maximum, same s
   for (const c of [...impala, ...randomCases()]) {
     const js = checkCase(c, seed, true, false);
     const nat = checkCase(c, seed++, true, true);
-    assert.ok(js.every((v, i) => Object.is(v, nat[i])), `${label(c)}: native and JS gradients differ`);
+    assert.ok(
+      js.every((v, i) => Object.is(v, nat[i])),
+      `${label(c)}: native and JS gradients differ`,
+    );
   }
 });
 

@@ -11,15 +11,26 @@ import { sectionJobs } from '../../lib/experiments/sections';
 function writeRun(dir: string, config: object, returns: number[], done: boolean): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ config: resolveConfig(config as never) }));
-  const recs = returns.map((r, i) => ({ type: 'eval', evalReturn: r, agentSteps: i * 5000, envSteps: i * 5000,
-    updates: Math.max(0, i * 5000 - 1600), episode: 0, wallSeconds: i, cumulativeFlops: i, flops: { acting: 0 } }));
+  const recs = returns.map((r, i) => ({
+    type: 'eval',
+    evalReturn: r,
+    agentSteps: i * 5000,
+    envSteps: i * 5000,
+    updates: Math.max(0, i * 5000 - 1600),
+    episode: 0,
+    wallSeconds: i,
+    cumulativeFlops: i,
+    flops: { acting: 0 },
+  }));
   fs.writeFileSync(path.join(dir, 'log.jsonl'), recs.map((r) => JSON.stringify(r) + '\n').join(''));
   if (done) fs.writeFileSync(path.join(dir, 'DONE'), '{}');
 }
 
 test('benchmark progress: planned, started and finished runs per arm, latest return, never a verdict', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-progress-'));
-  const jobs = sectionJobs('compute', 'benchmark', root).filter((j) => j.env === 'minatar/breakout' && j.arm === 'baseline');
+  const jobs = sectionJobs('compute', 'benchmark', root).filter(
+    (j) => j.env === 'minatar/breakout' && j.arm === 'baseline',
+  );
   assert.equal(jobs.length, 5);
   writeRun(jobs[0].dir, jobs[0].config, [0.6, 2.1, 3.0], false);
   writeRun(jobs[1].dir, jobs[1].config, [0.4, 5.0], false);

@@ -40,8 +40,12 @@ test('the previous checkpoint is kept beside the newest', () => {
 test('a truncated arrays.bin names the checkpoint; reading falls back to the previous one', () => {
   const dir = twoCheckpoints('truncated');
   truncate(path.join(dir, 'step-20', 'arrays.bin'), 25);
-  assert.throws(() => readCheckpointAt(path.join(dir, 'step-20')), (err: Error) => err instanceof CheckpointError
-    && err.message.includes(`checkpoint ${path.join(dir, 'step-20')} is damaged: arrays.bin holds 25 bytes`));
+  assert.throws(
+    () => readCheckpointAt(path.join(dir, 'step-20')),
+    (err: Error) =>
+      err instanceof CheckpointError &&
+      err.message.includes(`checkpoint ${path.join(dir, 'step-20')} is damaged: arrays.bin holds 25 bytes`),
+  );
   const loaded = loadLatestCheckpoint(dir)!;
   assert.equal(loaded.label, 'step-10');
   assert.deepEqual(loaded.snapshot.meta, { step: 10 });
@@ -72,9 +76,14 @@ test('with no complete checkpoint left, the error names each one (no made-up pat
   const dir = twoCheckpoints('none');
   truncate(path.join(dir, 'step-20', 'arrays.bin'), 25);
   fs.writeFileSync(path.join(dir, 'step-10', 'index.json'), '{"meta":');
-  assert.throws(() => loadLatestCheckpoint(dir), (err: Error) => err instanceof CheckpointError
-    && err.message.includes('step-20 is damaged: arrays.bin') && err.message.includes('step-10 is damaged: index.json')
-    && err.message.includes(`Delete ${dir}`));
+  assert.throws(
+    () => loadLatestCheckpoint(dir),
+    (err: Error) =>
+      err instanceof CheckpointError &&
+      err.message.includes('step-20 is damaged: arrays.bin') &&
+      err.message.includes('step-10 is damaged: index.json') &&
+      err.message.includes(`Delete ${dir}`),
+  );
   assert.equal(loadLatestCheckpoint(path.join(tmp, 'no-such-dir')), undefined);
 });
 
@@ -95,7 +104,10 @@ test('a run resumed over a truncated newest checkpoint continues from the previo
   } finally {
     console.error = saved;
   }
-  assert.ok(said.some((l) => l.includes(`${newest} is damaged`) && l.includes('falling back')), said.join('\n'));
+  assert.ok(
+    said.some((l) => l.includes(`${newest} is damaged`) && l.includes('falling back')),
+    said.join('\n'),
+  );
   const log = readLog(path.join(dir, 'log.jsonl'));
   const note = log.find((r) => r.type === 'resume')!;
   assert.notEqual(note.resumedFrom, newest);

@@ -19,29 +19,56 @@ test('defaults follow the environment: Rainbow for games, CURL for control, per 
 
 test('bad configuration names the field and the accepted values', () => {
   assert.throws(() => resolveConfig({ env: 'pong' }), /config\.env: got "pong"; accepted values: .*minatar\/breakout/);
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', variant: 'x' as never }), /config\.variant: .*baseline, seer, constrained-images/);
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', agent: 'curl' }), /config\.agent: 'curl' needs a continuous control task/);
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', batchSize: 0 }), /config\.batchSize: got 0; expected an integer in \[1, 4096\]/);
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', latentDtype: 'bf16' as never }), /latentDtype: .*float32, float16, int8/);
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', bogus: 1 } as never), /config\.bogus: unknown field; accepted fields: agent, env/);
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', freezeRule: 'sometimes' as never }), /freezeRule: .*fixed, adaptive/);
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', variant: 'x' as never }),
+    /config\.variant: .*baseline, seer, constrained-images/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', agent: 'curl' }),
+    /config\.agent: 'curl' needs a continuous control task/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', batchSize: 0 }),
+    /config\.batchSize: got 0; expected an integer in \[1, 4096\]/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', latentDtype: 'bf16' as never }),
+    /latentDtype: .*float32, float16, int8/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', bogus: 1 } as never),
+    /config\.bogus: unknown field; accepted fields: agent, env/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', freezeRule: 'sometimes' as never }),
+    /freezeRule: .*fixed, adaptive/,
+  );
 });
 
 test('T_f below zero or beyond the run, and K below 1, are errors that say so', () => {
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', freezeAt: -1 }), /T_f = -1 must be an integer in \[0, 44\] \(the run does 44 updates\)/);
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', freezeAt: 45 }), /T_f = 45 must be an integer in \[0, 44\]/);
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', freezeAt: -1 }),
+    /T_f = -1 must be an integer in \[0, 44\] \(the run does 44 updates\)/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', freezeAt: 45 }),
+    /T_f = 45 must be an integer in \[0, 44\]/,
+  );
   assert.equal(resolveConfig({ env: 'minatar/breakout', freezeAt: 44 }).freezeAt, 44);
-  assert.throws(() => resolveConfig({ env: 'cartpole-swingup', copies: 0 }), /config\.copies: got 0; expected an integer in \[1, 64\]/);
+  assert.throws(
+    () => resolveConfig({ env: 'cartpole-swingup', copies: 0 }),
+    /config\.copies: got 0; expected an integer in \[1, 64\]/,
+  );
 });
 
-test('the adaptive rule\'s τ defaults per agent (Figure 8b data: lib/seer/adaptive.ts) and can be overridden', () => {
+test("the adaptive rule's τ defaults per agent (Figure 8b data: lib/seer/adaptive.ts) and can be overridden", () => {
   assert.equal(resolveConfig({ env: 'minatar/breakout', scale: 'laptop' }).adaptiveTau, 0.9);
   assert.equal(resolveConfig({ env: 'cartpole-swingup', scale: 'laptop' }).adaptiveTau, 0.85);
   assert.equal(resolveConfig({ env: 'cartpole-swingup', adaptiveTau: 0.97 }).adaptiveTau, 0.97);
   assert.throws(() => resolveConfig({ env: 'cartpole-swingup', adaptiveTau: 1.5 }), /adaptiveTau/);
 });
 
-test('benchmark scale: Rainbow 100K agent steps without PER, CURL 100K env steps, T_f at the paper scripts\' fraction', () => {
+test("benchmark scale: Rainbow 100K agent steps without PER, CURL 100K env steps, T_f at the paper scripts' fraction", () => {
   const r = resolveConfig({ env: 'minatar/breakout', scale: 'benchmark' });
   assert.equal(r.steps, 100_000);
   assert.equal(r.freezeAt, relativeFreeze('rainbow', r.steps, r.initSteps));
@@ -70,7 +97,7 @@ test('memoryBudget is checked for every variant, also those that never read it (
   assert.equal(resolveConfig({ env: 'minatar/breakout', memoryBudget: 30_000_000 as never }).memoryBudget, '30000000');
 });
 
-test('agentOptions are checked against the agent\'s own options when the config is resolved', () => {
+test("agentOptions are checked against the agent's own options when the config is resolved", () => {
   const curl = (agentOptions: Record<string, unknown>) => (): unknown =>
     resolveConfig({ env: 'cartpole-swingup', agentOptions });
   assert.throws(
@@ -91,12 +118,18 @@ test('agentOptions are checked against the agent\'s own options when the config 
 });
 
 test('agent option ranges are checked when the config resolves, before a run writes anything', () => {
-  assert.throws(() => resolveConfig({ env: 'cartpole-swingup', scale: 'smoke', agentOptions: { hidden: -5 } }),
-    /config\.agentOptions: curl config: hidden must be .*got -5/);
-  assert.throws(() => resolveConfig({ env: 'cartpole-swingup', scale: 'smoke', agentOptions: { cropSize: 120 } }),
-    /cropSize must be an integer in \[1, 100\], got 120/);
-  assert.throws(() => resolveConfig({ env: 'minatar/breakout', scale: 'smoke', agentOptions: { targetUpdate: 0 } }),
-    /rainbow config: targetUpdate must be a positive integer, got 0/);
+  assert.throws(
+    () => resolveConfig({ env: 'cartpole-swingup', scale: 'smoke', agentOptions: { hidden: -5 } }),
+    /config\.agentOptions: curl config: hidden must be .*got -5/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'cartpole-swingup', scale: 'smoke', agentOptions: { cropSize: 120 } }),
+    /cropSize must be an integer in \[1, 100\], got 120/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', scale: 'smoke', agentOptions: { targetUpdate: 0 } }),
+    /rainbow config: targetUpdate must be a positive integer, got 0/,
+  );
   // every scale's own options pass
   for (const scale of ['smoke', 'laptop', 'benchmark', 'paper'] as const) {
     resolveConfig({ env: 'cartpole-swingup', scale });

@@ -40,19 +40,31 @@ async function forkMatchesScratch(name: string, seer: Cfg): Promise<void> {
   await runExperiment({ ...sourceCfg, variant: source, checkpointSeconds: 0 }, { out: baseline });
   await runExperiment(seer, { out: scratch });
   const point = readLatestCheckpoint(forkPointDir(baseline))!.meta.loop as { updates: number };
-  assert.ok(point.updates > 0 && point.updates <= resolveConfig(seer).freezeAt, `fork point at update ${point.updates}`);
+  assert.ok(
+    point.updates > 0 && point.updates <= resolveConfig(seer).freezeAt,
+    `fork point at update ${point.updates}`,
+  );
 
   await runExperiment(seer, { out: forked, forkFrom: baseline });
   assert.deepEqual(comparable(forked), comparable(scratch));
-  assert.ok(comparable(scratch).some((l) => l.includes('"type":"freeze"')), 'the run freezes after the fork point');
-  const manifest = JSON.parse(fs.readFileSync(path.join(forked, 'manifest.json'), 'utf8')) as { forkedFrom: { dir: string; updates: number }; config: ExperimentConfig };
+  assert.ok(
+    comparable(scratch).some((l) => l.includes('"type":"freeze"')),
+    'the run freezes after the fork point',
+  );
+  const manifest = JSON.parse(fs.readFileSync(path.join(forked, 'manifest.json'), 'utf8')) as {
+    forkedFrom: { dir: string; updates: number };
+    config: ExperimentConfig;
+  };
   assert.deepEqual(manifest.forkedFrom, { dir: path.relative(forked, baseline), updates: point.updates });
   assert.equal(manifest.config.variant, seer.variant);
   assert.equal(readLog(path.join(forked, 'log.jsonl')).filter((r) => r.type === 'fork').length, 1);
 
   // Killed after the fork, resumed (its own checkpoint wins over the fork point): still the same log.
   const killed = path.join(tmp, `${name}-killed`);
-  const first = await runExperiment({ ...seer, checkpointSeconds: 0 }, { out: killed, forkFrom: baseline, stopAfterSteps: 6 });
+  const first = await runExperiment(
+    { ...seer, checkpointSeconds: 0 },
+    { out: killed, forkFrom: baseline, stopAfterSteps: 6 },
+  );
   assert.equal(first.completed, false);
   await runExperiment({ ...seer, checkpointSeconds: 0 }, { out: killed, forkFrom: baseline, resume: true });
   assert.deepEqual(comparable(killed), comparable(scratch));
@@ -63,11 +75,26 @@ test('rainbow: a seer run forked from its baseline logs exactly what a seer run 
 });
 
 test('constrained memory: a constrained-seer run forked from constrained-images logs what it logs from scratch', async () => {
-  await forkMatchesScratch('constrained', { env: 'minatar/breakout', variant: 'constrained-seer', scale: 'smoke', memoryBudget: '0.3MB', latentDtype: 'int8' });
+  await forkMatchesScratch('constrained', {
+    env: 'minatar/breakout',
+    variant: 'constrained-seer',
+    scale: 'smoke',
+    memoryBudget: '0.3MB',
+    latentDtype: 'int8',
+  });
 });
 
 test('curl: a seer run forked from its baseline logs exactly what a seer run from scratch logs', async () => {
-  await forkMatchesScratch('curl', { env: 'cartpole-swingup', variant: 'seer', scale: 'smoke', steps: 24, initSteps: 4, freezeAt: 12, evalEvery: 8, maxEpisodeSteps: 4 });
+  await forkMatchesScratch('curl', {
+    env: 'cartpole-swingup',
+    variant: 'seer',
+    scale: 'smoke',
+    steps: 24,
+    initSteps: 4,
+    freezeAt: 12,
+    evalEvery: 8,
+    maxEpisodeSteps: 4,
+  });
 });
 
 /** The baseline's last episode end at or before T_f, from its log: where its fork point must be. */
@@ -139,7 +166,10 @@ test('a seer run whose baseline has no usable fork point runs from update 0, say
   } finally {
     console.error = write;
   }
-  assert.ok(said.some((l) => /no fork point yet.*starts from update 0/.test(l)), said.join('\n'));
+  assert.ok(
+    said.some((l) => /no fork point yet.*starts from update 0/.test(l)),
+    said.join('\n'),
+  );
   const log = readLog(path.join(out, 'log.jsonl'));
   const note = log.find((r) => r.type === 'fork-fallback');
   assert.equal(note?.from, path.relative(out, src));
@@ -183,17 +213,34 @@ test('forks the identity does not cover are refused, naming why', async () => {
   const base = resolveConfig({ env: 'minatar/breakout', variant: 'baseline', scale: 'smoke' });
   const seer = { ...base, variant: 'seer' as const };
   assert.equal(forkProblem(base, seer), undefined);
-  assert.equal(forkProblem(base, { ...seer, checkpointSeconds: 5, snapshotEvery: 7 }), undefined, 'bookkeeping settings may differ');
-  assert.equal(forkProblem(base, { ...seer, latentDtype: 'float16', copies: 2 }), undefined, 'so may the latent replay, unused before T_f');
-  assert.equal(forkProblem({ ...base, variant: 'constrained-images' }, { ...seer, variant: 'constrained-seer' }), undefined);
+  assert.equal(
+    forkProblem(base, { ...seer, checkpointSeconds: 5, snapshotEvery: 7 }),
+    undefined,
+    'bookkeeping settings may differ',
+  );
+  assert.equal(
+    forkProblem(base, { ...seer, latentDtype: 'float16', copies: 2 }),
+    undefined,
+    'so may the latent replay, unused before T_f',
+  );
+  assert.equal(
+    forkProblem({ ...base, variant: 'constrained-images' }, { ...seer, variant: 'constrained-seer' }),
+    undefined,
+  );
   assert.match(forkProblem(seer, seer)!, /source run is variant 'seer', which freezes/);
   assert.match(forkProblem(base, { ...seer, variant: 'capacity-control' })!, /'capacity-control' never freezes/);
-  assert.match(forkProblem(base, { ...seer, variant: 'constrained-seer' })!, /'baseline' and 'constrained-seer' keep different image replays before T_f/);
+  assert.match(
+    forkProblem(base, { ...seer, variant: 'constrained-seer' })!,
+    /'baseline' and 'constrained-seer' keep different image replays before T_f/,
+  );
   assert.match(forkProblem(base, { ...seer, freezeRule: 'adaptive' })!, /freezeRule 'adaptive' cannot fork/);
   assert.match(forkProblem(base, { ...seer, batchSize: 64 })!, /differ in batchSize \(8 vs 64\)/);
 
   const src = path.join(tmp, 'refuse-baseline');
-  await expectReject(runExperiment(seer, { out: path.join(tmp, 'refuse-a'), forkFrom: path.join(tmp, 'nowhere') }), /no manifest.json/);
+  await expectReject(
+    runExperiment(seer, { out: path.join(tmp, 'refuse-a'), forkFrom: path.join(tmp, 'nowhere') }),
+    /no manifest.json/,
+  );
   await runExperiment({ ...base, steps: 40, checkpointSeconds: 86400 }, { out: src, stopAfterSteps: 5 });
   await expectReject(runExperiment(seer, { out: path.join(tmp, 'refuse-b'), forkFrom: src }), /differ in steps/);
 });
@@ -222,12 +269,18 @@ test('section jobs: each freezing job forks from the non-freezing job of the sam
 test('a section runs its baselines first, then its SEER runs as forks of them', async () => {
   const root = path.join(tmp, 'section', 'compute');
   const started: SectionJob[] = [];
-  const failed = await runSection('compute', 'smoke', { root, jobs: 0, onEvent: (e) => e.status === 'start' && started.push(e.job) });
+  const failed = await runSection('compute', 'smoke', {
+    root,
+    jobs: 0,
+    onEvent: (e) => e.status === 'start' && started.push(e.job),
+  });
   assert.deepEqual(failed, []);
   const firstFork = started.findIndex((j) => j.forkFrom);
   assert.ok(firstFork > 0 && started.slice(firstFork).every((j) => j.forkFrom), started.map((j) => j.dir).join('\n'));
   for (const j of started.filter((x) => x.config.variant === 'seer')) {
-    const m = JSON.parse(fs.readFileSync(path.join(j.dir, 'manifest.json'), 'utf8')) as { forkedFrom?: { dir: string } };
+    const m = JSON.parse(fs.readFileSync(path.join(j.dir, 'manifest.json'), 'utf8')) as {
+      forkedFrom?: { dir: string };
+    };
     assert.equal(m.forkedFrom?.dir, path.relative(j.dir, j.forkFrom!), `${j.dir} did not fork`);
   }
 });
@@ -235,13 +288,19 @@ test('a section runs its baselines first, then its SEER runs as forks of them', 
 test('in child processes, each SEER run starts once its own baseline has finished, and forks from it', async () => {
   const root = path.join(tmp, 'section-children', 'compute');
   const events: { status: string; dir: string }[] = [];
-  const failed = await runSection('compute', 'smoke', { root, jobs: 2, onEvent: (e) => events.push({ status: e.status, dir: e.job.dir }) });
+  const failed = await runSection('compute', 'smoke', {
+    root,
+    jobs: 2,
+    onEvent: (e) => events.push({ status: e.status, dir: e.job.dir }),
+  });
   assert.deepEqual(failed, []);
   for (const j of sectionJobs('compute', 'smoke', root).filter((x) => x.forkFrom)) {
     const started = events.findIndex((e) => e.status === 'start' && e.dir === j.dir);
     const baselineDone = events.findIndex((e) => e.status === 'done' && e.dir === j.forkFrom);
     assert.ok(baselineDone >= 0 && baselineDone < started, `${j.dir} started before ${j.forkFrom} finished`);
-    const m = JSON.parse(fs.readFileSync(path.join(j.dir, 'manifest.json'), 'utf8')) as { forkedFrom?: { dir: string } };
+    const m = JSON.parse(fs.readFileSync(path.join(j.dir, 'manifest.json'), 'utf8')) as {
+      forkedFrom?: { dir: string };
+    };
     assert.equal(m.forkedFrom?.dir, path.relative(j.dir, j.forkFrom!), `${j.dir} did not fork`);
   }
 });

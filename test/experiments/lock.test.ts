@@ -48,8 +48,10 @@ test('the lock holds pid and host; a second taker is refused, naming them; relea
   assert.equal(owner.pid, process.pid);
   assert.equal(owner.host, os.hostname());
   const named = `process ${process.pid} on host ${os.hostname()}`;
-  assert.throws(() => acquireRunLock(dir), (err: Error) =>
-    err instanceof RunLockedError && err.message.includes(named));
+  assert.throws(
+    () => acquireRunLock(dir),
+    (err: Error) => err instanceof RunLockedError && err.message.includes(named),
+  );
   lock.release();
   assert.equal(readRunLock(dir), undefined);
   acquireRunLock(dir).release();
@@ -77,7 +79,10 @@ test('a stale lock of a dead process is taken over, on stderr and in the log', a
   const dead = deadPid();
   writeLock(dir, { pid: dead, host: os.hostname() });
   const said = await stderrOf(() => runExperiment(smoke, { out: dir, resume: true }));
-  assert.ok(said.some((l) => l.includes(`took over the lock left by process ${dead}`)), said.join('\n'));
+  assert.ok(
+    said.some((l) => l.includes(`took over the lock left by process ${dead}`)),
+    said.join('\n'),
+  );
   const note = readLog(path.join(dir, 'log.jsonl')).find((r) => r.type === 'resume');
   assert.deepEqual((note?.tookOverLockOf as { pid: number }).pid, dead);
   assert.equal(fs.existsSync(path.join(dir, LOCK_FILE)), false, 'released at the end');

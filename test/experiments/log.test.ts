@@ -29,7 +29,10 @@ test('a torn last line is dropped, and the next append starts a line of its own'
   fs.writeFileSync(file, rec(0) + rec(1) + '{"type":"ev');
   assert.equal(readLog(file).length, 2);
   new RunLog(file).append({ type: 'eval', envSteps: 2, updates: 2, wallSeconds: 0 });
-  assert.deepEqual(readLog(file).map((r) => r.envSteps), [0, 1, 2]);
+  assert.deepEqual(
+    readLog(file).map((r) => r.envSteps),
+    [0, 1, 2],
+  );
 });
 
 test('resuming a run whose log is damaged in the middle refuses and leaves the log as it was', async () => {

@@ -16,11 +16,15 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-results-'));
 function fakeRun(variant: string, seed: number, returns: number[], flopsPerEval: number, freezeAt?: number): void {
   const dir = path.join(root, `${variant}-${seed}`);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ seed, config: { env: 'minatar/breakout', variant } }));
+  fs.writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({ seed, config: { env: 'minatar/breakout', variant } }),
+  );
   const log = new RunLog(path.join(dir, 'log.jsonl'));
   returns.forEach((r, i) => {
     const step = (i + 1) * 100;
-    if (freezeAt !== undefined && step === freezeAt) log.append({ type: 'freeze', envSteps: step, updates: step, wallSeconds: i, cumulativeFlops: i * flopsPerEval });
+    if (freezeAt !== undefined && step === freezeAt)
+      log.append({ type: 'freeze', envSteps: step, updates: step, wallSeconds: i, cumulativeFlops: i * flopsPerEval });
     const acting = ((i + 1) * (i + 2)) / 2;
     const flops = { heads: (i + 1) * flopsPerEval, acting };
     const cumulativeFlops = (i + 1) * flopsPerEval + acting;
@@ -50,9 +54,20 @@ test('seeds are aligned by env step: only steps every seed evaluated enter the c
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-align-'));
   const write = (name: string, steps: number[]) => {
     fs.mkdirSync(path.join(dir, name));
-    fs.writeFileSync(path.join(dir, name, 'manifest.json'), JSON.stringify({ seed: 0, config: { env: 'minatar/breakout', variant: 'seer' } }));
+    fs.writeFileSync(
+      path.join(dir, name, 'manifest.json'),
+      JSON.stringify({ seed: 0, config: { env: 'minatar/breakout', variant: 'seer' } }),
+    );
     const log = new RunLog(path.join(dir, name, 'log.jsonl'));
-    for (const st of steps) log.append({ type: 'eval', envSteps: st, updates: st, wallSeconds: 0, evalReturn: st / 100, cumulativeFlops: st });
+    for (const st of steps)
+      log.append({
+        type: 'eval',
+        envSteps: st,
+        updates: st,
+        wallSeconds: 0,
+        evalReturn: st / 100,
+        cumulativeFlops: st,
+      });
   };
   write('a', [0, 100, 200, 300]); // evaluates at step 0 too
   write('b', [100, 200]); // older runner (no step-0 eval), still running
@@ -69,19 +84,31 @@ test('curves figure marks each frozen curve at its own freeze', () => {
 
 test('curves figure: one legend name per variant; a seed count that differs between panels goes to their titles', () => {
   const runs = loadRuns(root);
-  const names = (fig: ReturnType<typeof curvesFigure>): string[] => fig.panels.flatMap((p) => p.series.map((s) => s.name));
+  const names = (fig: ReturnType<typeof curvesFigure>): string[] =>
+    fig.panels.flatMap((p) => p.series.map((s) => s.name));
   assert.deepEqual(names(curvesFigure(runs, 'envSteps')), ['baseline (2 seeds)', 'seer (1 seed)']);
   // A second environment where the baseline has one seed: names stay one per variant, titles carry the counts.
-  const other = runs.filter((r) => r.manifest.seed === 0).map((r) => ({ ...r, manifest: { ...r.manifest, config: { ...r.manifest.config, env: 'minatar/asterix' } } }));
+  const other = runs
+    .filter((r) => r.manifest.seed === 0)
+    .map((r) => ({ ...r, manifest: { ...r.manifest, config: { ...r.manifest.config, env: 'minatar/asterix' } } }));
   const fig = curvesFigure([...runs, ...other], 'envSteps');
   assert.deepEqual(new Set(names(fig)), new Set(['baseline', 'seer (1 seed)']));
-  assert.deepEqual(fig.panels.map((p) => p.title), ['minatar/breakout<br>(baseline: 2 seeds)', 'minatar/asterix<br>(baseline: 1 seed)']);
+  assert.deepEqual(
+    fig.panels.map((p) => p.title),
+    ['minatar/breakout<br>(baseline: 2 seeds)', 'minatar/asterix<br>(baseline: 1 seed)'],
+  );
 });
 
 test('training FLOPs leave out the acting component, evaluation episodes included', () => {
   const seer = loadRuns(root).find((r) => r.manifest.config.variant === 'seer')!;
-  assert.deepEqual(seer.evals.map((e) => e.flops), [5, 11, 18]);
-  assert.deepEqual(seer.evals.map((e) => e.trainingFlops), [4, 8, 12]);
+  assert.deepEqual(
+    seer.evals.map((e) => e.flops),
+    [5, 11, 18],
+  );
+  assert.deepEqual(
+    seer.evals.map((e) => e.trainingFlops),
+    [4, 8, 12],
+  );
 });
 
 test('score at a FLOPs budget is the last evaluation whose training FLOPs are within it', () => {
@@ -110,7 +137,11 @@ test('summary table: final return per variant', () => {
   assert.equal(base['return sample std'], Math.SQRT2);
   assert.equal(base.seeds, 2);
   // one seed: no deviation to show (blank in the markdown table), never a misleading 0
-  const one = summaryTable(loadRuns(root).filter((r) => r.manifest.config.variant === 'baseline').slice(0, 1));
+  const one = summaryTable(
+    loadRuns(root)
+      .filter((r) => r.manifest.config.variant === 'baseline')
+      .slice(0, 1),
+  );
   assert.ok(Number.isNaN((one.objects()[0] as Record<string, number>)['return sample std']));
 });
 

@@ -28,11 +28,22 @@ async function reference(name: string, cfg: Partial<ExperimentConfig> & { env: s
 }
 
 const rainbow = { env: 'minatar/breakout', variant: 'seer', scale: 'smoke' } as const;
-const curl = { env: 'cartpole-swingup', variant: 'seer', scale: 'smoke', steps: 16, initSteps: 4, freezeAt: 6, evalEvery: 8 } as const;
+const curl = {
+  env: 'cartpole-swingup',
+  variant: 'seer',
+  scale: 'smoke',
+  steps: 16,
+  initSteps: 4,
+  freezeAt: 6,
+  evalEvery: 8,
+} as const;
 
 test('rainbow: stop before and after the freeze, resume, same log', async () => {
   const full = await reference('rainbow', rainbow);
-  assert.ok(full.some((l) => l.includes('"type":"freeze"')), 'the smoke run freezes');
+  assert.ok(
+    full.some((l) => l.includes('"type":"freeze"')),
+    'the smoke run freezes',
+  );
   const firstEval = JSON.parse(full.find((l) => l.includes('"type":"eval"'))!) as { envSteps: number; updates: number };
   assert.deepEqual([firstEval.envSteps, firstEval.updates], [0, 0], 'curves start at the untrained agent');
   for (const stopAt of [30, 47]) {
@@ -56,8 +67,14 @@ test('curl: stop after the freeze, resume, same log', async () => {
 test('adaptive freezing: a resumed run checks and freezes at the same update', async () => {
   const adaptive = { ...rainbow, freezeRule: 'adaptive', adaptiveTau: 0.5, snapshotEvery: 5 } as const;
   const full = await reference('adaptive', adaptive);
-  assert.ok(full.some((l) => l.includes('"type":"similarity"')), 'the rule logs its checks');
-  assert.ok(full.some((l) => l.includes('"type":"freeze"')), 'the rule freezes within the smoke run');
+  assert.ok(
+    full.some((l) => l.includes('"type":"similarity"')),
+    'the rule logs its checks',
+  );
+  assert.ok(
+    full.some((l) => l.includes('"type":"freeze"')),
+    'the rule freezes within the smoke run',
+  );
   const dir = path.join(tmp, 'adaptive-stop');
   await runExperiment(adaptive, { out: dir, stopAfterSteps: 23 });
   await runExperiment(adaptive, { out: dir, resume: true });
@@ -125,14 +142,19 @@ test('--resume with other settings than the manifest refuses, naming every field
   const resumeWith = (change: Partial<ExperimentConfig>, out = dir) =>
     runExperiment({ ...rainbow, ...change }, { out, resume: true });
   for (const [change, named] of cases) await assert.rejects(resumeWith(change), named);
-  const all = await resumeWith({ env: 'minatar/space_invaders', seed: 2, evalEvery: 10 })
-    .then(() => '', (err: Error) => err.message);
+  const all = await resumeWith({ env: 'minatar/space_invaders', seed: 2, evalEvery: 10 }).then(
+    () => '',
+    (err: Error) => err.message,
+  );
   assert.match(all, /^cannot resume: .* holds a run with other settings .*choose another --out/);
   const fields = ['evalEvery (30 vs 10)', 'seed (0 vs 2)', 'env ("minatar/breakout" vs "minatar/space_invaders")'];
   for (const field of fields) {
     assert.ok(all.includes(field), all);
   }
-  assert.deepEqual(['log.jsonl', 'manifest.json'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8')), files);
+  assert.deepEqual(
+    ['log.jsonl', 'manifest.json'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8')),
+    files,
+  );
   // A finished run is not reported completed for settings it was not made with either.
   await assert.rejects(resumeWith({ seed: 3 }, path.join(tmp, 'rainbow-full')), /seed \(0 vs 3\)/);
 });
@@ -155,11 +177,17 @@ test('--resume without a checkpoint, or on a directory that does not exist, says
   assert.equal(fs.existsSync(path.join(dir, 'checkpoints')), false, 'stopped before its first checkpoint');
   const said = await stderrOf(() => runExperiment(cfg, { out: dir, resume: true }));
   const restarted = /--resume: .*no-checkpoint has no checkpoint \(the \d+ records in its log are rewritten\); start/;
-  assert.ok(said.some((l) => restarted.test(l)), said.join('\n'));
+  assert.ok(
+    said.some((l) => restarted.test(l)),
+    said.join('\n'),
+  );
   const note = readLog(path.join(dir, 'log.jsonl')).find((r) => r.type === 'resume');
   assert.match(String(note?.restartedFromStep0), /no checkpoint \(the \d+ records/);
   const fresh = path.join(tmp, 'never-made');
   const saidFresh = await stderrOf(() => runExperiment(cfg, { out: fresh, resume: true }));
   const newRun = `--resume: ${fresh} does not exist; starting a new run from step 0`;
-  assert.ok(saidFresh.some((l) => l.includes(newRun)), saidFresh.join('\n'));
+  assert.ok(
+    saidFresh.some((l) => l.includes(newRun)),
+    saidFresh.join('\n'),
+  );
 });

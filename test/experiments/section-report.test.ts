@@ -6,8 +6,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunResult } from '../../lib/experiments/results';
 import {
-  armStatsTable, comparisonTable, finalReturns, flopsBudgets, learnedOf, noLearningClause, returnsAtBudget, tally,
-  verdict, verdictLines, type ArmStats,
+  armStatsTable,
+  comparisonTable,
+  finalReturns,
+  flopsBudgets,
+  learnedOf,
+  noLearningClause,
+  returnsAtBudget,
+  tally,
+  verdict,
+  verdictLines,
+  type ArmStats,
 } from '../../lib/experiments/section-report';
 
 /** A run from its evaluations: [training FLOPs, acting FLOPs, return] each. */
@@ -17,8 +26,13 @@ function run(arm: string, seed: number, evals: [number, number, number][], env =
     arm,
     manifest: { config: { env, variant: arm, seed } },
     evals: evals.map(([training, acting, evalReturn], i) => ({
-      envSteps: i, updates: i, wallSeconds: i, evalReturn, replayBytes: 0,
-      flops: training + acting, trainingFlops: training,
+      envSteps: i,
+      updates: i,
+      wallSeconds: i,
+      evalReturn,
+      replayBytes: 0,
+      flops: training + acting,
+      trainingFlops: training,
     })),
   } as unknown as RunResult;
 }
@@ -27,14 +41,41 @@ test('fixed budget: every run of the cheaper arm at its own final evaluation, wh
   // SEER's three seeds spent slightly different training FLOPs (mean 100); their evaluation episodes cost
   // different acting FLOPs, so their cumulative totals order the other way round.
   const seer = [
-    run('seer', 0, [[0, 5, 0], [50, 9, 2], [100.01, 10, 7.3]]), // above the mean
-    run('seer', 1, [[0, 5, 0], [50, 9, 2], [100, 20, 7.8]]),
-    run('seer', 2, [[0, 5, 0], [50, 9, 2], [99.99, 30, 4.0]]), // below the mean
+    run('seer', 0, [
+      [0, 5, 0],
+      [50, 9, 2],
+      [100.01, 10, 7.3],
+    ]), // above the mean
+    run('seer', 1, [
+      [0, 5, 0],
+      [50, 9, 2],
+      [100, 20, 7.8],
+    ]),
+    run('seer', 2, [
+      [0, 5, 0],
+      [50, 9, 2],
+      [99.99, 30, 4.0],
+    ]), // below the mean
   ];
   const base = [
-    run('baseline', 0, [[0, 5, 0], [60, 9, 2], [100.005, 10, 3], [200, 12, 9]]), // within the budget: scored 3
-    run('baseline', 1, [[0, 5, 0], [60, 9, 2], [100.02, 10, 3], [200, 12, 9]]), // just over it: scored 2
-    run('baseline', 2, [[0, 5, 0], [60, 9, 1], [150, 10, 3], [200, 12, 9]]),
+    run('baseline', 0, [
+      [0, 5, 0],
+      [60, 9, 2],
+      [100.005, 10, 3],
+      [200, 12, 9],
+    ]), // within the budget: scored 3
+    run('baseline', 1, [
+      [0, 5, 0],
+      [60, 9, 2],
+      [100.02, 10, 3],
+      [200, 12, 9],
+    ]), // just over it: scored 2
+    run('baseline', 2, [
+      [0, 5, 0],
+      [60, 9, 1],
+      [150, 10, 3],
+      [200, 12, 9],
+    ]),
   ];
   const runs = [...seer, ...base];
   const budgets = flopsBudgets(runs, ['baseline', 'seer']);
@@ -48,14 +89,33 @@ test('fixed budget: every run of the cheaper arm at its own final evaluation, wh
 });
 
 test('the cheaper arm is the one with fewer training FLOPs; a missing breakdown is an error naming the run', () => {
-  const runs = [run('a', 0, [[0, 0, 0], [10, 50, 1]]), run('b', 0, [[0, 0, 0], [20, 0, 1]])];
+  const runs = [
+    run('a', 0, [
+      [0, 0, 0],
+      [10, 50, 1],
+    ]),
+    run('b', 0, [
+      [0, 0, 0],
+      [20, 0, 1],
+    ]),
+  ];
   assert.equal(flopsBudgets(runs, ['a', 'b']).get('e'), 10, 'acting FLOPs do not make a cheaper');
-  const broken = run('a', 1, [[0, 0, 0], [NaN, 0, 1]]);
+  const broken = run('a', 1, [
+    [0, 0, 0],
+    [NaN, 0, 1],
+  ]);
   assert.throws(() => flopsBudgets([broken], ['a']), /a\/e__s1: .*no FLOPs breakdown/);
 });
 
 const stats = (arm: string, values: number[], learned?: boolean): ArmStats => {
-  const [s] = finalReturns(values.map((v, i) => run(arm, i, [[0, 0, 0], [1, 0, v]])));
+  const [s] = finalReturns(
+    values.map((v, i) =>
+      run(arm, i, [
+        [0, 0, 0],
+        [1, 0, v],
+      ]),
+    ),
+  );
   return { ...s, learned };
 };
 
@@ -106,7 +166,11 @@ test('comparison table: mean ± sample std, the difference with its interval, IQ
 test('a comparison where neither arm learned says so instead of a verdict', () => {
   // Two seeds per arm: evaluation returns from the first (before any update) to the last.
   const curve = (arm: string, seed: number, returns: number[]) =>
-    run(arm, seed, returns.map((r, i) => [i, 0, r] as [number, number, number]));
+    run(
+      arm,
+      seed,
+      returns.map((r, i) => [i, 0, r] as [number, number, number]),
+    );
   const flat = [curve('a', 0, [30, 25, 40]), curve('a', 1, [30, 32, 20]), curve('b', 0, [30, 30, 20])];
   flat.push(curve('b', 1, [28, 10, 24]));
   assert.equal(learnedOf(flat.slice(0, 2)), false);

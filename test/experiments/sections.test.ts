@@ -9,7 +9,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SCALES } from '../../lib/experiments/scale';
-import { armOf, byArm, cliArgs, loadSection, section, sectionJobs, sectionStatus, SECTION_NAMES, SECTIONS } from '../../lib/experiments/sections';
+import {
+  armOf,
+  byArm,
+  cliArgs,
+  loadSection,
+  section,
+  sectionJobs,
+  sectionStatus,
+  SECTION_NAMES,
+  SECTIONS,
+} from '../../lib/experiments/sections';
 import { missingNote } from '../../lib/experiments/section-report';
 import { isCurlEncoderKey, readPretrainedEncoder, runTransfer, withEncoder } from '../../lib/experiments/transfer';
 import { runWithSnapshots, snapshotDir } from '../../lib/experiments/snapshot-run';
@@ -28,7 +38,11 @@ test('every section has a valid plan at every scale, with unique run folders', (
       const jobs = sectionJobs(name, scale, '/r');
       assert.ok(jobs.length > 0, `${name}/${scale} has no runs`);
       assert.equal(new Set(jobs.map((j) => j.dir)).size, jobs.length, `${name}/${scale}: two runs share a folder`);
-      for (const a of SECTIONS[name].plans[scale].arms) assert.ok(jobs.some((j) => j.arm === a.name), `${name}/${scale}: arm ${a.name} has no runs`);
+      for (const a of SECTIONS[name].plans[scale].arms)
+        assert.ok(
+          jobs.some((j) => j.arm === a.name),
+          `${name}/${scale}: arm ${a.name} has no runs`,
+        );
       for (const j of jobs) assert.equal(j.config.scale, scale);
     }
   }
@@ -42,7 +56,9 @@ test('laptop plans have at least 3 seeds per arm and environment (issue 9: data/
     // The one exception, declared in the plan and checked on data below: a run that would repeat another.
     const fewer = SECTIONS[name].plans.laptop.arms.filter((a) => a.seeds).map((a) => `${a.name} ${a.seeds}`);
     assert.deepEqual(fewer, name === 'memory' ? ['capacity-control 0'] : []);
-    for (const [g, n] of groups) if (!(name === 'memory' && g === 'capacity-control cartpole-swingup')) assert.ok(n >= 3, `${name}: ${g} has ${n} seeds`);
+    for (const [g, n] of groups)
+      if (!(name === 'memory' && g === 'capacity-control cartpole-swingup'))
+        assert.ok(n >= 3, `${name}: ${g} has ${n} seeds`);
   }
 });
 
@@ -53,7 +69,8 @@ test("laptop memory: the capacity control on cartpole-swingup is compute's basel
   const capacity = (log: typeof control): unknown => log.find((r) => r.type === 'start')!.capacity;
   assert.equal(capacity(control), 5000);
   assert.equal(capacity(control), capacity(baseline));
-  const evals = (log: typeof control): unknown[] => log.filter((r) => r.type === 'eval').map((r) => [r.agentSteps, r.evalReturn]);
+  const evals = (log: typeof control): unknown[] =>
+    log.filter((r) => r.type === 'eval').map((r) => [r.agentSteps, r.evalReturn]);
   assert.equal(evals(control).length, 11);
   assert.deepEqual(evals(control), evals(baseline));
 });
@@ -68,10 +85,21 @@ test('section plans say what they claim to test', () => {
     assert.equal(j.pretrainedFrom, pre.find((p) => p.seed === j.seed)!.dir);
   }
   const res = sectionJobs('resolution', 'laptop', '/r');
-  assert.ok(res.some((j) => j.arm === 'baseline@half' && j.env === 'cartpole-swingup' && j.config.imageSize === 50 && j.config.agentOptions?.cropSize === 42));
+  assert.ok(
+    res.some(
+      (j) =>
+        j.arm === 'baseline@half' &&
+        j.env === 'cartpole-swingup' &&
+        j.config.imageSize === 50 &&
+        j.config.agentOptions?.cropSize === 42,
+    ),
+  );
   assert.ok(res.some((j) => j.arm === 'baseline@half' && j.env === 'minatar/breakout' && j.config.imageSize === 42));
   assert.ok(sectionJobs('impala', 'laptop', '/r').every((j) => j.config.encoder === 'impala'));
-  assert.deepEqual(new Set(sectionJobs('memory', 'laptop', '/r').map((j) => j.config.variant)), new Set(['baseline', 'constrained-images', 'constrained-seer', 'capacity-control']));
+  assert.deepEqual(
+    new Set(sectionJobs('memory', 'laptop', '/r').map((j) => j.config.variant)),
+    new Set(['baseline', 'constrained-images', 'constrained-seer', 'capacity-control']),
+  );
   assert.throws(() => section('computer'), /unknown section 'computer'. Accepted: compute, memory/);
 });
 
@@ -95,19 +123,26 @@ test("resolution's full-resolution arms are the compute section's runs, shared r
     for (const j of unbounded.filter((x) => !x.env.startsWith('minatar/'))) {
       assert.equal(compute.find((c) => c.dir === j.dir)?.arm, 'baseline', `${scale}: ${j.dir}`);
     }
-    assert.ok(unbounded.filter((x) => x.env.startsWith('minatar/')).every((j) => j.dir.startsWith('/data/runs/memory/unbounded/')));
+    assert.ok(
+      unbounded
+        .filter((x) => x.env.startsWith('minatar/'))
+        .every((j) => j.dir.startsWith('/data/runs/memory/unbounded/')),
+    );
   }
   // A shared arm whose config drifted from the other section's would silently compare different experiments.
   const saved = SECTIONS.resolution.plans.laptop.overrides;
   SECTIONS.resolution.plans.laptop.overrides = { rainbow: { batchSize: 64 } };
   try {
-    assert.throws(() => sectionJobs('resolution', 'laptop', '/r'), /shared with compute, but their configs differ for minatar\/breakout/);
+    assert.throws(
+      () => sectionJobs('resolution', 'laptop', '/r'),
+      /shared with compute, but their configs differ for minatar\/breakout/,
+    );
   } finally {
     SECTIONS.resolution.plans.laptop.overrides = saved;
   }
 });
 
-test('loadSection also loads shared arms, from the other section\'s folder', async () => {
+test("loadSection also loads shared arms, from the other section's folder", async () => {
   const runs = path.join(tmp, 'shared', 'runs');
   const res = sectionJobs('resolution', 'smoke', path.join(runs, 'resolution'));
   const shared = res.find((j) => j.arm === 'baseline' && j.env === 'minatar/breakout' && j.seed === 0)!;
@@ -120,13 +155,19 @@ test('loadSection also loads shared arms, from the other section\'s folder', asy
   assert.deepEqual(all.map(armOf).sort(), ['baseline', 'baseline@half']);
   // Labelled with this section's arm, even where the other section's folder is named differently.
   const memoryRuns = path.join(tmp, 'shared-memory', 'runs');
-  const unbounded = sectionJobs('memory', 'laptop', path.join(memoryRuns, 'memory')).find((j) => j.arm === 'unbounded' && j.env === 'cartpole-swingup' && j.seed === 0)!;
+  const unbounded = sectionJobs('memory', 'laptop', path.join(memoryRuns, 'memory')).find(
+    (j) => j.arm === 'unbounded' && j.env === 'cartpole-swingup' && j.seed === 0,
+  )!;
   assert.equal(path.basename(path.dirname(unbounded.dir)), 'baseline');
   fs.mkdirSync(unbounded.dir, { recursive: true });
-  for (const f of ['manifest.json', 'log.jsonl']) fs.copyFileSync(path.join(shared.dir, f), path.join(unbounded.dir, f));
+  for (const f of ['manifest.json', 'log.jsonl'])
+    fs.copyFileSync(path.join(shared.dir, f), path.join(unbounded.dir, f));
   const mem = loadSection(path.join(memoryRuns, 'memory'), { name: 'memory', scale: 'laptop' });
   assert.deepEqual(mem.map(armOf), ['unbounded']);
-  assert.deepEqual(byArm(mem).map((r) => r.manifest.config.variant), ['unbounded']);
+  assert.deepEqual(
+    byArm(mem).map((r) => r.manifest.config.variant),
+    ['unbounded'],
+  );
   const missing = sectionStatus('resolution', 'smoke', path.join(runs, 'resolution')).missing;
   const note = missingNote('resolution', 'smoke', missing);
   assert.match(note, new RegExp(`^\\*\\*Partial results: 2 of ${res.length} runs`));
@@ -138,12 +179,19 @@ test('loadSection also loads shared arms, from the other section\'s folder', asy
 test('laptop scale: transfer learns walker-walk from scratch in the compute baselines, hopper-hop in its own runs', () => {
   const runs = '/runs';
   const scratch = sectionJobs('transfer', 'laptop', path.join(runs, 'transfer')).filter((j) => j.arm === 'scratch');
-  assert.deepEqual(scratch.filter((j) => j.env === 'walker-walk').map((j) => j.dir), [0, 1, 2].map((s) => path.join(runs, 'compute', 'baseline', `walker-walk__s${s}`)));
-  assert.deepEqual(scratch.filter((j) => j.env === 'hopper-hop').map((j) => j.dir), [0, 1, 2].map((s) => path.join(runs, 'transfer', 'scratch', `hopper-hop__s${s}`)));
+  assert.deepEqual(
+    scratch.filter((j) => j.env === 'walker-walk').map((j) => j.dir),
+    [0, 1, 2].map((s) => path.join(runs, 'compute', 'baseline', `walker-walk__s${s}`)),
+  );
+  assert.deepEqual(
+    scratch.filter((j) => j.env === 'hopper-hop').map((j) => j.dir),
+    [0, 1, 2].map((s) => path.join(runs, 'transfer', 'scratch', `hopper-hop__s${s}`)),
+  );
 });
 
 test("paper numbers are Table 1's as printed", () => {
-  const get = (name: 'compute' | 'memory', game: string, arm: string) => SECTIONS[name].reference.find((r) => r.env === `atari/${game}` && r.arm === arm);
+  const get = (name: 'compute' | 'memory', game: string, arm: string) =>
+    SECTIONS[name].reference.find((r) => r.env === `atari/${game}` && r.arm === arm);
   // §5.2 quotes these in its text (line 140 and 142), independently of the table.
   assert.equal(get('compute', 'BankHeist', 'baseline')?.mean, 145.8);
   assert.equal(get('compute', 'BankHeist', 'seer')?.mean, 276.6);
@@ -157,78 +205,166 @@ test("paper numbers are Table 1's as printed", () => {
     const text = fs.readFileSync(paper, 'utf8');
     for (const r of [...SECTIONS.compute.reference, ...SECTIONS.memory.reference]) {
       const row = text.split('\n').find((l) => l.startsWith(r.env.replace('atari/', '') + '\t'));
-      assert.ok(row?.includes(`${r.mean.toFixed(1)} \\pm ${r.std!.toFixed(1)}`), `${r.env} ${r.arm}: ${r.mean} ± ${r.std} not in the paper's row '${row}'`);
+      assert.ok(
+        row?.includes(`${r.mean.toFixed(1)} \\pm ${r.std!.toFixed(1)}`),
+        `${r.env} ${r.arm}: ${r.mean} ± ${r.std} not in the paper's row '${row}'`,
+      );
     }
   }
 });
 
 test('cliArgs reproduce a job config for `seer run`', () => {
-  assert.deepEqual(cliArgs({ env: 'cartpole-swingup', variant: 'seer', seed: 2, scale: 'laptop', imageSize: 50, agentOptions: { cropSize: 42 } }), [
-    '--env', 'cartpole-swingup', '--variant', 'seer', '--seed', '2', '--scale', 'laptop', '--set', 'imageSize=50', '--set', 'agentOptions.cropSize=42',
-  ]);
+  assert.deepEqual(
+    cliArgs({
+      env: 'cartpole-swingup',
+      variant: 'seer',
+      seed: 2,
+      scale: 'laptop',
+      imageSize: 50,
+      agentOptions: { cropSize: 42 },
+    }),
+    [
+      '--env',
+      'cartpole-swingup',
+      '--variant',
+      'seer',
+      '--seed',
+      '2',
+      '--scale',
+      'laptop',
+      '--set',
+      'imageSize=50',
+      '--set',
+      'agentOptions.cropSize=42',
+    ],
+  );
 });
 
-test('transfer: the target run trains on exactly the pre-trained encoder, frozen from update 0', { timeout: 240_000 }, async () => {
-  const small = { scale: 'smoke', steps: 12, initSteps: 6, freezeAt: 2, evalEvery: 8, maxEpisodeSteps: 4 } as const;
-  const pre = path.join(tmp, 'pre');
-  await runExperiment({ ...small, env: 'walker-stand', checkpointSeconds: 0 }, { out: pre });
-  const encoder = readPretrainedEncoder(pre);
-  assert.ok(Object.keys(encoder.tensors).every(isCurlEncoderKey));
-  assert.ok(encoder.tensors['critic/conv1/kernel'] && encoder.tensors['actor/fc/kernel'] && encoder.tensors['target/ln/gamma']);
-  assert.ok(!isCurlEncoderKey('critic/q1/l0/kernel') && !isCurlEncoderKey('actor/trunk/l0/kernel'));
+test(
+  'transfer: the target run trains on exactly the pre-trained encoder, frozen from update 0',
+  { timeout: 240_000 },
+  async () => {
+    const small = { scale: 'smoke', steps: 12, initSteps: 6, freezeAt: 2, evalEvery: 8, maxEpisodeSteps: 4 } as const;
+    const pre = path.join(tmp, 'pre');
+    await runExperiment({ ...small, env: 'walker-stand', checkpointSeconds: 0 }, { out: pre });
+    const encoder = readPretrainedEncoder(pre);
+    assert.ok(Object.keys(encoder.tensors).every(isCurlEncoderKey));
+    assert.ok(
+      encoder.tensors['critic/conv1/kernel'] &&
+        encoder.tensors['actor/fc/kernel'] &&
+        encoder.tensors['target/ln/gamma'],
+    );
+    assert.ok(!isCurlEncoderKey('critic/q1/l0/kernel') && !isCurlEncoderKey('actor/trunk/l0/kernel'));
 
-  const out = path.join(tmp, 'transfer');
-  const summary = await runTransfer({ ...small, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 3 }, pre, { out });
-  assert.equal(summary.completed, true);
-  const log = readLog(path.join(out, 'log.jsonl'));
-  assert.equal(log.find((r) => r.type === 'freeze')?.updates, 0);
-  assert.equal(log.filter((r) => r.type === 'start').length, 1);
-  // The run's last checkpoint (after updates) still holds the pre-trained encoder: it was handed over and frozen.
-  const ckpt = readLatestCheckpoint(path.join(out, 'checkpoints'))!;
-  assert.ok((ckpt.meta.loop as { updates: number }).updates > 0);
-  // (The target encoder is hard-synced to the online one at the freeze, as in the official code.)
-  for (const k of Object.keys(encoder.tensors)) {
-    const expected = encoder.tensors[k.replace(/^target\//, 'critic/')];
-    assert.deepEqual(ckpt.arrays[`agent/${k}`], expected, `${k} differs from the pre-trained tensor`);
-  }
-  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { config: { checkpointSeconds: number }; transfer: { pretrainedFrom: string } };
-  assert.equal(manifest.transfer.pretrainedFrom, path.resolve(pre));
-  assert.equal(manifest.config.checkpointSeconds, 0); // smoke's own default; the hand-over forced 0 only for its first phase
-  await assert.rejects(runTransfer({ ...small, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 3 }, pre, { out }), /already holds a transfer run/);
-  assert.throws(() => withEncoder({ scalars: {}, tensors: { 'critic/conv1/kernel': { shape: [3], data: new Float32Array(3) } } }, { ...encoder, tensors: { 'critic/conv1/kernel': new Float32Array(4) } }), /encoders differ/);
-  assert.throws(() => withEncoder({ scalars: {}, tensors: {} }, encoder), /has no tensor 'critic\/conv1\/kernel'/);
+    const out = path.join(tmp, 'transfer');
+    const summary = await runTransfer({ ...small, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 3 }, pre, {
+      out,
+    });
+    assert.equal(summary.completed, true);
+    const log = readLog(path.join(out, 'log.jsonl'));
+    assert.equal(log.find((r) => r.type === 'freeze')?.updates, 0);
+    assert.equal(log.filter((r) => r.type === 'start').length, 1);
+    // The run's last checkpoint (after updates) still holds the pre-trained encoder: it was handed over and frozen.
+    const ckpt = readLatestCheckpoint(path.join(out, 'checkpoints'))!;
+    assert.ok((ckpt.meta.loop as { updates: number }).updates > 0);
+    // (The target encoder is hard-synced to the online one at the freeze, as in the official code.)
+    for (const k of Object.keys(encoder.tensors)) {
+      const expected = encoder.tensors[k.replace(/^target\//, 'critic/')];
+      assert.deepEqual(ckpt.arrays[`agent/${k}`], expected, `${k} differs from the pre-trained tensor`);
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+      config: { checkpointSeconds: number };
+      transfer: { pretrainedFrom: string };
+    };
+    assert.equal(manifest.transfer.pretrainedFrom, path.resolve(pre));
+    assert.equal(manifest.config.checkpointSeconds, 0); // smoke's own default; the hand-over forced 0 only for its first phase
+    await assert.rejects(
+      runTransfer({ ...small, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 3 }, pre, { out }),
+      /already holds a transfer run/,
+    );
+    assert.throws(
+      () =>
+        withEncoder(
+          { scalars: {}, tensors: { 'critic/conv1/kernel': { shape: [3], data: new Float32Array(3) } } },
+          { ...encoder, tensors: { 'critic/conv1/kernel': new Float32Array(4) } },
+        ),
+      /encoders differ/,
+    );
+    assert.throws(() => withEncoder({ scalars: {}, tensors: {} }, encoder), /has no tensor 'critic\/conv1\/kernel'/);
 
-  // The hand-over does not wait for an episode end: here the first episode outlasts the run (walker-walk at laptop
-  // scale ends its first episode exactly at the first evaluation).
-  const long = path.join(tmp, 'transfer-long');
-  const longRun = await runTransfer({ ...small, maxEpisodeSteps: 50, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 4 }, pre, { out: long });
-  assert.equal(longRun.completed, true);
-  const t = JSON.parse(fs.readFileSync(path.join(long, 'transfer.json'), 'utf8')) as { injectedAtStep: number; tensors: string[] };
-  assert.equal(t.injectedAtStep, 0);
-  assert.equal(t.tensors.length, Object.keys(encoder.tensors).length);
-});
+    // The hand-over does not wait for an episode end: here the first episode outlasts the run (walker-walk at laptop
+    // scale ends its first episode exactly at the first evaluation).
+    const long = path.join(tmp, 'transfer-long');
+    const longRun = await runTransfer(
+      { ...small, maxEpisodeSteps: 50, env: 'walker-walk', variant: 'seer', freezeAt: 0, seed: 4 },
+      pre,
+      { out: long },
+    );
+    assert.equal(longRun.completed, true);
+    const t = JSON.parse(fs.readFileSync(path.join(long, 'transfer.json'), 'utf8')) as {
+      injectedAtStep: number;
+      tensors: string[];
+    };
+    assert.equal(t.injectedAtStep, 0);
+    assert.equal(t.tensors.length, Object.keys(encoder.tensors).length);
+  },
+);
 
-test('snapshot runs store an encoder snapshot every Δ updates from update 0, loadable into a SAC-AE encoder', { timeout: 240_000 }, async () => {
-  const out = path.join(tmp, 'snap');
-  await runWithSnapshots({ env: 'cartpole-swingup', scale: 'smoke', steps: 12, initSteps: 4, evalEvery: 12, maxEpisodeSteps: 4 }, 4, { out });
-  const store = new DiskSnapshotStore(snapshotDir(out));
-  assert.deepEqual(store.updates(), [0, 4, 8]); // 8 updates (12 steps after 4 random ones), Δ = 4
-  const enc = makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9], seed: 0 });
-  loadSnapshot(store.get(4), enc);
-  enc.dispose();
-  const a = store.get(0).tensors['encoder/conv1/kernel'].data;
-  const b = store.get(4).tensors['encoder/conv1/kernel'].data;
-  assert.ok(a.some((x, i) => x !== b[i]), 'the encoder did not change between snapshots');
-  // Recording snapshots leaves the run itself unchanged: its log equals a run's without them (wall time aside).
-  const ref = path.join(tmp, 'snap-ref');
-  await runExperiment({ env: 'cartpole-swingup', scale: 'smoke', steps: 12, initSteps: 4, evalEvery: 12, maxEpisodeSteps: 4, checkpointSeconds: 0 }, { out: ref });
-  const strip = (d: string) => readLog(path.join(d, 'log.jsonl')).filter((r) => r.type !== 'resume').map((r) => JSON.stringify({ ...r, wallSeconds: 0 }));
-  assert.deepEqual(strip(out), strip(ref));
-});
+test(
+  'snapshot runs store an encoder snapshot every Δ updates from update 0, loadable into a SAC-AE encoder',
+  { timeout: 240_000 },
+  async () => {
+    const out = path.join(tmp, 'snap');
+    await runWithSnapshots(
+      { env: 'cartpole-swingup', scale: 'smoke', steps: 12, initSteps: 4, evalEvery: 12, maxEpisodeSteps: 4 },
+      4,
+      { out },
+    );
+    const store = new DiskSnapshotStore(snapshotDir(out));
+    assert.deepEqual(store.updates(), [0, 4, 8]); // 8 updates (12 steps after 4 random ones), Δ = 4
+    const enc = makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9], seed: 0 });
+    loadSnapshot(store.get(4), enc);
+    enc.dispose();
+    const a = store.get(0).tensors['encoder/conv1/kernel'].data;
+    const b = store.get(4).tensors['encoder/conv1/kernel'].data;
+    assert.ok(
+      a.some((x, i) => x !== b[i]),
+      'the encoder did not change between snapshots',
+    );
+    // Recording snapshots leaves the run itself unchanged: its log equals a run's without them (wall time aside).
+    const ref = path.join(tmp, 'snap-ref');
+    await runExperiment(
+      {
+        env: 'cartpole-swingup',
+        scale: 'smoke',
+        steps: 12,
+        initSteps: 4,
+        evalEvery: 12,
+        maxEpisodeSteps: 4,
+        checkpointSeconds: 0,
+      },
+      { out: ref },
+    );
+    const strip = (d: string) =>
+      readLog(path.join(d, 'log.jsonl'))
+        .filter((r) => r.type !== 'resume')
+        .map((r) => JSON.stringify({ ...r, wallSeconds: 0 }));
+    assert.deepEqual(strip(out), strip(ref));
+  },
+);
 
 test('byArm relabels runs by their folder and drops pre-training runs', () => {
-  const fake = (dir: string): RunResult => ({ dir, manifest: { config: { env: 'e', variant: 'seer' } } as RunResult['manifest'], log: [], evals: [], done: true });
+  const fake = (dir: string): RunResult => ({
+    dir,
+    manifest: { config: { env: 'e', variant: 'seer' } } as RunResult['manifest'],
+    log: [],
+    evals: [],
+    done: true,
+  });
   const runs = [fake('/r/seer@half/e__s0'), fake('/r/pretrain/e__s0')];
   assert.equal(armOf(runs[0]), 'seer@half');
-  assert.deepEqual(byArm(runs).map((r) => r.manifest.config.variant), ['seer@half']);
+  assert.deepEqual(
+    byArm(runs).map((r) => r.manifest.config.variant),
+    ['seer@half'],
+  );
 });

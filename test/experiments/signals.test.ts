@@ -14,9 +14,10 @@ import { readLog } from '../../lib/experiments/log';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-signals-'));
 const cfg = { env: 'minatar/breakout', scale: 'smoke', steps: 240, checkpointSeconds: 3600 } as const;
-const comparable = (dir: string) => readLog(path.join(dir, 'log.jsonl'))
-  .filter((r) => r.type !== 'resume')
-  .map((r) => JSON.stringify({ ...r, wallSeconds: 0 }));
+const comparable = (dir: string) =>
+  readLog(path.join(dir, 'log.jsonl'))
+    .filter((r) => r.type !== 'resume')
+    .map((r) => JSON.stringify({ ...r, wallSeconds: 0 }));
 
 let reference: string[] | undefined;
 async function full(): Promise<string[]> {
@@ -50,7 +51,10 @@ async function interrupted(dir: string, signal: 'SIGINT' | 'SIGTERM'): Promise<{
   return { code: await exited, err };
 }
 
-for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const) {
   test(`${signal}: a checkpoint at the next episode end, exit ${code}; resumed, the uninterrupted log`, async () => {
     const reference = await full();
     const dir = path.join(tmp, signal);
@@ -73,8 +77,26 @@ test('SIGTERM to a sweep process alone reaches its runs: each checkpoints, no ne
   const reference = await full();
   const out = path.join(tmp, 'sweep');
   const cli = path.join(__dirname, '..', '..', 'bin', 'seer.js');
-  const args = [cli, 'sweep', '--envs', cfg.env, '--variants', 'baseline', '--seeds', '0,1,2', '--scale', 'smoke',
-    '--set', `steps=${cfg.steps}`, '--set', 'checkpointSeconds=3600', '--jobs', '2', '--out', out];
+  const args = [
+    cli,
+    'sweep',
+    '--envs',
+    cfg.env,
+    '--variants',
+    'baseline',
+    '--seeds',
+    '0,1,2',
+    '--scale',
+    'smoke',
+    '--set',
+    `steps=${cfg.steps}`,
+    '--set',
+    'checkpointSeconds=3600',
+    '--jobs',
+    '2',
+    '--out',
+    out,
+  ];
   const env = { ...process.env, SEER_QUIET: '1' };
   const runDir = (seed: number): string => path.join(out, `minatar_breakout__baseline__s${seed}`);
   const records = (seed: number): number => {
@@ -99,7 +121,10 @@ test('SIGTERM to a sweep process alone reaches its runs: each checkpoints, no ne
   assert.match(err, /SIGTERM: no new run starts/);
   for (const seed of [0, 1]) {
     assert.ok(!fs.existsSync(path.join(runDir(seed), 'DONE')), `seed ${seed} should have stopped before its end`);
-    assert.ok(fs.readdirSync(path.join(runDir(seed), 'checkpoints')).some((f) => f.startsWith('step-')), `seed ${seed}`);
+    assert.ok(
+      fs.readdirSync(path.join(runDir(seed), 'checkpoints')).some((f) => f.startsWith('step-')),
+      `seed ${seed}`,
+    );
   }
   assert.equal(records(2), 0, 'the third run must not start after the signal');
   // The same command again resumes the two and makes the third; seed 0's log is the uninterrupted run's.

@@ -63,7 +63,10 @@ test('a job waits for the runs it needs; a job whose dependency failed fails wit
   assert.ok(order.indexOf('base1') < order.indexOf('fork1'), `order: ${order}`);
   assert.ok(!order.includes('fork2') && !order.includes('orphan'), `order: ${order}`);
   assert.deepEqual(failed.map((j) => path.basename(j.dir)).sort(), ['bad2', 'fork2', 'orphan']);
-  assert.ok(reasons.some((r) => r.startsWith('orphan: needs') && r.includes('never-queued')), reasons.join('; '));
+  assert.ok(
+    reasons.some((r) => r.startsWith('orphan: needs') && r.includes('never-queued')),
+    reasons.join('; '),
+  );
   assert.ok(fs.existsSync(d('fork1/DONE')) && fs.existsSync(d('other/DONE')));
 });
 
@@ -88,11 +91,16 @@ test('runs made with other settings refuse the sweep, naming the fields, instead
   ];
   const command = [process.execPath, '-e', FAKE_RUN, '--'];
   const onEvent = (e: { status: string }) => events.push(e.status);
-  await assert.rejects(runSweep(jobs, { jobs: 1, command, onEvent }),
-    /sweep refused: 1 of its runs [^]*other holds a run .*evalEvery \(30 vs 10\), agentOptions\.hidden \(32 vs 64\)/);
+  await assert.rejects(
+    runSweep(jobs, { jobs: 1, command, onEvent }),
+    /sweep refused: 1 of its runs [^]*other holds a run .*evalEvery \(30 vs 10\), agentOptions\.hidden \(32 vs 64\)/,
+  );
   assert.deepEqual(events, [], 'nothing ran and nothing was reported skipped');
   assert.equal(fs.existsSync(path.join(root, 'new')), false);
-  const ok = await runSweep(jobs.filter((j) => !j.dir.endsWith('other')), { jobs: 1, command, onEvent });
+  const ok = await runSweep(
+    jobs.filter((j) => !j.dir.endsWith('other')),
+    { jobs: 1, command, onEvent },
+  );
   assert.deepEqual(ok.failed, []);
   assert.deepEqual(events.sort(), ['done', 'skipped', 'start']);
 });

@@ -41,7 +41,12 @@ test('curl update by hand after the freeze: no encoder work at all (scope all), 
   assert.equal(all.encoderBackward, 0);
   assert.equal(all.target, 10); // 2 target Qs on s'
   assert.equal(all.heads, 7 + 30 + 21 + 20);
-  const wo = curlUpdateFlops(toy, 1, { frozen: 'all', actorUpdate: false, contrastive: false }, { firstLayerBackward: 'weights-only' });
+  const wo = curlUpdateFlops(
+    toy,
+    1,
+    { frozen: 'all', actorUpdate: false, contrastive: false },
+    { firstLayerBackward: 'weights-only' },
+  );
   // Q reads a stored latent: its only layer's backward is 1×; P on s' forward.
   assert.equal(wo.heads, 7 + 10 + 10);
   const convs = curlUpdateFlops(toy, 1, { frozen: 'convs', actorUpdate: false, contrastive: true });
@@ -55,11 +60,28 @@ test('rainbow update by hand', () => {
   const b = rainbowUpdateFlops(m, 2, false);
   assert.deepEqual(
     { ...b },
-    { encoderForward: 2 * 200, encoderBackward: 2 * 200, heads: 2 * (18 + 18), target: 2 * 109, augmentation: 0, acting: 0 },
+    {
+      encoderForward: 2 * 200,
+      encoderBackward: 2 * 200,
+      heads: 2 * (18 + 18),
+      target: 2 * 109,
+      augmentation: 0,
+      acting: 0,
+    },
   );
   const f = rainbowUpdateFlops(m, 2, true, { firstLayerBackward: 'weights-only' });
   // Both stream inputs read the stored latent: fc_h_v and fc_h_a 1×, the rest 2×.
-  assert.deepEqual({ ...f }, { encoderForward: 0, encoderBackward: 0, heads: 2 * (18 + 3 + 3 + 2 + 4), target: 2 * 9, augmentation: 0, acting: 0 });
+  assert.deepEqual(
+    { ...f },
+    {
+      encoderForward: 0,
+      encoderBackward: 0,
+      heads: 2 * (18 + 3 + 3 + 2 + 4),
+      target: 2 * 9,
+      augmentation: 0,
+      acting: 0,
+    },
+  );
   assert.equal(rainbowEncodeFlops(m, 5).augmentation, 500);
   assert.equal(rainbowActFlops(m).acting, 109);
 });
@@ -72,8 +94,14 @@ test('real networks: CURL 84×84×9 and data-efficient Rainbow 84×84×4 per-sam
   const curl: CurlFlopModel = {
     trunk: [conv(84, 9, 3, 2, 32), conv(41, 32, 3, 1, 32), conv(39, 32, 3, 1, 32), conv(37, 32, 3, 1, 32)],
     fc: [{ name: 'fc', forwardFlops: linearFlops(39200, 50) }],
-    q: [linearFlops(56, 1024), linearFlops(1024, 1024), linearFlops(1024, 1)].map((f) => ({ name: 'q', forwardFlops: f })),
-    actor: [linearFlops(50, 1024), linearFlops(1024, 1024), linearFlops(1024, 12)].map((f) => ({ name: 'p', forwardFlops: f })),
+    q: [linearFlops(56, 1024), linearFlops(1024, 1024), linearFlops(1024, 1)].map((f) => ({
+      name: 'q',
+      forwardFlops: f,
+    })),
+    actor: [linearFlops(50, 1024), linearFlops(1024, 1024), linearFlops(1024, 12)].map((f) => ({
+      name: 'p',
+      forwardFlops: f,
+    })),
     featureDim: 50,
   };
   // Hand: convs 41²·32·81 + 39²·32·288 + 37²·32·288 + 35²·32·288 = 42,280,992 MACs; fc 1,960,000; actor 1,112,064.
@@ -82,7 +110,10 @@ test('real networks: CURL 84×84×9 and data-efficient Rainbow 84×84×4 per-sam
   assert.equal(curlEncodeFlops(curl, 40, 'all').augmentation, 40 * 2 * (42_280_992 + 2 * 1_960_000));
   const rb: RainbowFlopModel = {
     trunk: [conv(84, 4, 5, 5, 32), conv(16, 32, 5, 5, 64)],
-    head: [linearFlops(576, 256), linearFlops(576, 256), linearFlops(256, 51), linearFlops(256, 18 * 51)].map((f) => ({ name: 'h', forwardFlops: f })),
+    head: [linearFlops(576, 256), linearFlops(576, 256), linearFlops(256, 51), linearFlops(256, 18 * 51)].map((f) => ({
+      name: 'h',
+      forwardFlops: f,
+    })),
   };
   // Hand: 16²·32·100 + 3²·64·800 = 1,280,000 conv MACs; head 2·576·256 + 256·51 + 256·918 = 542,976.
   assert.equal(rainbowActFlops(rb).acting, 2 * (1_280_000 + 542_976));
@@ -98,7 +129,14 @@ test('FlopCounter accumulates by component and round-trips through checkpoint sc
   c.add('act', { acting: 3 });
   c.add('encode', { augmentation: 40 }, 4);
   const s = c.snapshot();
-  assert.deepEqual(s.cumulative, { encoderForward: 20, encoderBackward: 20, heads: 1, target: 0, augmentation: 40, acting: 3 });
+  assert.deepEqual(s.cumulative, {
+    encoderForward: 20,
+    encoderBackward: 20,
+    heads: 1,
+    target: 0,
+    augmentation: 40,
+    acting: 3,
+  });
   assert.equal(s.total, 84);
   assert.equal(s.updates, 2);
   assert.equal(s.encoded, 4);

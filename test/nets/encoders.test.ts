@@ -43,21 +43,23 @@ test('output sizes at every input size and channel count', () => {
       y.dispose();
     });
   }
-  withEncoder(makeEncoder({ kind: 'sac-ae', inputShape: [100, 100, 9] }), (e) => assert.equal(e.trunk.outputDim, 43 * 43 * 32));
+  withEncoder(makeEncoder({ kind: 'sac-ae', inputShape: [100, 100, 9] }), (e) =>
+    assert.equal(e.trunk.outputDim, 43 * 43 * 32),
+  );
   withEncoder(makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9] }), (e) => assert.equal(e.trunk.outputDim, 39200));
 });
 
 test('stable layer and variable names', () => {
   withEncoder(makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9], name: 'critic' }), (e) => {
-    assert.deepEqual(e.layers.map((l) => l.name), ['conv1', 'conv2', 'conv3', 'conv4', 'fc', 'ln']);
+    assert.deepEqual(
+      e.layers.map((l) => l.name),
+      ['conv1', 'conv2', 'conv3', 'conv4', 'fc', 'ln'],
+    );
     assert.deepEqual(
       e.variables().map((v) => v.name),
-      ['conv1', 'conv2', 'conv3', 'conv4'].flatMap((l) => [`critic/${l}/kernel`, `critic/${l}/bias`]).concat([
-        'critic/fc/kernel',
-        'critic/fc/bias',
-        'critic/ln/gamma',
-        'critic/ln/beta',
-      ]),
+      ['conv1', 'conv2', 'conv3', 'conv4']
+        .flatMap((l) => [`critic/${l}/kernel`, `critic/${l}/bias`])
+        .concat(['critic/fc/kernel', 'critic/fc/bias', 'critic/ln/gamma', 'critic/ln/beta']),
     );
   });
   withEncoder(makeEncoder({ kind: 'sac-ae', inputShape: [84, 84, 9], tanh: true, name: 'agent/enc' }), (e) => {
@@ -65,12 +67,21 @@ test('stable layer and variable names', () => {
     assert.equal(e.variables()[0].name, 'agent/enc/conv1/kernel');
   });
   withEncoder(makeEncoder({ kind: 'rainbow', inputShape: [84, 84, 4], name: 'q' }), (e) =>
-    assert.deepEqual(e.layers.map((l) => l.name), ['conv1', 'conv2']),
+    assert.deepEqual(
+      e.layers.map((l) => l.name),
+      ['conv1', 'conv2'],
+    ),
   );
   withEncoder(makeEncoder({ kind: 'impala', inputShape: [84, 84, 4], name: 'imp' }), (e) => {
     const convs = e.layers.filter((l) => l.kind === 'conv2d').map((l) => l.name);
     assert.equal(convs.length, 15);
-    assert.deepEqual(convs.slice(0, 5), ['stack1/conv', 'stack1/res1/conv1', 'stack1/res1/conv2', 'stack1/res2/conv1', 'stack1/res2/conv2']);
+    assert.deepEqual(convs.slice(0, 5), [
+      'stack1/conv',
+      'stack1/res1/conv1',
+      'stack1/res1/conv2',
+      'stack1/res2/conv1',
+      'stack1/res2/conv2',
+    ]);
     assert.ok(e.layers.some((l) => l.name === 'stack3/pool' && l.kind === 'maxpool'));
     assert.ok(e.layers.some((l) => l.name === 'stack2/res1' && l.kind === 'residual'));
     assert.equal(e.variables()[0].name, 'imp/stack1/conv/kernel');
@@ -110,7 +121,10 @@ test('CURL init: delta-orthogonal convs with ReLU gain, orthogonal fc, zero bias
     for (let t = 0; t < 9; t++) {
       const block = w.subarray(t * 288, (t + 1) * 288);
       if (t === 4) continue;
-      assert.ok(block.every((v) => v === 0), `tap ${t} should be zero`);
+      assert.ok(
+        block.every((v) => v === 0),
+        `tap ${t} should be zero`,
+      );
     }
     const centre = w.subarray(4 * 288, 5 * 288); // [ci=9][co=32]
     for (let i = 0; i < 9; i++)
@@ -121,7 +135,12 @@ test('CURL init: delta-orthogonal convs with ReLU gain, orthogonal fc, zero bias
       }
     assert.ok(b1.dataSync().every((v) => v === 0));
     const fc = e.layers.find((l) => l.name === 'fc')!.variables[0].dataSync(); // [39200, 50]
-    for (const [i, j] of [[0, 0], [0, 1], [17, 17], [3, 49]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [0, 1],
+      [17, 17],
+      [3, 49],
+    ]) {
       let dot = 0;
       for (let r = 0; r < 39200; r++) dot += fc[r * 50 + i] * fc[r * 50 + j];
       assert.ok(Math.abs(dot - (i === j ? 1 : 0)) < 1e-4, `fc column dot [${i},${j}] = ${dot}`);
@@ -139,7 +158,9 @@ test('CURL init: delta-orthogonal convs with ReLU gain, orthogonal fc, zero bias
 
 test('seeded: same seed same weights, different seed different weights', () => {
   const values = (seed: number) =>
-    withEncoder(makeEncoder({ kind: 'impala', inputShape: [16, 16, 3], seed }), (e) => e.variables().map((v) => Array.from(v.dataSync())));
+    withEncoder(makeEncoder({ kind: 'impala', inputShape: [16, 16, 3], seed }), (e) =>
+      e.variables().map((v) => Array.from(v.dataSync())),
+    );
   assert.deepEqual(values(3), values(3));
   assert.notDeepEqual(values(3), values(4));
 });
@@ -149,7 +170,9 @@ test('apply scales pixels by 1/255; taps give post-ReLU conv outputs and the pre
     const x = pixels([2, 20, 20, 3], 5);
     const { output, taps } = e.applyWithTaps(x, ['conv1', 'fc']);
     const [k, b] = e.layers[0].variables;
-    const manual = tf.tidy(() => tf.relu(tf.add(tf.conv2d(tf.div(x, 255) as tf.Tensor4D, k as unknown as tf.Tensor4D, 2, 'valid'), b)));
+    const manual = tf.tidy(() =>
+      tf.relu(tf.add(tf.conv2d(tf.div(x, 255) as tf.Tensor4D, k as unknown as tf.Tensor4D, 2, 'valid'), b)),
+    );
     assert.deepEqual(taps.conv1.shape, [2, 9, 9, 32]);
     assert.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(manual, taps.conv1))).dataSync()[0]) < 1e-5);
     // Starting the head from the stored fc feature reproduces the output (SEER's latent path).
@@ -173,7 +196,9 @@ test('CURL sharing: one trunk, two heads; disposing the actor keeps the shared t
   const before = tf.memory().numTensors;
   const trunk = makeConvTrunk({ kind: 'sac-ae', inputShape: [84, 84, 9], name: 'shared', seed: 1 });
   const critic = composeEncoder(trunk, makeFcHead({ inputDim: trunk.outputDim, name: 'critic', seed: 2 }));
-  const actor = composeEncoder(trunk, makeFcHead({ inputDim: trunk.outputDim, name: 'actor', seed: 3 }), { ownsTrunk: false });
+  const actor = composeEncoder(trunk, makeFcHead({ inputDim: trunk.outputDim, name: 'actor', seed: 3 }), {
+    ownsTrunk: false,
+  });
   assert.equal(critic.variables()[0], actor.variables()[0]);
   assert.equal(actor.variables().length, 12);
   assert.equal(actor.variables()[8].name, 'actor/fc/kernel');
@@ -188,8 +213,14 @@ test('CURL sharing: one trunk, two heads; disposing the actor keeps the shared t
 });
 
 test('bad configurations and inputs fail with clear errors', () => {
-  assert.throws(() => makeEncoder({ kind: 'resnet' as 'impala', inputShape: [84, 84, 4] }), /Accepted values: sac-ae, rainbow, impala/);
-  assert.throws(() => makeEncoder({ kind: 'rainbow', inputShape: [84, 84] as unknown as [number, number, number] }), /\[H, W, C\]/);
+  assert.throws(
+    () => makeEncoder({ kind: 'resnet' as 'impala', inputShape: [84, 84, 4] }),
+    /Accepted values: sac-ae, rainbow, impala/,
+  );
+  assert.throws(
+    () => makeEncoder({ kind: 'rainbow', inputShape: [84, 84] as unknown as [number, number, number] }),
+    /\[H, W, C\]/,
+  );
   assert.throws(() => makeEncoder({ kind: 'rainbow', inputShape: [84, 84, 4], featureDim: 50 }), /'sac-ae' only/);
   assert.throws(() => makeEncoder({ kind: 'rainbow', inputShape: [20, 20, 4] }), /too small/);
   withEncoder(makeEncoder({ kind: 'rainbow', inputShape: [84, 84, 4] }), (e) => {

@@ -21,7 +21,10 @@ function inline(l: NoisyLinear, x: tf.Tensor2D, activation: 'linear' | 'relu'): 
 
 function input(seed: number): tf.Tensor2D {
   const r = new Rng(seed);
-  return tf.tensor2d(Float32Array.from({ length: 6 * 40 }, () => r.normal()), [6, 40]);
+  return tf.tensor2d(
+    Float32Array.from({ length: 6 * 40 }, () => r.normal()),
+    [6, 40],
+  );
 }
 
 test('noisy layer: every use sees the current μ, σ and ε (after noise draws and assignments)', () => {
@@ -60,14 +63,23 @@ test('noisy layer: gradients equal the inline composition bit for bit, also when
   for (const activation of ['relu', 'linear'] as const) {
     // Unequal weights per output, so every unit's gradient differs.
     const loss = (f: () => tf.Tensor2D) => () => tf.sum(tf.mul(f(), tf.range(1, 25).reshape([1, 24]))) as tf.Scalar;
-    const got = tf.variableGrads(loss(() => l.apply(x, { activation })), l.variables());
-    const want = tf.variableGrads(loss(() => inline(l, x, activation)), l.variables());
+    const got = tf.variableGrads(
+      loss(() => l.apply(x, { activation })),
+      l.variables(),
+    );
+    const want = tf.variableGrads(
+      loss(() => inline(l, x, activation)),
+      l.variables(),
+    );
     const [lg, lw] = [got.value, want.value].map((v) => v.dataSync() as Float32Array);
     assert.ok(bitwiseEqual(lg, lw), `${activation}: loss`);
     for (const v of l.variables()) {
       const g = got.grads[v.name].dataSync() as Float32Array;
       assert.ok(bitwiseEqual(g, want.grads[v.name].dataSync() as Float32Array), `${activation}: gradient of ${v.name}`);
-      assert.ok(g.some((e) => e !== 0), `${activation}: gradient of ${v.name} is zero`);
+      assert.ok(
+        g.some((e) => e !== 0),
+        `${activation}: gradient of ${v.name} is zero`,
+      );
     }
     tf.dispose([got.value, want.value, ...Object.values(got.grads), ...Object.values(want.grads)]);
   }

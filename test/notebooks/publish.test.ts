@@ -122,9 +122,16 @@ test('code inputs: what the cells import and what that imports, not followed int
 test('a published notebook keeps its cells, static images, text and tables, and drops what needs a kernel', () => {
   const before = read(NB);
   const nb = publishNow();
-  assert.deepEqual(nb.cells.map((c) => c.source), source.cells.map((c) => c.source), 'cells untouched');
+  assert.deepEqual(
+    nb.cells.map((c) => c.source),
+    source.cells.map((c) => c.source),
+    'cells untouched',
+  );
   const outs = nb.cells[1].outputs!;
-  assert.deepEqual(outs.map((o) => Object.keys(o.data ?? { stream: 1 })[0]), ['stream', 'image/png', 'text/markdown']);
+  assert.deepEqual(
+    outs.map((o) => Object.keys(o.data ?? { stream: 1 })[0]),
+    ['stream', 'image/png', 'text/markdown'],
+  );
   assert.deepEqual(outs[0].text, ['3 runs loaded from data/runs/sec (0 s)\n'], 'paths relative to the repository');
   assert.deepEqual(nb.cells[1].metadata, {}, "nbclient's timestamps dropped");
   assert.deepEqual([nb.cells[1].execution_count, nb.cells[2].execution_count], [1, 2], 'numbered as they ran');
@@ -165,28 +172,61 @@ test('what makes a published notebook stale names the input', () => {
   const cellEdit = nbSource((nb) => (nb.cells[0].source = ['# Demo, edited']));
   assert.deepEqual(problemsAfter(cellEdit, [NB]), ['its cells (sources) changed']);
   const log = 'data/runs/sec/arm/r__s0/log.jsonl';
-  const data = problemsAfter(edit(log, (s) => s + '{"t":"eval","r":2}\n'), [log]);
+  const data = problemsAfter(
+    edit(log, (s) => s + '{"t":"eval","r":2}\n'),
+    [log],
+  );
   assert.equal(data.length, 1);
   assert.match(data[0], /^data data\/runs\/sec changed \(2 files \w+ → 2 files \w+\)$/);
   const newRun = 'data/runs/sec/arm/r__s1/log.jsonl';
   const added = problemsAfter(() => put(newRun, '{}\n'), [newRun]);
   assert.match(added[0], /^data data\/runs\/sec changed \(2 files \w+ → 3 files \w+\)$/);
-  const code = problemsAfter(edit('lib/plots/plot.ts', (s) => s + '// v2\n'), ['lib/plots/plot.ts']);
-  assert.deepEqual(code.map((p) => p.split(' (')[0]), ['code lib/plots/plot.ts changed']);
-  const direct = problemsAfter(edit('lib/agents/helper.ts', (s) => s + '// v2\n'), ['lib/agents/helper.ts']);
-  assert.deepEqual(direct.map((p) => p.split(' (')[0]), ['code lib/agents/helper.ts changed']);
-  assert.deepEqual(problemsAfter(edit('package.json', (s) => s.replace('"4.1.1"', '"4.2.0"')), ['package.json']), [
-    'package plotly.js-dist-min changed (4.1.1 → 4.2.0)',
-  ]);
-  assert.deepEqual(problemsAfter(nbSource((nb) => (nb.cells[2].outputs = [])), [NB]), [], 'outputs are not inputs');
+  const code = problemsAfter(
+    edit('lib/plots/plot.ts', (s) => s + '// v2\n'),
+    ['lib/plots/plot.ts'],
+  );
   assert.deepEqual(
-    problemsAfter(nbSource((nb) => (nb.cells[2].execution_count = null)), [NB]),
+    code.map((p) => p.split(' (')[0]),
+    ['code lib/plots/plot.ts changed'],
+  );
+  const direct = problemsAfter(
+    edit('lib/agents/helper.ts', (s) => s + '// v2\n'),
+    ['lib/agents/helper.ts'],
+  );
+  assert.deepEqual(
+    direct.map((p) => p.split(' (')[0]),
+    ['code lib/agents/helper.ts changed'],
+  );
+  assert.deepEqual(
+    problemsAfter(
+      edit('package.json', (s) => s.replace('"4.1.1"', '"4.2.0"')),
+      ['package.json'],
+    ),
+    ['package plotly.js-dist-min changed (4.1.1 → 4.2.0)'],
+  );
+  assert.deepEqual(
+    problemsAfter(
+      nbSource((nb) => (nb.cells[2].outputs = [])),
+      [NB],
+    ),
+    [],
+    'outputs are not inputs',
+  );
+  assert.deepEqual(
+    problemsAfter(
+      nbSource((nb) => (nb.cells[2].execution_count = null)),
+      [NB],
+    ),
     ['code cell 2 has not been executed'],
   );
   const plotly = { output_type: 'display_data', data: { 'text/html': '/** * plotly.js v4 */' }, metadata: {} };
-  assert.deepEqual(problemsAfter(nbSource((nb) => nb.cells[2].outputs!.push(plotly)), [NB]), [
-    'code cell 2 holds plotly.js or an interactive figure',
-  ]);
+  assert.deepEqual(
+    problemsAfter(
+      nbSource((nb) => nb.cells[2].outputs!.push(plotly)),
+      [NB],
+    ),
+    ['code cell 2 holds plotly.js or an interactive figure'],
+  );
 });
 
 test('what does not make it stale: run-making code, ignored files, other sections, line endings', () => {
@@ -218,7 +258,10 @@ test('outputs made while code or data changed are not published', () => {
   put('lib/plots/plot.ts', plot + '// edited by someone meanwhile\n');
   try {
     const changed = changedWhileExecuting(before, notebookInputs(NB, ['data/runs/sec'], root));
-    assert.deepEqual(changed.map((c) => c.split(' (')[0]), ['code lib/plots/plot.ts changed']);
+    assert.deepEqual(
+      changed.map((c) => c.split(' (')[0]),
+      ['code lib/plots/plot.ts changed'],
+    );
   } finally {
     put('lib/plots/plot.ts', plot);
   }

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { inGitWorkTree, publishCommand, stalenessProblems } from '../../lib/notebook/publish';
 import { REPO_ROOT } from '../../lib/util/paths';
 
-const notebooks = readdirSync(join(REPO_ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
+const notebooks = readdirSync(join(REPO_ROOT, 'notebooks'))
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
 
 for (const file of notebooks) {
   const notebook = `notebooks/${file}`;

@@ -11,7 +11,10 @@ test('SEER_SCALE picks the scale; unset or empty means the default', () => {
 });
 
 test('an unknown scale is an error listing the accepted values', () => {
-  assert.throws(() => parseScale('huge'), /SEER_SCALE='huge' is not a scale. Accepted values: smoke, laptop, benchmark, paper/);
+  assert.throws(
+    () => parseScale('huge'),
+    /SEER_SCALE='huge' is not a scale. Accepted values: smoke, laptop, benchmark, paper/,
+  );
   assert.throws(() => notebookScale({ SEER_SCALE: 'tiny' }), /Accepted values/);
 });
 

@@ -23,7 +23,9 @@ export function canInstallDebianPackages(): boolean {
 export function chromiumSkipReason(): string | undefined {
   if (chromiumPath()) return undefined;
   if (canInstallDebianPackages()) {
-    throw new Error('Chromium is missing but installable here: run `npm run setup` (installs the Debian chromium package)');
+    throw new Error(
+      'Chromium is missing but installable here: run `npm run setup` (installs the Debian chromium package)',
+    );
   }
   return 'Chromium is not installed and this user cannot install Debian packages: browser checks skipped';
 }

@@ -28,7 +28,8 @@ export function stack(spec: StreamSpec, frames: Uint8Array[]): Uint8Array {
   const { C, k } = spec;
   const pixels = spec.H * spec.W;
   const out = new Uint8Array(pixels * C * k);
-  for (let j = 0; j < k; j++) for (let i = 0; i < pixels; i++) for (let c = 0; c < C; c++) out[i * C * k + j * C + c] = frames[j][i * C + c];
+  for (let j = 0; j < k; j++)
+    for (let i = 0; i < pixels; i++) for (let c = 0; c < C; c++) out[i * C * k + j * C + c] = frames[j][i * C + c];
   return out;
 }
 
@@ -40,7 +41,9 @@ export function makeStream(spec: StreamSpec): Transition[] {
     const end = spec.ends?.[e] ?? 'terminated';
     const first = frame(spec, frameId++);
     let frames: Uint8Array[] =
-      spec.start === 'zeros' ? [...Array(spec.k - 1)].map(() => new Uint8Array(first.length)).concat([first]) : Array(spec.k).fill(first);
+      spec.start === 'zeros'
+        ? [...Array(spec.k - 1)].map(() => new Uint8Array(first.length)).concat([first])
+        : Array(spec.k).fill(first);
     for (let t = 0; t < len; t++) {
       const obs = stack(spec, frames);
       frames = frames.slice(1).concat([frame(spec, frameId++)]);

@@ -54,7 +54,8 @@ test('latent codecs round-trip within their bounds', () => {
 /** Latents [K, N, L] whose values name the slot, copy and head: 20·slot + 4·k + h (exact in float16 below 1024). */
 function tagged(slot: number, K: number, N: number, L: number): Float32Array {
   const z = new Float32Array(K * N * L);
-  for (let k = 0; k < K; k++) for (let h = 0; h < N; h++) z.fill(20 * slot + 4 * k + h, (k * N + h) * L, (k * N + h + 1) * L);
+  for (let k = 0; k < K; k++)
+    for (let h = 0; h < N; h++) z.fill(20 * slot + 4 * k + h, (k * N + h) * L, (k * N + h + 1) * L);
   return z;
 }
 
@@ -63,12 +64,27 @@ test('sampling picks one copy k per row, the same for every head and for the boo
   const N = 2;
   const L = 3;
   for (const dtype of ['float32', 'float16', 'int8'] as const) {
-    const buf = new LatentReplay({ capacity: 50, heads: N, dim: L, copies: K, dtype, action: { discrete: true }, seed: 9 });
+    const buf = new LatentReplay({
+      capacity: 50,
+      heads: N,
+      dim: L,
+      copies: K,
+      dtype,
+      action: { discrete: true },
+      seed: 9,
+    });
     let slot = 0;
     for (let t = 0; t < 20; t++) {
       const start = t % 5 === 0;
       if (start) slot++;
-      buf.addLatents({ obs: start ? tagged(slot - 1, K, N, L) : null, nextObs: tagged(slot, K, N, L), action: t, reward: 1, terminated: t % 5 === 4, truncated: false });
+      buf.addLatents({
+        obs: start ? tagged(slot - 1, K, N, L) : null,
+        nextObs: tagged(slot, K, N, L),
+        action: t,
+        reward: 1,
+        terminated: t % 5 === 4,
+        truncated: false,
+      });
       slot++;
     }
     assert.equal(buf.size, 20);
@@ -79,17 +95,37 @@ test('sampling picks one copy k per row, the same for every head and for the boo
       const s = Math.floor(v / 20);
       const k = Math.floor((v - 20 * s) / 4);
       ks.add(k);
-      for (let h = 0; h < N; h++) for (let d = 0; d < L; d++) assert.ok(Math.abs(b.obs[(i * N + h) * L + d] - (20 * s + 4 * k + h)) < 0.3, `${dtype} obs head ${h}`);
-      for (let h = 0; h < N; h++) assert.ok(Math.abs(b.nextObs[(i * N + h) * L] - (20 * (s + 1) + 4 * k + h)) < 0.3, `${dtype} next obs`);
+      for (let h = 0; h < N; h++)
+        for (let d = 0; d < L; d++)
+          assert.ok(Math.abs(b.obs[(i * N + h) * L + d] - (20 * s + 4 * k + h)) < 0.3, `${dtype} obs head ${h}`);
+      for (let h = 0; h < N; h++)
+        assert.ok(Math.abs(b.nextObs[(i * N + h) * L] - (20 * (s + 1) + 4 * k + h)) < 0.3, `${dtype} next obs`);
     }
     assert.equal(ks.size, K, 'all copies are used');
   }
 });
 
 test('latent n-step targets are cut per sample at episode ends (Rainbow, n = 20)', () => {
-  const buf = new LatentReplay({ capacity: 100, heads: 1, dim: 2, copies: 1, action: { discrete: true }, nStep: 20, gamma: 0.9, seed: 1 });
+  const buf = new LatentReplay({
+    capacity: 100,
+    heads: 1,
+    dim: 2,
+    copies: 1,
+    action: { discrete: true },
+    nStep: 20,
+    gamma: 0.9,
+    seed: 1,
+  });
   const z = new Float32Array(2);
-  for (let t = 0; t < 30; t++) buf.addLatents({ obs: t === 0 || t === 5 ? z : null, nextObs: z, action: t, reward: 1, terminated: t === 4, truncated: false });
+  for (let t = 0; t < 30; t++)
+    buf.addLatents({
+      obs: t === 0 || t === 5 ? z : null,
+      nextObs: z,
+      action: t,
+      reward: 1,
+      terminated: t === 4,
+      truncated: false,
+    });
   const b = buf.sample(64);
   for (let i = 0; i < 64; i++) {
     const t = (b.action as Int32Array)[i];
@@ -100,14 +136,41 @@ test('latent n-step targets are cut per sample at episode ends (Rainbow, n = 20)
 });
 
 test('paperBytes is Ĉ·N·K·bytes(L); bytesAllocated the real arrays', () => {
-  const mk = (dtype: 'float32' | 'float16' | 'int8') => new LatentReplay({ capacity: 1000, heads: 2, dim: 50, copies: 4, dtype, action: { discrete: false, dim: 1 }, chunkSlots: 100 });
+  const mk = (dtype: 'float32' | 'float16' | 'int8') =>
+    new LatentReplay({
+      capacity: 1000,
+      heads: 2,
+      dim: 50,
+      copies: 4,
+      dtype,
+      action: { discrete: false, dim: 1 },
+      chunkSlots: 100,
+    });
   assert.equal(mk('float32').paperBytes(), 1000 * 1600);
   assert.equal(mk('float16').paperBytes(), 1000 * 800);
   assert.equal(mk('int8').paperBytes(), 1000 * 8 * 54);
   for (const dtype of ['float32', 'float16', 'int8'] as const) {
     const buf = mk(dtype);
     const z = new Float32Array(400);
-    for (let t = 0; t < 1500; t++) buf.addLatents({ obs: t === 0 ? z : null, nextObs: z, action: Float32Array.of(0), reward: 0, terminated: false, truncated: false });
-    assert.equal(buf.bytesAllocated(), LatentReplay.bytesAtCapacity({ capacity: 1000, heads: 2, dim: 50, copies: 4, dtype, action: { discrete: false, dim: 1 } }));
+    for (let t = 0; t < 1500; t++)
+      buf.addLatents({
+        obs: t === 0 ? z : null,
+        nextObs: z,
+        action: Float32Array.of(0),
+        reward: 0,
+        terminated: false,
+        truncated: false,
+      });
+    assert.equal(
+      buf.bytesAllocated(),
+      LatentReplay.bytesAtCapacity({
+        capacity: 1000,
+        heads: 2,
+        dim: 50,
+        copies: 4,
+        dtype,
+        action: { discrete: false, dim: 1 },
+      }),
+    );
   }
 });

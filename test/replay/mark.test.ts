@@ -16,15 +16,45 @@ function copy(s: ReplayState): ReplayState {
   return { meta: JSON.parse(JSON.stringify(s.meta)), arrays };
 }
 
-const opts = { obsShape: [3, 3, 4], frameStack: 4, capacity: 30, action: { discrete: true } as const, nStep: 5, prioritized: { beta: 0.5 }, seed: 8, chunkSlots: 8 };
-const stream = makeStream({ H: 3, W: 3, C: 1, k: 4, lengths: [7, 12, 5, 20, 9, 15, 6, 25, 18, 30], ends: ['terminated', 'truncated', 'terminated', 'terminated', 'cut', 'truncated', 'terminated', 'cut', 'terminated', 'truncated'] });
+const opts = {
+  obsShape: [3, 3, 4],
+  frameStack: 4,
+  capacity: 30,
+  action: { discrete: true } as const,
+  nStep: 5,
+  prioritized: { beta: 0.5 },
+  seed: 8,
+  chunkSlots: 8,
+};
+const stream = makeStream({
+  H: 3,
+  W: 3,
+  C: 1,
+  k: 4,
+  lengths: [7, 12, 5, 20, 9, 15, 6, 25, 18, 30],
+  ends: [
+    'terminated',
+    'truncated',
+    'terminated',
+    'terminated',
+    'cut',
+    'truncated',
+    'terminated',
+    'cut',
+    'terminated',
+    'truncated',
+  ],
+});
 
 /** Adds transitions, sampling and updating priorities after each as a run does. */
 function train(r: ImageReplay, from: number, to: number): void {
   for (const t of stream.slice(from, to)) {
     r.add(t);
     const b = r.sample(4);
-    r.updatePriorities(b.indices, Float32Array.from(b.indices, (i) => (i % 5) + 0.5));
+    r.updatePriorities(
+      b.indices,
+      Float32Array.from(b.indices, (i) => (i % 5) + 0.5),
+    );
   }
 }
 

@@ -33,7 +33,15 @@ test('sum tree sampling follows the priorities (seeded, 2% tolerance)', () => {
 });
 
 function perBuffer() {
-  const buf = new ImageReplay({ obsShape: [1, 1, 4], frameStack: 4, capacity: 16, action: { discrete: true }, nStep: 1, prioritized: { exponent: 0.5, beta: 0.4 }, seed: 11 });
+  const buf = new ImageReplay({
+    obsShape: [1, 1, 4],
+    frameStack: 4,
+    capacity: 16,
+    action: { discrete: true },
+    nStep: 1,
+    prioritized: { exponent: 0.5, beta: 0.4 },
+    seed: 11,
+  });
   // one episode of 4 transitions → slots 0..3 hold transitions, slot 4 the final observation
   for (const t of makeStream({ H: 1, W: 1, C: 1, k: 4, lengths: [4] })) buf.add(t);
   return buf;
@@ -50,14 +58,23 @@ test('prioritized replay samples ∝ (loss)^ω and gives new transitions the max
     const b = buf.sample(32);
     for (let i = 0; i < 32; i++) counts[(b.action as Int32Array)[i]]++;
   }
-  counts.forEach((c, i) => assert.ok(Math.abs(c / (draws * 32) - (i + 1) / 10) < 0.02, `transition ${i}: ${c / (draws * 32)}`));
+  counts.forEach((c, i) =>
+    assert.ok(Math.abs(c / (draws * 32) - (i + 1) / 10) < 0.02, `transition ${i}: ${c / (draws * 32)}`),
+  );
   // a new transition enters at the current max priority (4)
-  buf.add({ obs: new Uint8Array([9, 9, 9, 9]), action: 4, reward: 0, nextObs: new Uint8Array([9, 9, 9, 10]), terminated: true, truncated: false });
+  buf.add({
+    obs: new Uint8Array([9, 9, 9, 9]),
+    action: 4,
+    reward: 0,
+    nextObs: new Uint8Array([9, 9, 9, 10]),
+    terminated: true,
+    truncated: false,
+  });
   assert.ok(Math.abs(buf.priorityAt(5) - 4) < 1e-5);
   assert.equal(buf.priorityAt(4), 0, 'the episode-final observation slot is never sampled');
 });
 
-test('IS weights are (N·P(i))^-β normalised by the batch max, and β is the caller\'s', () => {
+test("IS weights are (N·P(i))^-β normalised by the batch max, and β is the caller's", () => {
   const buf = perBuffer();
   buf.updatePriorities(Int32Array.from([0, 1, 2, 3]), Float32Array.from([1, 4, 9, 16]));
   for (const beta of [0.4, 1]) {
@@ -71,5 +88,8 @@ test('IS weights are (N·P(i))^-β normalised by the batch max, and β is the ca
   const uniform = new ImageReplay({ obsShape: [1, 1, 4], frameStack: 4, capacity: 16, action: { discrete: true } });
   for (const t of makeStream({ H: 1, W: 1, C: 1, k: 4, lengths: [4] })) uniform.add(t);
   assert.deepEqual(Array.from(uniform.sample(8).weights), new Array(8).fill(1));
-  assert.throws(() => uniform.updatePriorities(Int32Array.from([0]), Float32Array.from([1])), /without prioritized replay/);
+  assert.throws(
+    () => uniform.updatePriorities(Int32Array.from([0]), Float32Array.from([1])),
+    /without prioritized replay/,
+  );
 });

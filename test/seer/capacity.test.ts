@@ -40,7 +40,8 @@ test('memory budget strings', () => {
   assert.equal(parseMemoryBudget('2MiB'), 2 * 1024 ** 2);
   assert.equal(parseMemoryBudget('12345'), 12345);
   assert.equal(parseMemoryBudget(4096), 4096);
-  for (const bad of ['0.03 gigs', 'GB', '-1MB', '0', '', 'abc']) assert.throws(() => parseMemoryBudget(bad), /'0\.03GB'.*KiB/, bad);
+  for (const bad of ['0.03 gigs', 'GB', '-1MB', '0', '', 'abc'])
+    assert.throws(() => parseMemoryBudget(bad), /'0\.03GB'.*KiB/, bad);
 });
 
 test('freeze rules: fixed T_f, the baseline, and bad T_f', () => {
@@ -57,7 +58,10 @@ test('freeze rules: fixed T_f, the baseline, and bad T_f', () => {
 
 test('the five comparison variants are distinct plain data with descriptions', () => {
   assert.equal(SEER_VARIANTS.length, 5);
-  assert.deepEqual(SEER_VARIANTS.map((v) => v.id), ['baseline', 'seer', 'constrained-images', 'constrained-seer', 'capacity-control']);
+  assert.deepEqual(
+    SEER_VARIANTS.map((v) => v.id),
+    ['baseline', 'seer', 'constrained-images', 'constrained-seer', 'capacity-control'],
+  );
   for (const v of SEER_VARIANTS) {
     assert.ok(v.description.length > 20);
     assert.equal(v.freeze, v.latentCapacity !== null);

@@ -12,9 +12,21 @@ const C = 3;
 const k = 3;
 const S = H * W * C * k;
 
-function filled(capacity: number, lengths: number[], extra: Partial<ConstructorParameters<typeof ImageReplay>[0]> = {}) {
+function filled(
+  capacity: number,
+  lengths: number[],
+  extra: Partial<ConstructorParameters<typeof ImageReplay>[0]> = {},
+) {
   const stream = makeStream({ H, W, C, k, lengths, ends: lengths.map((_, i) => (i % 2 ? 'truncated' : 'terminated')) });
-  const images = new ImageReplay({ obsShape: [H, W, C * k], frameStack: k, capacity, action: { discrete: true }, seed: 3, chunkSlots: 8, ...extra });
+  const images = new ImageReplay({
+    obsShape: [H, W, C * k],
+    frameStack: k,
+    capacity,
+    action: { discrete: true },
+    seed: 3,
+    chunkSlots: 8,
+    ...extra,
+  });
   for (const t of stream) images.add(t);
   return { stream, images };
 }
@@ -44,7 +56,10 @@ function checkLatentSamples(latent: LatentReplay, stream: Transition[], draws = 
 }
 
 test('the switch encodes exactly min(T, C) stored observations K times, keeps every transition, and releases the images', () => {
-  for (const [capacity, lengths] of [[200, [10, 7, 12]], [20, [10, 7, 12, 9]]] as const) {
+  for (const [capacity, lengths] of [
+    [200, [10, 7, 12]],
+    [20, [10, 7, 12, 9]],
+  ] as const) {
     const { stream, images } = filled(capacity, [...lengths]);
     const stored = Math.min(images.slotsWritten, capacity);
     const transitions = images.size;
@@ -88,7 +103,13 @@ test('after the switch, new transitions are encoded K times each, once per new o
 
 test('an open episode continues across the switch without re-encoding its observation', () => {
   const stream = makeStream({ H, W, C, k, lengths: [12], ends: ['terminated'] });
-  const images = new ImageReplay({ obsShape: [H, W, C * k], frameStack: k, capacity: 50, action: { discrete: true }, chunkSlots: 8 });
+  const images = new ImageReplay({
+    obsShape: [H, W, C * k],
+    frameStack: k,
+    capacity: 50,
+    action: { discrete: true },
+    chunkSlots: 8,
+  });
   for (const t of stream.slice(0, 7)) images.add(t);
   const agent = new FakeSeerAgent(1, 3, S);
   const latent = switchToLatentReplay(agent, images, { copies: 1 });
@@ -126,7 +147,16 @@ test('memory budgets: allocated bytes never exceed the budget, before, during (u
   const latent = switchToLatentReplay(agent, images, { copies: 2, memoryBudget: budget, batchSize: 8 });
   const report = switchReportOf(latent)!;
   assert.equal(report.capacityRule, 'budget');
-  assert.ok(LatentReplay.bytesAtCapacity({ capacity: latent.capacity, heads: 2, dim: 5, copies: 2, action: { discrete: true }, obsSize: S }) <= budget);
+  assert.ok(
+    LatentReplay.bytesAtCapacity({
+      capacity: latent.capacity,
+      heads: 2,
+      dim: 5,
+      copies: 2,
+      action: { discrete: true },
+      obsSize: S,
+    }) <= budget,
+  );
   // during the switch, images are released chunk by chunk while latent chunks fill: a few latent chunks over
   const latentChunk = 64 * (2 * 2 * 5 * 4 + 4 + 5);
   assert.ok(report.peakBytes <= budget + 3 * latentChunk, `peak ${report.peakBytes}`);
@@ -142,7 +172,10 @@ test('bad switch options are errors that say so', () => {
   const agent = () => new FakeSeerAgent(2, 3, S);
   assert.throws(() => switchToLatentReplay(agent(), mk(), { copies: 0 }), /copies \(K\) must be an integer ≥ 1/);
   assert.throws(() => switchToLatentReplay(agent(), mk(), { dtype: 'bf16' as never }), /float32, float16, int8/);
-  assert.throws(() => switchToLatentReplay(agent(), mk(), { memoryBudget: '1KB', batchSize: 128 }), /too small .*128 transitions/);
+  assert.throws(
+    () => switchToLatentReplay(agent(), mk(), { memoryBudget: '1KB', batchSize: 128 }),
+    /too small .*128 transitions/,
+  );
   assert.throws(() => switchToLatentReplay(agent(), mk(), { memoryBudget: '1 banana' }), /not understood/);
   assert.throws(() => switchToLatentReplay(agent(), mk(), { capacity: 10, memoryBudget: '1MB' }), /not both/);
   const a = agent();
@@ -159,7 +192,10 @@ test('float16 and int8 latents through the switch stay within their error bounds
     const b = latent.sample(32);
     for (let i = 0; i < 32; i++) {
       const m = meanOf(stream[(b.action as Int32Array)[i]].obs as Uint8Array);
-      assert.ok(Math.abs(b.obs[i * 6] - m) <= (dtype === 'float16' ? m * 2 ** -11 : 255 / 254), `${dtype}: ${b.obs[i * 6]} vs ${m}`);
+      assert.ok(
+        Math.abs(b.obs[i * 6] - m) <= (dtype === 'float16' ? m * 2 ** -11 : 255 / 254),
+        `${dtype}: ${b.obs[i * 6]} vs ${m}`,
+      );
     }
   }
 });

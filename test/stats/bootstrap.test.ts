@@ -9,18 +9,32 @@ test('each replicate resamples every stratum with replacement, within itself', (
   const freq = (v: number) => m.filter((x) => x === v).length / m.length;
   assert.ok(Math.abs(freq(0) - 0.25) < 0.02 && Math.abs(freq(0.5) - 0.5) < 0.02 && Math.abs(freq(1) - 0.25) < 0.02);
   // Strata never mix: a resample of [0, 1] holds only 0s and 1s, one of [10, 11] only 10s and 11s.
-  const [d] = stratifiedBootstrap([[0, 1], [10, 11, 10]], ([a, b]) => {
-    assert.equal(a.length, 2);
-    assert.equal(b.length, 3);
-    assert.ok(a.every((x) => x <= 1) && b.every((x) => x >= 10));
-    return [mean(b) - mean(a)];
-  }, { reps: 500 });
+  const [d] = stratifiedBootstrap(
+    [
+      [0, 1],
+      [10, 11, 10],
+    ],
+    ([a, b]) => {
+      assert.equal(a.length, 2);
+      assert.equal(b.length, 3);
+      assert.ok(a.every((x) => x <= 1) && b.every((x) => x >= 10));
+      return [mean(b) - mean(a)];
+    },
+    { reps: 500 },
+  );
   assert.ok(d.every((x) => x >= 9 && x <= 11));
 });
 
 test('the bootstrap is seeded: same seed, same replicates; another seed, others', () => {
   const run = (seed: number) =>
-    stratifiedBootstrap([[1, 5, 9], [2, 3]], ([a, b]) => [mean(a) - mean(b)], { reps: 200, seed });
+    stratifiedBootstrap(
+      [
+        [1, 5, 9],
+        [2, 3],
+      ],
+      ([a, b]) => [mean(a) - mean(b)],
+      { reps: 200, seed },
+    );
   assert.deepEqual(run(7), run(7));
   assert.notDeepEqual(run(7), run(8));
   assert.throws(() => stratifiedBootstrap([[1]], () => [0], { reps: 0 }), /positive integer/);

@@ -50,7 +50,10 @@ export interface AdamStepInputs {
 const f = Math.fround;
 
 /** The float32 per-step scalars (c1, c2 carry the clip coefficient) exactly as the op composition forms them. */
-export function adamScalars(a: AdamStepAttrs, coef: number): { b1: number; b2: number; c1: number; c2: number; step: number; eps: number } {
+export function adamScalars(
+  a: AdamStepAttrs,
+  coef: number,
+): { b1: number; b2: number; c1: number; c2: number; step: number; eps: number } {
   const c = f(coef);
   return {
     b1: f(a.beta1),
@@ -71,24 +74,48 @@ export function clipFromSumSquares(sumSq: number, maxNorm: number): [number, num
 /** Validates the ADAM_STEP inputs (every implementation); returns the element count. */
 export function checkAdamInputs(x: AdamStepInputs): number {
   const { param, m, v, grad, coef } = x;
-  for (const [name, t] of [['param', param], ['m', m], ['v', v], ['grad', grad], ['coef', coef]] as const) {
+  for (const [name, t] of [
+    ['param', param],
+    ['m', m],
+    ['v', v],
+    ['grad', grad],
+    ['coef', coef],
+  ] as const) {
     if (t && t.dtype !== 'float32') throw new Error(`${ADAM_STEP}: ${name} must be float32, got ${t.dtype}`);
   }
   const n = tf.util.sizeFromShape(param.shape);
-  for (const [name, t] of [['m', m], ['v', v], ['grad', grad]] as const) {
+  for (const [name, t] of [
+    ['m', m],
+    ['v', v],
+    ['grad', grad],
+  ] as const) {
     if (!tf.util.arraysEqual(t.shape, param.shape)) {
       throw new Error(`${ADAM_STEP}: ${name} shape [${t.shape}] differs from param shape [${param.shape}]`);
     }
   }
-  if (coef && tf.util.sizeFromShape(coef.shape) !== 1) throw new Error(`${ADAM_STEP}: coef must be a scalar, got [${coef.shape}]`);
+  if (coef && tf.util.sizeFromShape(coef.shape) !== 1)
+    throw new Error(`${ADAM_STEP}: coef must be a scalar, got [${coef.shape}]`);
   return n;
 }
 
 /** One Adam pass over [i0, i0+n) of arrays that may all be the same heap (separate offsets per operand). */
 function adamLoop(
-  k: ReturnType<typeof adamScalars>, n: number,
-  P: Float32Array, pi: number, M: Float32Array, mi: number, V: Float32Array, vi: number, G: Float32Array, gi: number,
-  PO: Float32Array, poi: number, MO: Float32Array, moi: number, VO: Float32Array, voi: number,
+  k: ReturnType<typeof adamScalars>,
+  n: number,
+  P: Float32Array,
+  pi: number,
+  M: Float32Array,
+  mi: number,
+  V: Float32Array,
+  vi: number,
+  G: Float32Array,
+  gi: number,
+  PO: Float32Array,
+  poi: number,
+  MO: Float32Array,
+  moi: number,
+  VO: Float32Array,
+  voi: number,
 ): void {
   const { b1, b2, c1, c2, step, eps } = k;
   for (let j = 0; j < n; j++) {
@@ -104,7 +131,8 @@ function adamLoop(
 /** Validates the GLOBAL_NORM inputs (an array, passed as tf.addN passes it) and returns them. */
 export function checkNormInputs(inputs: TensorInfo[]): TensorInfo[] {
   const xs = Object.values(inputs);
-  for (const x of xs) if (x.dtype !== 'float32') throw new Error(`${GLOBAL_NORM}: inputs must be float32, got ${x.dtype}`);
+  for (const x of xs)
+    if (x.dtype !== 'float32') throw new Error(`${GLOBAL_NORM}: inputs must be float32, got ${x.dtype}`);
   return xs;
 }
 
@@ -162,9 +190,22 @@ export function wasmAdamStep(args: WasmArgs<AdamStepInputs>): TensorInfo[] {
   if (n === 0) return outs;
   const h = heapF32(backend);
   adamLoop(
-    k, n,
-    h, f32Index(backend, param), h, f32Index(backend, m), h, f32Index(backend, v), h, f32Index(backend, grad),
-    h, f32Index(backend, outs[0]), h, f32Index(backend, outs[1]), h, f32Index(backend, outs[2]),
+    k,
+    n,
+    h,
+    f32Index(backend, param),
+    h,
+    f32Index(backend, m),
+    h,
+    f32Index(backend, v),
+    h,
+    f32Index(backend, grad),
+    h,
+    f32Index(backend, outs[0]),
+    h,
+    f32Index(backend, outs[1]),
+    h,
+    f32Index(backend, outs[2]),
   );
   return outs;
 }
@@ -211,11 +252,26 @@ export function cpuAdamStep(args: CpuArgs<AdamStepInputs>): TensorInfo[] {
   const { inputs, backend } = args;
   const n = checkAdamInputs(inputs);
   const coef = inputs.coef ? cpuValues(backend, inputs.coef)[0] : 1;
-  const po = new Float32Array(n), mo = new Float32Array(n), vo = new Float32Array(n);
+  const po = new Float32Array(n),
+    mo = new Float32Array(n),
+    vo = new Float32Array(n);
   adamLoop(
-    adamScalars(args.attrs as unknown as AdamStepAttrs, coef), n,
-    cpuValues(backend, inputs.param), 0, cpuValues(backend, inputs.m), 0, cpuValues(backend, inputs.v), 0,
-    cpuValues(backend, inputs.grad), 0, po, 0, mo, 0, vo, 0,
+    adamScalars(args.attrs as unknown as AdamStepAttrs, coef),
+    n,
+    cpuValues(backend, inputs.param),
+    0,
+    cpuValues(backend, inputs.m),
+    0,
+    cpuValues(backend, inputs.v),
+    0,
+    cpuValues(backend, inputs.grad),
+    0,
+    po,
+    0,
+    mo,
+    0,
+    vo,
+    0,
   );
   const shape = [...inputs.param.shape];
   return [po, mo, vo].map((vals) => backend.makeTensorInfo(shape, 'float32', vals));
@@ -237,7 +293,8 @@ export function cpuGlobalNorm(args: CpuArgs<TensorInfo[]>): TensorInfo[] {
 // registerWasmTrainingKernels (./index.ts), so that the native backend finds them as its fallbacks.
 
 function registerOnce(kernelName: string, backendName: string, kernelFunc: unknown): void {
-  if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
+  if (!tf.getKernel(kernelName, backendName))
+    tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
 }
 
 registerOnce(ADAM_STEP, 'cpu', cpuAdamStep);

@@ -41,7 +41,13 @@ export function makeBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
     const { transposeA, transposeB } = attrs;
     const batchA = size(a.shape.slice(0, -2));
     const batchB = size(b.shape.slice(0, -2));
-    if ((!transposeA && !transposeB) || batchA !== 1 || batchB !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    if (
+      (!transposeA && !transposeB) ||
+      batchA !== 1 ||
+      batchB !== 1 ||
+      a.dtype !== 'float32' ||
+      b.dtype !== 'float32'
+    ) {
       return stock(args as unknown as Parameters<tf.KernelFunc>[0]);
     }
     const [ra, ca] = a.shape.slice(-2);
@@ -50,7 +56,9 @@ export function makeBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
     const k = transposeA ? ra : ca;
     const n = transposeB ? rb : cb;
     if ((transposeB ? cb : rb) !== k) {
-      throw new Error(`matMul inner dimensions differ: a ${a.shape} (transposeA=${transposeA}), b ${b.shape} (transposeB=${transposeB})`);
+      throw new Error(
+        `matMul inner dimensions differ: a ${a.shape} (transposeA=${transposeA}), b ${b.shape} (transposeB=${transposeB})`,
+      );
     }
     const outShape = [...(a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2), m, n];
     const sizeA = m * k;

@@ -66,8 +66,18 @@ function nhwcConvInfo(
   filterShape: [number, number, number, number],
   attrs: ConvAttrs,
 ): tf.backend_util.Conv2DInfo {
-  if (attrs.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm supports dataFormat 'NHWC' only, got '${attrs.dataFormat}'`);
-  return tf.backend_util.computeConv2DInfo(inShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  if (attrs.dataFormat !== 'NHWC')
+    throw new Error(`${kernel} on wasm supports dataFormat 'NHWC' only, got '${attrs.dataFormat}'`);
+  return tf.backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
 }
 
 function samplesPerChunk(n: number, floatsPerSample: number): number {
@@ -81,7 +91,12 @@ export function conv2dBackpropFilter(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs;
-  const info = nhwcConvInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], attrs.filterShape, attrs);
+  const info = nhwcConvInfo(
+    'Conv2DBackpropFilter',
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs,
+  );
   const g = geometry(info);
   const n = info.batchSize;
   const xSample = g.inH * g.inW * g.inC;
@@ -111,7 +126,14 @@ export function conv2dBackpropFilter(args: {
 }
 
 /** Copies or adds `count` values of `src` into `dst` at element `at`, then disposes `src`. */
-function addOrCopy(backend: WasmBackend, src: TensorInfo, dst: TensorInfo, at: number, count: number, accumulate: boolean): void {
+function addOrCopy(
+  backend: WasmBackend,
+  src: TensorInfo,
+  dst: TensorInfo,
+  at: number,
+  count: number,
+  accumulate: boolean,
+): void {
   const h = heapF32(backend);
   const s = f32Index(backend, src);
   const d = f32Index(backend, dst) + at;
@@ -138,7 +160,12 @@ function filterGradChunk(
   // One extra all-zero channel becomes the last plane and serves as the slack. Other strides: a JS pass.
   let planes: TensorInfo;
   if (g.strideH === 1 && g.strideW === 1) {
-    const paddings = [[0, 0], [top, bottom], [left, right], [0, 1]];
+    const paddings = [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 1],
+    ];
     const padded = callKernel('PadV2', backend, { x }, { paddings, constantValue: 0 });
     try {
       planes = callKernel('Transpose', backend, { x: reshaped(padded, [pg.rowLen, g.inC + 1]) }, { perm: [1, 0] });
@@ -198,7 +225,12 @@ export function conv2dBackpropInput(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
-  const info = nhwcConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape as [number, number, number, number], attrs);
+  const info = nhwcConvInfo(
+    'Conv2DBackpropInput',
+    attrs.inputShape,
+    filter.shape as [number, number, number, number],
+    attrs,
+  );
   const g = geometry(info);
   const outC = info.outChannels;
   const k = g.kh * g.kw * g.inC;
@@ -227,7 +259,12 @@ export function conv2dBackpropInput(args: {
         { x: dy, filter: flipped },
         {
           strides: [1, 1],
-          pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+          pad: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
           dataFormat: 'NHWC',
           dilations: [1, 1],
           dimRoundingMode: undefined,

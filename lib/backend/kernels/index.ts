@@ -28,7 +28,14 @@ function sharedIdentity(args: { inputs: { x: TensorInfo }; backend: WasmBackend 
 
 /** Names of the kernels this module provides (for reports and tests). */
 export const WASM_TRAINING_KERNELS = [
-  'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Identity', 'Sum', ADAM_STEP, GLOBAL_NORM,
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'BatchMatMul',
+  'MaxPoolGrad',
+  'Identity',
+  'Sum',
+  ADAM_STEP,
+  GLOBAL_NORM,
 ] as const;
 
 let registered = false;
@@ -42,13 +49,16 @@ function replace(kernelName: string, kernelFunc: tf.KernelFunc, setupFunc?: tf.K
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm');
-  if (!stockMatMul) throw new Error("tfjs-backend-wasm did not register 'BatchMatMul'; is @tensorflow/tfjs-backend-wasm 4.22 loaded?");
+  if (!stockMatMul)
+    throw new Error("tfjs-backend-wasm did not register 'BatchMatMul'; is @tensorflow/tfjs-backend-wasm 4.22 loaded?");
   replace('Conv2DBackpropFilter', conv2dBackpropFilter as unknown as tf.KernelFunc);
   replace('Conv2DBackpropInput', conv2dBackpropInput as unknown as tf.KernelFunc);
   replace('MaxPoolGrad', maxPoolGrad as unknown as tf.KernelFunc);
   const stockIdentity = tf.getKernel('Identity', 'wasm');
   replace('Identity', ((args: Parameters<typeof sharedIdentity>[0]) =>
-    args.inputs.x.dtype === 'string' ? stockIdentity!.kernelFunc(args as never) : sharedIdentity(args)) as unknown as tf.KernelFunc);
+    args.inputs.x.dtype === 'string'
+      ? stockIdentity!.kernelFunc(args as never)
+      : sharedIdentity(args)) as unknown as tf.KernelFunc);
   // The stock setupFunc binds the C function our wrapper still calls for the no-transpose case.
   replace('BatchMatMul', makeBatchMatMul(stockMatMul.kernelFunc), stockMatMul.setupFunc);
   const stockSum = tf.getKernel('Sum', 'wasm')!;

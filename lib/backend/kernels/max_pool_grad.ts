@@ -22,10 +22,21 @@ export interface PoolAttrs {
 
 /** The pooling geometry of an NHWC input (shared with the native kernels). */
 export function poolInfo(x: TensorInfo, a: PoolAttrs): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  return tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
 }
 
-export function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo }; backend: WasmBackend; attrs: PoolAttrs }): TensorInfo {
+export function maxPoolGrad(args: {
+  inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+  backend: WasmBackend;
+  attrs: PoolAttrs;
+}): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, input } = inputs;
   const info = poolInfo(input, attrs);

@@ -7,7 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { alloc, f32Index, heapF32, type TensorInfo, type WasmBackend } from './wasm_heap';
 
-type SumArgs = { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: { axis: number | number[]; keepDims: boolean } };
+type SumArgs = {
+  inputs: { x: TensorInfo };
+  backend: WasmBackend;
+  attrs: { axis: number | number[]; keepDims: boolean };
+};
 
 /** Smallest leading-prefix reduction worth the JS path (below it the stock kernel's overhead is nothing). */
 const MIN_VALUES = 1 << 14;
@@ -20,7 +24,8 @@ export function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
     const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((a, b) => a - b);
     const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
     const size = x.shape.reduce((p, d) => p * d, 1);
-    if (!leading || x.dtype !== 'float32' || size < MIN_VALUES) return stock(args as unknown as Parameters<tf.KernelFunc>[0]);
+    if (!leading || x.dtype !== 'float32' || size < MIN_VALUES)
+      return stock(args as unknown as Parameters<tf.KernelFunc>[0]);
     const inner = x.shape.slice(axes.length).reduce((p, d) => p * d, 1);
     const rows = size / inner;
     const outShape = attrs.keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);

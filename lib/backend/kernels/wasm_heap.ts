@@ -81,7 +81,11 @@ export function callKernel(
 ): TensorInfo {
   const k = tf.getKernel(name, 'wasm');
   if (!k) throw new Error(`wasm kernel '${name}' is not registered`);
-  const out = k.kernelFunc({ inputs, backend: backend as unknown as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap });
+  const out = k.kernelFunc({
+    inputs,
+    backend: backend as unknown as tf.KernelBackend,
+    attrs: attrs as tf.NamedAttrMap,
+  });
   if (Array.isArray(out)) throw new Error(`kernel '${name}' returned several outputs`);
   return out;
 }

@@ -28,7 +28,10 @@ export interface ControlBenchRow {
 export interface ControlBenchResult {
   rows: ControlBenchRow[];
   /** Native MuJoCo physics steps/s per task (testspeed, one thread) and wasm/native ratios; absent without it. */
-  native?: { binary: string; tasks: Record<string, { nativeStepsPerSec: number; wasmStepsPerSec: number; ratio: number }> };
+  native?: {
+    binary: string;
+    tasks: Record<string, { nativeStepsPerSec: number; wasmStepsPerSec: number; ratio: number }>;
+  };
   targets: Record<string, { target: number; measured: number; ratio: number }>;
 }
 
@@ -60,7 +63,12 @@ function findTestspeed(): string | undefined {
   const dirs = (process.env.PATH ?? '/usr/bin').split(':');
   const candidates = ['mujoco-testspeed', 'testspeed'].flatMap((b) => dirs.map((d) => path.join(d, b)));
   return candidates.find((c) => {
-    try { fs.accessSync(c, fs.constants.X_OK); return true; } catch { return false; }
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -70,7 +78,10 @@ function nativeStepsPerSec(binary: string, xml: string, nstep: number): number |
   const file = path.join(dir, 'model.xml');
   fs.writeFileSync(file, xml);
   try {
-    const out = execFileSync(binary, [file, String(nstep), '1', String(CTRL_NOISE)], { encoding: 'utf8', timeout: 120_000 });
+    const out = execFileSync(binary, [file, String(nstep), '1', String(CTRL_NOISE)], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const m = /steps per second\s*:\s*([\d.e+]+)/i.exec(out);
     return m ? Number(m[1]) : undefined;
   } catch {
@@ -104,8 +115,14 @@ export async function benchControl(options: ControlBenchOptions = {}): Promise<C
       }, seconds);
       physicsRate[name] = r.steps / r.seconds;
       rows.push({
-        env: name, mode: 'physics', obsShape: [], actionRepeat: 1, steps: r.steps, seconds: +r.seconds.toFixed(3),
-        stepsPerSec: Math.round(r.steps / r.seconds), stepsPerCpuSec: Math.round(r.steps / r.cpuSeconds),
+        env: name,
+        mode: 'physics',
+        obsShape: [],
+        actionRepeat: 1,
+        steps: r.steps,
+        seconds: +r.seconds.toFixed(3),
+        stepsPerSec: Math.round(r.steps / r.seconds),
+        stepsPerCpuSec: Math.round(r.steps / r.cpuSeconds),
       });
       env.close();
     }
@@ -128,30 +145,53 @@ export async function benchControl(options: ControlBenchOptions = {}): Promise<C
         return 10;
       }, seconds);
       rows.push({
-        env: name, mode, obsShape: env.observationSpace.shape, actionRepeat: env.actionRepeat, steps: r.steps,
-        seconds: +r.seconds.toFixed(3), stepsPerSec: Math.round(r.steps / r.seconds), stepsPerCpuSec: Math.round(r.steps / r.cpuSeconds),
+        env: name,
+        mode,
+        obsShape: env.observationSpace.shape,
+        actionRepeat: env.actionRepeat,
+        steps: r.steps,
+        seconds: +r.seconds.toFixed(3),
+        stepsPerSec: Math.round(r.steps / r.seconds),
+        stepsPerCpuSec: Math.round(r.steps / r.cpuSeconds),
       });
       env.close();
     }
   }
   let native: ControlBenchResult['native'];
-  const binary = options.testspeed === false ? undefined : options.testspeed ?? findTestspeed();
+  const binary = options.testspeed === false ? undefined : (options.testspeed ?? findTestspeed());
   if (binary) {
     const tasks: NonNullable<ControlBenchResult['native']>['tasks'] = {};
     for (const name of names) {
       const xml = CONTROL_TASKS[name]().xml;
       const rate = nativeStepsPerSec(binary, xml, Math.max(2000, Math.round(physicsRate[name] * seconds)));
-      if (rate) tasks[name] = { nativeStepsPerSec: Math.round(rate), wasmStepsPerSec: Math.round(physicsRate[name]), ratio: +(physicsRate[name] / rate).toFixed(3) };
+      if (rate)
+        tasks[name] = {
+          nativeStepsPerSec: Math.round(rate),
+          wasmStepsPerSec: Math.round(physicsRate[name]),
+          ratio: +(physicsRate[name] / rate).toFixed(3),
+        };
     }
     native = { binary, tasks };
   }
   const pick = (env: string, mode: string) => rows.find((r) => r.env === env && r.mode === mode);
   const targets: ControlBenchResult['targets'] = {};
-  for (const [env, target] of [['cartpole-swingup', 3000], ['walker-walk', 1000], ['cheetah-run', 1000]] as const) {
+  for (const [env, target] of [
+    ['cartpole-swingup', 3000],
+    ['walker-walk', 1000],
+    ['cheetah-run', 1000],
+  ] as const) {
     const row = pick(env, 'pixels84');
     if (!row) continue;
-    targets[`${env}, 84x84 pixel steps, wall (steps/s)`] = { target, measured: row.stepsPerSec, ratio: +(row.stepsPerSec / target).toFixed(2) };
-    targets[`${env}, 84x84 pixel steps, per CPU second`] = { target, measured: row.stepsPerCpuSec, ratio: +(row.stepsPerCpuSec / target).toFixed(2) };
+    targets[`${env}, 84x84 pixel steps, wall (steps/s)`] = {
+      target,
+      measured: row.stepsPerSec,
+      ratio: +(row.stepsPerSec / target).toFixed(2),
+    };
+    targets[`${env}, 84x84 pixel steps, per CPU second`] = {
+      target,
+      measured: row.stepsPerCpuSec,
+      ratio: +(row.stepsPerCpuSec / target).toFixed(2),
+    };
   }
   return { rows, native, targets };
 }

@@ -68,14 +68,20 @@ export class ControlEnv implements Env {
     this.id = `${task.domain}-${task.task}`;
     this.size = checkInteger('size', options.size ?? 100, 1, 1024);
     this.frameStack = checkInteger('frameStack', options.frameStack ?? 3, 1, 64);
-    this.actionRepeat = checkInteger('actionRepeat', options.actionRepeat ?? task.actionRepeat, 1, EPISODE_CONTROL_STEPS);
+    this.actionRepeat = checkInteger(
+      'actionRepeat',
+      options.actionRepeat ?? task.actionRepeat,
+      1,
+      EPISODE_CONTROL_STEPS,
+    );
     const mode = options.obs ?? 'pixels';
     if (mode !== 'pixels' && mode !== 'state') {
       throw new Error(`Control env option 'obs' must be 'pixels' or 'state', got ${String(mode)}`);
     }
     this.mode = mode;
     const seed = options.seed ?? 0;
-    if (!Number.isSafeInteger(seed)) throw new Error(`Control env option 'seed' must be a safe integer, got ${String(seed)}`);
+    if (!Number.isSafeInteger(seed))
+      throw new Error(`Control env option 'seed' must be a safe integer, got ${String(seed)}`);
     this.rng = new Rng(seed);
     const m = physics.model;
     const cam = options.camera ?? task.camera;
@@ -91,7 +97,13 @@ export class ControlEnv implements Env {
       }
       this.shadows = options.shadows ?? true;
       this.renderer = new Renderer(physics, this.size, this.size, { shadows: this.shadows });
-      this.observationSpace = { kind: 'box', shape: [this.size, this.size, 3 * this.frameStack], dtype: 'uint8', low: 0, high: 255 };
+      this.observationSpace = {
+        kind: 'box',
+        shape: [this.size, this.size, 3 * this.frameStack],
+        dtype: 'uint8',
+        low: 0,
+        high: 255,
+      };
     } else {
       this.physics.forward();
       const n = task.observation(physics).length;
@@ -127,7 +139,13 @@ export class ControlEnv implements Env {
     }
     const truncated = this.controlSteps >= EPISODE_CONTROL_STEPS;
     if (truncated) this.needsReset = true;
-    return { obs: this.observe(false), reward, terminated: false, truncated, info: { controlSteps: this.controlSteps } };
+    return {
+      obs: this.observe(false),
+      reward,
+      terminated: false,
+      truncated,
+      info: { controlSteps: this.controlSteps },
+    };
   }
 
   /** Renders the current state at this env's size (or another) without touching the frame stack. */
@@ -147,12 +165,16 @@ export class ControlEnv implements Env {
     const n = this.action.length;
     const values = typeof action === 'number' ? [action] : action;
     if (values.length !== n) {
-      throw new Error(`${this.id}: action must have length ${n} (shape [${n}], values in [-1, 1]), got length ${values.length}`);
+      throw new Error(
+        `${this.id}: action must have length ${n} (shape [${n}], values in [-1, 1]), got length ${values.length}`,
+      );
     }
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new Error(`${this.id}: action[${i}] is ${String(v)}; every entry of the shape [${n}] action must be a finite number`);
+        throw new Error(
+          `${this.id}: action[${i}] is ${String(v)}; every entry of the shape [${n}] action must be a finite number`,
+        );
       }
       this.action[i] = v < -1 ? -1 : v > 1 ? 1 : v;
     }

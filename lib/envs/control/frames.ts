@@ -55,14 +55,20 @@ export async function writeControlFrames(outDir: string, size = 84, seed = 3, st
     files[name] = file;
     const r0 = pad + Math.floor(n / cols) * (size + pad);
     const c0 = pad + (n % cols) * (size + pad);
-    for (let y = 0; y < size; y++) sheet.set(img.subarray(y * size * 3, (y + 1) * size * 3), ((r0 + y) * sheetW + c0) * 3);
+    for (let y = 0; y < size; y++)
+      sheet.set(img.subarray(y * size * 3, (y + 1) * size * 3), ((r0 + y) * sheetW + c0) * 3);
   }
   const contactSheet = `contact-sheet-${size}.png`;
   fs.writeFileSync(path.join(outDir, contactSheet), encodePng(sheet, sheetW, sheetH, 3));
   const manifest: FramesManifest = {
     command: `node --import tsx lib/envs/control/frames.ts ${outDir} ${size}`,
     commit: commit(),
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.release()}`, node: process.version },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+    },
     date: new Date().toISOString(),
     size,
     seed,
@@ -80,6 +86,9 @@ if (require.main === module) {
   const size = Number(process.argv[3] ?? 84);
   writeControlFrames(outDir, size).then(
     (m) => console.log(`wrote ${Object.keys(m.files).length} frames and ${m.contactSheet} to ${outDir}`),
-    (e) => { console.error(e); process.exit(1); },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
   );
 }

@@ -7,7 +7,18 @@ import type { MainModule, MjData, MjModel } from 'mujoco-js';
 export type { MainModule, MjData, MjModel };
 
 /** mjtObj codes used with mj_name2id (MuJoCo's enum values, stable across versions). */
-export const OBJ = { body: 1, joint: 3, geom: 5, site: 6, camera: 7, light: 8, material: 14, tendon: 18, actuator: 19, sensor: 20 } as const;
+export const OBJ = {
+  body: 1,
+  joint: 3,
+  geom: 5,
+  site: 6,
+  camera: 7,
+  light: 8,
+  material: 14,
+  tendon: 18,
+  actuator: 19,
+  sensor: 20,
+} as const;
 export type ObjKind = keyof typeof OBJ;
 
 let modulePromise: Promise<MainModule> | undefined;

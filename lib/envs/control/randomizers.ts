@@ -12,7 +12,9 @@ export function randomizeLimitedAndRotationalJoints(p: Physics, random: Random):
   for (let j = 0; j < m.njnt; j++) {
     const type = m.jnt_type[j] as number;
     if (type !== JOINT_HINGE && type !== JOINT_SLIDE) {
-      throw new Error(`randomizeLimitedAndRotationalJoints: joint ${j} has type ${type}; only hinge and slide joints are supported`);
+      throw new Error(
+        `randomizeLimitedAndRotationalJoints: joint ${j} has type ${type}; only hinge and slide joints are supported`,
+      );
     }
     const adr = m.jnt_qposadr[j] as number;
     if (m.jnt_limited[j]) {

@@ -4,7 +4,14 @@
  */
 
 export const SIGMOIDS = [
-  'gaussian', 'hyperbolic', 'long_tail', 'reciprocal', 'cosine', 'linear', 'quadratic', 'tanh_squared',
+  'gaussian',
+  'hyperbolic',
+  'long_tail',
+  'reciprocal',
+  'cosine',
+  'linear',
+  'quadratic',
+  'tanh_squared',
 ] as const;
 export type Sigmoid = (typeof SIGMOIDS)[number];
 
@@ -17,10 +24,16 @@ export interface ToleranceOptions {
 
 /** s(d) for a normalised distance d ≥ 0 with s(0) = 1 and s(1) = v. */
 export function sigmoid(d: number, v: number, kind: Sigmoid): number {
-  const openInterval = kind === 'gaussian' || kind === 'hyperbolic' || kind === 'long_tail'
-    || kind === 'reciprocal' || kind === 'tanh_squared';
+  const openInterval =
+    kind === 'gaussian' ||
+    kind === 'hyperbolic' ||
+    kind === 'long_tail' ||
+    kind === 'reciprocal' ||
+    kind === 'tanh_squared';
   if (openInterval ? !(v > 0 && v < 1) : !(v >= 0 && v < 1)) {
-    throw new Error(`tolerance: valueAtMargin=${v} is invalid for sigmoid '${kind}' (needs ${openInterval ? '0 < v < 1' : '0 ≤ v < 1'})`);
+    throw new Error(
+      `tolerance: valueAtMargin=${v} is invalid for sigmoid '${kind}' (needs ${openInterval ? '0 < v < 1' : '0 ≤ v < 1'})`,
+    );
   }
   switch (kind) {
     case 'gaussian': {

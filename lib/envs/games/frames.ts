@@ -21,7 +21,10 @@ export interface StripOptions {
 }
 
 /** The strip for one game: frames side by side with 2-pixel separators, as 8-bit gray [84, W]. */
-export function frameStrip(game: string, opts: StripOptions = {}): { pixels: Uint8Array; width: number; height: number; episodeSeed: number } {
+export function frameStrip(
+  game: string,
+  opts: StripOptions = {},
+): { pixels: Uint8Array; width: number; height: number; episodeSeed: number } {
   const nFrames = opts.frames ?? 8;
   const stride = opts.stride ?? 3;
   const sep = 2;
@@ -48,7 +51,9 @@ export function frameStrip(game: string, opts: StripOptions = {}): { pixels: Uin
 
 function git(args: string): string {
   try {
-    return execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -76,7 +81,12 @@ export function writeFrameStrips(outDir: string, opts: StripOptions = {}): strin
     command: 'npx tsx lib/envs/games/frames.ts ' + path.relative(process.cwd(), outDir),
     commit: git('rev-parse HEAD'),
     dirty: git('status --porcelain --untracked-files=no') !== '',
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.release()}`, node: process.version },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+    },
     date: new Date().toISOString(),
     what:
       'One PNG per game: 84×84 grayscale frames (newest channel of the pixel observation) at every ' +

@@ -30,7 +30,9 @@ export function makeMinAtar(name: string, options: MinAtarOptions & Record<strin
   return new MinAtarEnv(name, GAMES[name as GameName], options);
 }
 
-registerSuite('minatar/', GAME_NAMES, (name, options) => makeMinAtar(name, options as MinAtarOptions & Record<string, unknown>));
+registerSuite('minatar/', GAME_NAMES, (name, options) =>
+  makeMinAtar(name, options as MinAtarOptions & Record<string, unknown>),
+);
 
 export { MinAtarEnv, type MinAtarOptions } from './minatarEnv';
 export { ACTION, ACTION_NAMES, type Game } from './game';

@@ -38,8 +38,17 @@ export interface MinAtarOptions {
 }
 
 const OPTION_KEYS = [
-  'seed', 'obs', 'size', 'frameStack', 'frameSkip', 'actionRepeat', 'maxEpisodeSteps',
-  'clipRewards', 'stickyActionProb', 'minimalActions', 'difficultyRamping',
+  'seed',
+  'obs',
+  'size',
+  'frameStack',
+  'frameSkip',
+  'actionRepeat',
+  'maxEpisodeSteps',
+  'clipRewards',
+  'stickyActionProb',
+  'minimalActions',
+  'difficultyRamping',
 ] as const;
 
 function positiveInt(name: string, v: unknown, fallback: number, min = 1): number {
@@ -140,7 +149,9 @@ export class MinAtarEnv implements Env {
     this.game.ramping = bool('difficultyRamping', options.difficultyRamping, true);
     this.nChannels = this.game.channels.length;
 
-    this.actionMap = bool('minimalActions', options.minimalActions, false) ? [...this.game.minimalActions] : [0, 1, 2, 3, 4, 5];
+    this.actionMap = bool('minimalActions', options.minimalActions, false)
+      ? [...this.game.minimalActions]
+      : [0, 1, 2, 3, 4, 5];
     this.actionNames = this.actionMap.map((a) => ACTION_NAMES[a]);
     this.actionSpace = { kind: 'discrete', n: this.actionMap.length };
 
@@ -179,12 +190,14 @@ export class MinAtarEnv implements Env {
     this.assertOpen();
     const n = this.actionMap.length;
     if (typeof action !== 'number' || !Number.isInteger(action) || action < 0 || action >= n) {
-      const shown = typeof action === 'number' ? String(action) : `a ${Array.isArray(action) ? 'array' : 'Float32Array'}`;
+      const shown =
+        typeof action === 'number' ? String(action) : `a ${Array.isArray(action) ? 'array' : 'Float32Array'}`;
       throw new Error(
         `Action ${shown} is outside the action set of ${this.id}: expected an integer in [0, ${n - 1}] (${this.actionNames.join(', ')})`,
       );
     }
-    if (this.done) throw new Error(`${this.id}: the episode has ended (or reset() was never called); call reset() first`);
+    if (this.done)
+      throw new Error(`${this.id}: the episode has ended (or reset() was never called); call reset() first`);
 
     const chosen = this.actionMap[action];
     const game = this.game;

@@ -46,7 +46,13 @@ export function cellIndexMap(size: number): Int32Array {
  * Collapses a [10, 10, C] boolean state into 100 cell grays: the level of the front-most active channel.
  * `frontToBack` is drawOrder reversed; `levels` comes from grayLevels.
  */
-export function cellGrays(state: Uint8Array, channels: number, frontToBack: Int32Array, levels: Uint8Array, out: Uint8Array): void {
+export function cellGrays(
+  state: Uint8Array,
+  channels: number,
+  frontToBack: Int32Array,
+  levels: Uint8Array,
+  out: Uint8Array,
+): void {
   const nOrder = frontToBack.length;
   for (let i = 0; i < 100; i++) {
     const base = i * channels;
@@ -63,7 +69,11 @@ export function cellGrays(state: Uint8Array, channels: number, frontToBack: Int3
 }
 
 /** Expands 100 cell grays into a size×size single-channel frame. */
-export function renderFrame(grays: Uint8Array, size: number, out: Uint8Array = new Uint8Array(size * size)): Uint8Array {
+export function renderFrame(
+  grays: Uint8Array,
+  size: number,
+  out: Uint8Array = new Uint8Array(size * size),
+): Uint8Array {
   const map = cellIndexMap(size);
   for (let p = 0; p < map.length; p++) out[p] = grays[map[p]];
   return out;

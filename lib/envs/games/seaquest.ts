@@ -46,8 +46,16 @@ export interface EnemySub extends Mover {
 
 export class Seaquest implements Game {
   readonly channels = [
-    'sub_front', 'sub_back', 'friendly_bullet', 'trail', 'enemy_bullet',
-    'enemy_fish', 'enemy_sub', 'oxygen_guage', 'diver_guage', 'diver',
+    'sub_front',
+    'sub_back',
+    'friendly_bullet',
+    'trail',
+    'enemy_bullet',
+    'enemy_fish',
+    'enemy_sub',
+    'oxygen_guage',
+    'diver_guage',
+    'diver',
   ] as const;
   readonly minimalActions = [NOOP, LEFT, UP, RIGHT, DOWN, FIRE];
   readonly drawOrder = [7, 8, 3, 9, 5, 6, 4, 2, 1, 0];

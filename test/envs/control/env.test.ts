@@ -4,8 +4,19 @@ import { makeEnv, envIds } from '../../../lib/envs/registry';
 import { CONTROL_TASK_NAMES, makeControlTask, type ControlEnv } from '../../../lib/envs/control';
 
 test('all eleven tasks are registered under their DMC names', () => {
-  const expected = ['cartpole-balance', 'cartpole-swingup', 'reacher-easy', 'finger-spin', 'walker-stand', 'walker-walk',
-    'walker-run', 'hopper-stand', 'hopper-hop', 'cheetah-run', 'ball_in_cup-catch'];
+  const expected = [
+    'cartpole-balance',
+    'cartpole-swingup',
+    'reacher-easy',
+    'finger-spin',
+    'walker-stand',
+    'walker-walk',
+    'walker-run',
+    'hopper-stand',
+    'hopper-hop',
+    'cheetah-run',
+    'ball_in_cup-catch',
+  ];
   assert.deepEqual([...CONTROL_TASK_NAMES].sort(), [...expected].sort());
   for (const id of expected) assert.ok(envIds().includes(id), id);
 });
@@ -55,7 +66,10 @@ test('episodes are 1000 control steps and end as truncation, never termination',
   env6.reset();
   let n = 0;
   let last;
-  do { last = env6.step([0]); n++; } while (!last.truncated);
+  do {
+    last = env6.step([0]);
+    n++;
+  } while (!last.truncated);
   assert.equal(n, 167);
   assert.equal(last.info.controlSteps, 1000);
   env6.close();

@@ -4,24 +4,40 @@ import { makeControlTask, Physics, Renderer, type ControlEnv } from '../../../li
 import { loadMujoco } from '../../../lib/envs/control/mujoco';
 
 function stats(img: Uint8Array): { mean: number; std: number } {
-  let s = 0, s2 = 0;
-  for (const v of img) { s += v; s2 += v * v; }
+  let s = 0,
+    s2 = 0;
+  for (const v of img) {
+    s += v;
+    s2 += v * v;
+  }
   const mean = s / img.length;
   return { mean, std: Math.sqrt(s2 / img.length - mean * mean) };
 }
 
 function diffPixels(a: Uint8Array, b: Uint8Array, size: number): { count: number; row: number; col: number } {
-  let count = 0, row = 0, col = 0;
+  let count = 0,
+    row = 0,
+    col = 0;
   for (let p = 0; p < size * size; p++) {
     if (a[3 * p] !== b[3 * p] || a[3 * p + 1] !== b[3 * p + 1] || a[3 * p + 2] !== b[3 * p + 2]) {
-      count++; row += Math.floor(p / size); col += p % size;
+      count++;
+      row += Math.floor(p / size);
+      col += p % size;
     }
   }
   return { count, row: row / Math.max(1, count), col: col / Math.max(1, count) };
 }
 
 test('every task renders a non-constant image at 100, 84, 64 and 50 pixels', async () => {
-  for (const name of ['cartpole-swingup', 'reacher-easy', 'finger-spin', 'walker-walk', 'hopper-hop', 'cheetah-run', 'ball_in_cup-catch']) {
+  for (const name of [
+    'cartpole-swingup',
+    'reacher-easy',
+    'finger-spin',
+    'walker-walk',
+    'hopper-hop',
+    'cheetah-run',
+    'ball_in_cup-catch',
+  ]) {
     const env = (await makeControlTask(name, { size: 50, frameStack: 1, seed: 1 })) as ControlEnv;
     env.reset();
     for (const size of [100, 84, 64, 50]) {
@@ -62,9 +78,12 @@ test('a known object lands where the camera model says: reacher target seen from
   const p = env.physics;
   const target = p.id('geom', 'target');
   // arm pointing to −x, target at (0.12, 0.1): camera at height 0.75 looks straight down, image up = +y
-  p.data.qpos[0] = Math.PI; p.data.qpos[1] = 0;
+  p.data.qpos[0] = Math.PI;
+  p.data.qpos[1] = 0;
   const place = (x: number, y: number, z: number) => {
-    p.model.geom_pos[3 * target] = x; p.model.geom_pos[3 * target + 1] = y; p.model.geom_pos[3 * target + 2] = z;
+    p.model.geom_pos[3 * target] = x;
+    p.model.geom_pos[3 * target + 1] = y;
+    p.model.geom_pos[3 * target + 2] = z;
     p.forward();
     return env.render();
   };
@@ -72,8 +91,12 @@ test('a known object lands where the camera model says: reacher target seen from
   const hidden = place(0.12, 0.1, -1);
   const d = diffPixels(shown, hidden, 84);
   const f = 1 / Math.tan((22.5 * Math.PI) / 180) / 0.74; // pixels per metre / 42 at depth 0.74
-  const col = 42 + 0.12 * f * 42 - 0.5, row = 42 - 0.1 * f * 42 - 0.5;
-  assert.ok(Math.abs(d.col - col) < 1 && Math.abs(d.row - row) < 1, `target at (${d.row}, ${d.col}), expected (${row}, ${col})`);
+  const col = 42 + 0.12 * f * 42 - 0.5,
+    row = 42 - 0.1 * f * 42 - 0.5;
+  assert.ok(
+    Math.abs(d.col - col) < 1 && Math.abs(d.row - row) < 1,
+    `target at (${d.row}, ${d.col}), expected (${row}, ${col})`,
+  );
   // disc of radius 0.05 m → π (0.05 f 42)² pixels
   const area = Math.PI * (0.05 * f * 42) ** 2;
   assert.ok(Math.abs(d.count - area) < 0.15 * area, `target covers ${d.count} px, expected ≈ ${area.toFixed(0)}`);
@@ -83,10 +106,15 @@ test('a known object lands where the camera model says: reacher target seen from
 test('every primitive type is drawn in its colour at its projected centre', async () => {
   const mj = await loadMujoco();
   const kinds = [
-    ['sphere', 'size=".2"', '1 0 0'], ['capsule', 'size=".12 .15"', '0 1 0'], ['ellipsoid', 'size=".25 .15 .2"', '0 0 1'],
-    ['cylinder', 'size=".2 .2"', '1 1 0'], ['box', 'size=".2 .2 .2"', '0 1 1'],
+    ['sphere', 'size=".2"', '1 0 0'],
+    ['capsule', 'size=".12 .15"', '0 1 0'],
+    ['ellipsoid', 'size=".25 .15 .2"', '0 0 1'],
+    ['cylinder', 'size=".2 .2"', '1 1 0'],
+    ['box', 'size=".2 .2 .2"', '0 1 1'],
   ];
-  const geoms = kinds.map(([type, size, rgb], i) => `<geom type="${type}" ${size} pos="${-1.2 + 0.6 * i} 0 0.5" rgba="${rgb} 1"/>`).join('\n');
+  const geoms = kinds
+    .map(([type, size, rgb], i) => `<geom type="${type}" ${size} pos="${-1.2 + 0.6 * i} 0 0.5" rgba="${rgb} 1"/>`)
+    .join('\n');
   const xml = `<mujoco><worldbody>
     <geom type="plane" size="3 3 .1" rgba=".2 .2 .2 1"/>
     <camera name="c" pos="0 -3 0.5" xyaxes="1 0 0 0 0 1"/>

@@ -6,42 +6,78 @@ import { Rng } from '../../../lib/envs/rng';
 const deg = (d: number) => (d * Math.PI) / 180;
 
 /** Facts from the DMC models (environments.md A.3 and A.5). */
-const SPEC: Record<string, {
-  timestep: number; rk4?: boolean; controlTimestep: number;
-  masses: Record<string, number>; ranges?: Record<string, [number, number]>; gears: number[];
-}> = {
+const SPEC: Record<
+  string,
+  {
+    timestep: number;
+    rk4?: boolean;
+    controlTimestep: number;
+    masses: Record<string, number>;
+    ranges?: Record<string, [number, number]>;
+    gears: number[];
+  }
+> = {
   'cartpole-swingup': {
-    timestep: 0.01, rk4: true, controlTimestep: 0.01, masses: { cart: 1, pole_1: 0.1 },
-    ranges: { slider: [-1.8, 1.8] }, gears: [10],
+    timestep: 0.01,
+    rk4: true,
+    controlTimestep: 0.01,
+    masses: { cart: 1, pole_1: 0.1 },
+    ranges: { slider: [-1.8, 1.8] },
+    gears: [10],
   },
   'reacher-easy': {
-    timestep: 0.02, controlTimestep: 0.02, masses: { arm: 0.0419, hand: 0.0356, finger: 0.0042 },
-    ranges: { wrist: [deg(-160), deg(160)] }, gears: [0.05, 0.05],
+    timestep: 0.02,
+    controlTimestep: 0.02,
+    masses: { arm: 0.0419, hand: 0.0356, finger: 0.0042 },
+    ranges: { wrist: [deg(-160), deg(160)] },
+    gears: [0.05, 0.05],
   },
   'finger-spin': {
-    timestep: 0.01, controlTimestep: 0.02, masses: { proximal: 0.834, distal: 0.687, spinner: 2.459 },
-    ranges: { proximal: [deg(-110), deg(110)], distal: [deg(-110), deg(110)] }, gears: [30, 15],
+    timestep: 0.01,
+    controlTimestep: 0.02,
+    masses: { proximal: 0.834, distal: 0.687, spinner: 2.459 },
+    ranges: { proximal: [deg(-110), deg(110)], distal: [deg(-110), deg(110)] },
+    gears: [30, 15],
   },
   'walker-walk': {
-    timestep: 0.0025, controlTimestep: 0.025,
-    masses: { torso: 10.67, right_thigh: 4.06, right_leg: 2.78, right_foot: 2.09, left_thigh: 4.06, left_leg: 2.78, left_foot: 2.09 },
+    timestep: 0.0025,
+    controlTimestep: 0.025,
+    masses: {
+      torso: 10.67,
+      right_thigh: 4.06,
+      right_leg: 2.78,
+      right_foot: 2.09,
+      left_thigh: 4.06,
+      left_leg: 2.78,
+      left_foot: 2.09,
+    },
     ranges: { right_hip: [deg(-20), deg(100)], left_knee: [deg(-150), 0], right_ankle: [deg(-45), deg(45)] },
     gears: [100, 50, 20, 100, 50, 20],
   },
   'hopper-hop': {
-    timestep: 0.005, controlTimestep: 0.02,
+    timestep: 0.005,
+    controlTimestep: 0.02,
     masses: { torso: 4.83, pelvis: 3.14, thigh: 1.93, calf: 1.02, foot: 1.53 },
-    ranges: { waist: [deg(-30), deg(30)], hip: [deg(-170), deg(10)], knee: [deg(5), deg(150)], ankle: [deg(-45), deg(45)] },
+    ranges: {
+      waist: [deg(-30), deg(30)],
+      hip: [deg(-170), deg(10)],
+      knee: [deg(5), deg(150)],
+      ankle: [deg(-45), deg(45)],
+    },
     gears: [30, 40, 30, 10],
   },
   'cheetah-run': {
-    timestep: 0.01, controlTimestep: 0.01,
-    masses: { torso: 6.25, bthigh: 1.54, bshin: 1.59, bfoot: 1.10, fthigh: 1.44, fshin: 1.20, ffoot: 0.89 },
+    timestep: 0.01,
+    controlTimestep: 0.01,
+    masses: { torso: 6.25, bthigh: 1.54, bshin: 1.59, bfoot: 1.1, fthigh: 1.44, fshin: 1.2, ffoot: 0.89 },
     ranges: { bthigh: [deg(-30), deg(60)], bfoot: [deg(-230), deg(50)], ffoot: [deg(-28), deg(28)] },
     gears: [120, 90, 60, 90, 60, 30],
   },
   'ball_in_cup-catch': {
-    timestep: 0.002, controlTimestep: 0.02, masses: { cup: 0.0652, ball: 0.0654 }, gears: [5, 5],
+    timestep: 0.002,
+    controlTimestep: 0.02,
+    masses: { cup: 0.0652, ball: 0.0654 },
+    gears: [5, 5],
   },
 };
 
@@ -60,9 +96,16 @@ test('models match the DMC specification: masses, joint ranges, gears, timesteps
     for (const [joint, [lo, hi]] of Object.entries(spec.ranges ?? {})) {
       const j = p.id('joint', joint);
       assert.equal(m.jnt_limited[j], 1, `${name} ${joint} limited`);
-      assert.ok(Math.abs(m.jnt_range[2 * j] - lo) < 1e-9 && Math.abs(m.jnt_range[2 * j + 1] - hi) < 1e-9, `${name} ${joint} range`);
+      assert.ok(
+        Math.abs(m.jnt_range[2 * j] - lo) < 1e-9 && Math.abs(m.jnt_range[2 * j + 1] - hi) < 1e-9,
+        `${name} ${joint} range`,
+      );
     }
-    assert.deepEqual(Array.from({ length: m.nu }, (_, i) => m.actuator_gear[6 * i]), spec.gears, `${name} gears`);
+    assert.deepEqual(
+      Array.from({ length: m.nu }, (_, i) => m.actuator_gear[6 * i]),
+      spec.gears,
+      `${name} gears`,
+    );
     for (let i = 0; i < m.nu; i++) {
       assert.deepEqual([m.actuator_ctrlrange[2 * i], m.actuator_ctrlrange[2 * i + 1]], [-1, 1]);
     }
@@ -149,11 +192,13 @@ test('reset randomisation follows DMC: swingup starts hanging, walker orientatio
   swing.close();
   const walker = (await makeControlTask('walker-stand', { obs: 'state' })) as ControlEnv;
   const rooty = walker.physics.qposAdr('rooty');
-  let min = Infinity, max = -Infinity;
+  let min = Infinity,
+    max = -Infinity;
   for (let s = 0; s < 40; s++) {
     walker.reset({ seed: s });
     const a = walker.physics.data.qpos[rooty] as number;
-    min = Math.min(min, a); max = Math.max(max, a);
+    min = Math.min(min, a);
+    max = Math.max(max, a);
     assert.equal(walker.physics.data.qpos[walker.physics.qposAdr('rootx')], 0);
   }
   assert.ok(min < -2 && max > 2 && min >= -Math.PI && max <= Math.PI, `rooty range [${min}, ${max}]`);

@@ -50,7 +50,10 @@ test('finite-support sigmoids reach 0 beyond their support; others stay positive
 test('DMC reward special cases', () => {
   // cartpole small_control: (4 + max(0, 1 - u²))/5
   for (const u of [0, 0.3, -0.8, 1, 1.5]) {
-    close((4 + tolerance(u, { margin: 1, valueAtMargin: 0, sigmoid: 'quadratic' })) / 5, (4 + Math.max(0, 1 - u * u)) / 5);
+    close(
+      (4 + tolerance(u, { margin: 1, valueAtMargin: 0, sigmoid: 'quadratic' })) / 5,
+      (4 + Math.max(0, 1 - u * u)) / 5,
+    );
   }
   // walker move: clip(1 - (s - v)/s, 0, 1) … with value 0.5 at v = s/2
   close(tolerance(0.75, { bounds: [1, Infinity], margin: 0.5, valueAtMargin: 0.5, sigmoid: 'linear' }), 0.75);
@@ -59,7 +62,10 @@ test('DMC reward special cases', () => {
 });
 
 test('bad arguments are errors naming the problem', () => {
-  assert.throws(() => tolerance(2, { margin: 1, valueAtMargin: 0 }), /valueAtMargin=0 is invalid for sigmoid 'gaussian'/);
+  assert.throws(
+    () => tolerance(2, { margin: 1, valueAtMargin: 0 }),
+    /valueAtMargin=0 is invalid for sigmoid 'gaussian'/,
+  );
   assert.throws(() => tolerance(2, { margin: 1, sigmoid: 'linear', valueAtMargin: 1 }), /0 ≤ v < 1/);
   assert.throws(() => tolerance(0, { bounds: [1, 0] }), /lo ≤ hi/);
   assert.throws(() => tolerance(0, { margin: -1 }), /margin must be ≥ 0/);

@@ -25,7 +25,10 @@ function put(g: Asterix, k: number, x: number, right: boolean, gold: boolean): v
 test('reset: player at (5, 5), no entities, spawn 10/10, move 5/5, ramp timer 100', () => {
   const { g } = fresh();
   assert.deepEqual([g.playerX, g.playerY, g.alive.reduce((a, b) => a + b, 0)], [5, 5, 0]);
-  assert.deepEqual([g.spawnSpeed, g.spawnTimer, g.moveSpeed, g.moveTimer, g.rampTimer, g.rampIndex], [10, 10, 5, 5, 100, 0]);
+  assert.deepEqual(
+    [g.spawnSpeed, g.spawnTimer, g.moveSpeed, g.moveTimer, g.rampTimer, g.rampIndex],
+    [10, 10, 5, 5, 100, 0],
+  );
 });
 
 test('spawn: when the spawn timer is 0 an entity enters a random free lane; lr → x 0 moving right, gold w.p. ⅓', () => {
@@ -122,7 +125,11 @@ test('ramping: once the ramp timer has run below 0, spawn speed −1, move speed
   g.moveSpeed = 1;
   g.rampTimer = -1;
   g.act(NOOP);
-  assert.deepEqual([g.spawnSpeed, g.moveSpeed, g.rampIndex, g.rampTimer], [1, 1, 2, -1], 'fully ramped: nothing changes');
+  assert.deepEqual(
+    [g.spawnSpeed, g.moveSpeed, g.rampIndex, g.rampTimer],
+    [1, 1, 2, -1],
+    'fully ramped: nothing changes',
+  );
   const h = fresh().g;
   h.ramping = false;
   h.spawnTimer = h.moveTimer = 1000;

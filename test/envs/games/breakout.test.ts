@@ -80,7 +80,10 @@ test('brick: +1, brick removed, ball stays in its old row, vertical mirror, stri
 });
 
 test('strike: the frame after a hit, the ball enters a brick without scoring or removing it', () => {
-  const g = scripted(4, 5, 1, 0, [[4, 5], [6, 6]]);
+  const g = scripted(4, 5, 1, 0, [
+    [4, 5],
+    [6, 6],
+  ]);
   assert.equal(g.act(NOOP), 1); // ball → (5, 5) moving down-right, strike set
   assert.equal(g.act(NOOP), 0); // into the brick at (6, 6) while strike is set
   assert.equal(g.bricks[66], 1);

@@ -9,7 +9,13 @@ import type { Seaquest } from '../../../lib/envs/games/seaquest';
 import { Rng } from '../../../lib/envs/rng';
 
 const CHANNELS: Record<string, number> = { breakout: 4, space_invaders: 6, freeway: 7, asterix: 4, seaquest: 10 };
-const MINIMAL: Record<string, string> = { breakout: 'n,l,r', space_invaders: 'n,l,r,f', freeway: 'n,u,d', asterix: 'n,l,u,r,d', seaquest: 'n,l,u,r,d,f' };
+const MINIMAL: Record<string, string> = {
+  breakout: 'n,l,r',
+  space_invaders: 'n,l,r,f',
+  freeway: 'n,u,d',
+  asterix: 'n,l,u,r,d',
+  seaquest: 'n,l,u,r,d,f',
+};
 
 test('registry: minatar/<game> ids build envs with native [10,10,C] or pixel [84,84,4] observations', async () => {
   for (const g of GAME_NAMES) {
@@ -28,14 +34,23 @@ test('registry: minatar/<game> ids build envs with native [10,10,C] or pixel [84
 });
 
 test('unknown game: an error listing the games (registry and direct)', async () => {
-  await assert.rejects(makeEnv('minatar/pong'), /minatar\/breakout.*minatar\/space_invaders.*minatar\/freeway.*minatar\/asterix.*minatar\/seaquest/);
-  assert.throws(() => makeMinAtar('pong'), /Unknown MinAtar game 'pong'. Games: breakout, space_invaders, freeway, asterix, seaquest/);
+  await assert.rejects(
+    makeEnv('minatar/pong'),
+    /minatar\/breakout.*minatar\/space_invaders.*minatar\/freeway.*minatar\/asterix.*minatar\/seaquest/,
+  );
+  assert.throws(
+    () => makeMinAtar('pong'),
+    /Unknown MinAtar game 'pong'. Games: breakout, space_invaders, freeway, asterix, seaquest/,
+  );
 });
 
 test('actions outside the action set: an error naming the valid range', () => {
   const full = makeMinAtar('breakout', { obs: 'native' });
   full.reset();
-  assert.throws(() => full.step(6), /Action 6 is outside the action set of minatar\/breakout: expected an integer in \[0, 5\]/);
+  assert.throws(
+    () => full.step(6),
+    /Action 6 is outside the action set of minatar\/breakout: expected an integer in \[0, 5\]/,
+  );
   assert.throws(() => full.step(-1), /\[0, 5\]/);
   assert.throws(() => full.step(1.5), /\[0, 5\]/);
   assert.throws(() => full.step([1]), /array.*\[0, 5\]/);
@@ -60,7 +75,10 @@ test('minimal action sets map onto the full set', () => {
 });
 
 test('bad options: unknown keys, obs modes and values are errors naming the accepted values', () => {
-  assert.throws(() => makeMinAtar('breakout', { frameskip: 4 }), /Unknown MinAtar option 'frameskip'. Accepted options: seed, obs, size, frameStack, frameSkip/);
+  assert.throws(
+    () => makeMinAtar('breakout', { frameskip: 4 }),
+    /Unknown MinAtar option 'frameskip'. Accepted options: seed, obs, size, frameStack, frameSkip/,
+  );
   assert.throws(() => makeMinAtar('breakout', { obs: 'state' as 'native' }), /'native' or 'pixels'/);
   assert.throws(() => makeMinAtar('breakout', { obs: 'native', size: 84 }), /'pixels' only/);
   assert.throws(() => makeMinAtar('breakout', { stickyActionProb: 1.5 }), /\[0, 1\]/);

@@ -11,7 +11,10 @@ test('cell mapping at 84 px: pixel p → cell ⌊p·10/84⌋; blocks of 9 (cells
   for (let p = 0; p < 84; p++) widths[cell[p]]++;
   assert.deepEqual(widths, [9, 8, 9, 8, 8, 9, 8, 9, 8, 8]);
   for (let p = 1; p < 84; p++) assert.ok(cell[p] - cell[p - 1] === 0 || cell[p] - cell[p - 1] === 1);
-  assert.deepEqual(Array.from(cellOfPixel(100)).filter((_, p) => p % 10 === 0), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    Array.from(cellOfPixel(100)).filter((_, p) => p % 10 === 0),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
 });
 
 test('gray levels: distinct, non-zero, brighter towards the front; drawOrder must be a permutation', () => {
@@ -27,7 +30,13 @@ test('gray levels: distinct, non-zero, brighter towards the front; drawOrder mus
 });
 
 /** The expected frame from a native state: each pixel shows the gray of its cell's front-most active channel. */
-function expectedFrame(state: Uint8Array, C: number, drawOrder: readonly number[], levels: Uint8Array, size: number): Uint8Array {
+function expectedFrame(
+  state: Uint8Array,
+  C: number,
+  drawOrder: readonly number[],
+  levels: Uint8Array,
+  size: number,
+): Uint8Array {
   const cell = cellOfPixel(size);
   const out = new Uint8Array(size * size);
   for (let y = 0; y < size; y++) {
@@ -104,7 +113,8 @@ test('other stack depths and sizes use the general path and agree with the 4-sta
     // 100 px: every cell is a 10×10 block; pixel (10r + 5, 10c + 5) shows cell (r, c) like the 84-px frame does.
     const newest = channel(a, 3, 4);
     const cell = cellOfPixel(84);
-    for (let y = 0; y < 84; y += 7) for (let x = 0; x < 84; x += 7) assert.equal(c[(cell[y] * 10 + 5) * 100 + cell[x] * 10 + 5], newest[y * 84 + x]);
+    for (let y = 0; y < 84; y += 7)
+      for (let x = 0; x < 84; x += 7) assert.equal(c[(cell[y] * 10 + 5) * 100 + cell[x] * 10 + 5], newest[y * 84 + x]);
     const act = policy.int(6);
     const sa = four.step(act);
     a = sa.obs as Uint8Array;

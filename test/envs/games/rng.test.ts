@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../../lib/envs/rng';
 
 test('same seed → same stream; different seeds (incl. negative and > 2^32) → different streams', () => {
-  const draw = (s: number) => Array.from({ length: 8 }, ((r) => () => r.uint32())(new Rng(s)));
+  const draw = (s: number) =>
+    Array.from(
+      { length: 8 },
+      (
+        (r) => () =>
+          r.uint32()
+      )(new Rng(s)),
+    );
   assert.deepEqual(draw(42), draw(42));
   const seeds = [0, 1, 2, -1, 2 ** 32, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER];
   const streams = new Set(seeds.map((s) => draw(s).join(',')));

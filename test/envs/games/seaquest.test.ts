@@ -25,7 +25,10 @@ test('reset: oxygen 200, no divers, sub at (5, 0) facing left on the surface; ti
   g.reset();
   assert.deepEqual([g.oxygen, g.diverCount, g.subX, g.subY, g.subRight, g.surface], [200, 0, 5, 0, false, true]);
   assert.deepEqual([g.spawnSpeed, g.spawnTimer, g.diverSpawnTimer, g.moveSpeed, g.shotTimer], [20, 20, 30, 5, 0]);
-  assert.equal(g.fish.length + g.enemySubs.length + g.divers.length + g.friendlyBullets.length + g.enemyBullets.length, 0);
+  assert.equal(
+    g.fish.length + g.enemySubs.length + g.divers.length + g.friendlyBullets.length + g.enemyBullets.length,
+    0,
+  );
 });
 
 test('enemy spawn: lr → x 0 moving right, sub w.p. ⅓ (else fish), row uniform 1..8; timer ← spawn speed', () => {
@@ -33,12 +36,18 @@ test('enemy spawn: lr → x 0 moving right, sub w.p. ⅓ (else fish), row unifor
   g.spawnTimer = 0;
   rng.push(0.3, 0.2, 0.5); // right, sub, row 1 + ⌊0.5·8⌋ = 5
   g.act(NOOP);
-  assert.deepEqual(g.enemySubs.map((s) => [s.x, s.y, s.right]), [[0, 5, true]]);
+  assert.deepEqual(
+    g.enemySubs.map((s) => [s.x, s.y, s.right]),
+    [[0, 5, true]],
+  );
   assert.equal(g.spawnTimer, 19);
   g.spawnTimer = 0;
   rng.push(0.7, 0.9, 0.0); // left, fish, row 1
   g.act(NOOP);
-  assert.deepEqual(g.fish.map((f) => [f.x, f.y, f.right]), [[9, 1, false]]);
+  assert.deepEqual(
+    g.fish.map((f) => [f.x, f.y, f.right]),
+    [[9, 1, false]],
+  );
 });
 
 test('enemy spawn is skipped when its row holds an enemy moving the other way', () => {
@@ -59,7 +68,10 @@ test('diver spawn every 30 frames: lr and a row 1..8', () => {
   g.diverSpawnTimer = 0;
   rng.push(0.7, 0.99); // left, row 8
   g.act(NOOP);
-  assert.deepEqual(g.divers.map((d) => [d.x, d.y, d.right]), [[9, 8, false]]);
+  assert.deepEqual(
+    g.divers.map((d) => [d.x, d.y, d.right]),
+    [[9, 8, false]],
+  );
   assert.equal(g.diverSpawnTimer, 29);
 });
 
@@ -82,16 +94,23 @@ test('fire: a bullet leaves the sub in the facing direction and moves the same f
   const { g } = underwater(5, 4);
   g.subRight = true;
   g.act(FIRE);
-  assert.deepEqual(g.friendlyBullets.map((b) => [b.x, b.y]), [[6, 4]]);
+  assert.deepEqual(
+    g.friendlyBullets.map((b) => [b.x, b.y]),
+    [[6, 4]],
+  );
   assert.equal(g.shotTimer, 4);
   g.act(FIRE);
-  assert.deepEqual(g.friendlyBullets.map((b) => [b.x, b.y]), [[7, 4]], 'no second bullet during the cool-down');
+  assert.deepEqual(
+    g.friendlyBullets.map((b) => [b.x, b.y]),
+    [[7, 4]],
+    'no second bullet during the cool-down',
+  );
   g.friendlyBullets[0].x = 9;
   g.act(NOOP);
   assert.equal(g.friendlyBullets.length, 0, 'bullets leave the screen');
 });
 
-test('bullet hits: fish first, then sub, on the bullet\'s move (+1 each, both removed)', () => {
+test("bullet hits: fish first, then sub, on the bullet's move (+1 each, both removed)", () => {
   const { g } = underwater(0, 8);
   g.friendlyBullets.push({ x: 3, y: 2, right: true });
   g.fish.push({ x: 4, y: 2, right: false, moveTimer: 100 });
@@ -137,7 +156,11 @@ test('enemy sub: moves every move-speed + 1 frames, fires every 11th frame a bul
   }
   assert.deepEqual(xs, [2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4]);
   assert.equal(firstShot, 11);
-  assert.deepEqual(g.enemyBullets.map((b) => [b.x, b.y, b.right]), [[5, 3, true]], 'fired from x 3, moved once, then moved again');
+  assert.deepEqual(
+    g.enemyBullets.map((b) => [b.x, b.y, b.right]),
+    [[5, 3, true]],
+    'fired from x 3, moved once, then moved again',
+  );
 });
 
 test('enemy bullet reaching the sub → terminal', () => {

@@ -32,7 +32,13 @@ test('reset: cannon at x 5, 24 aliens in rows 0–3 × cols 2–7 moving left, t
   const g = fresh();
   assert.equal(g.pos, 5);
   assert.equal(g.countAliens(), 24);
-  assert.deepEqual(cells(g.aliens).filter((c) => { const [y, x] = c.split(',').map(Number); return y > 3 || x < 2 || x > 7; }), []);
+  assert.deepEqual(
+    cells(g.aliens).filter((c) => {
+      const [y, x] = c.split(',').map(Number);
+      return y > 3 || x < 2 || x > 7;
+    }),
+    [],
+  );
   assert.deepEqual([g.alienDir, g.moveInterval, g.alienMoveTimer, g.alienShotTimer, g.shotTimer], [-1, 12, 12, 10, 0]);
 });
 
@@ -178,7 +184,10 @@ test('ramping: the interval stops at 6, and does not change with ramping off', (
 test('observation: alien_left holds the aliens while moving left, alien_right while moving right', () => {
   const g = withAliens([1, 1]);
   let s = stateOf(g);
-  assert.deepEqual([cellsOf(s, 6, 1), cellsOf(s, 6, 2), cellsOf(s, 6, 3), cellsOf(s, 6, 0)], [['1,1'], ['1,1'], [], ['9,5']]);
+  assert.deepEqual(
+    [cellsOf(s, 6, 1), cellsOf(s, 6, 2), cellsOf(s, 6, 3), cellsOf(s, 6, 0)],
+    [['1,1'], ['1,1'], [], ['9,5']],
+  );
   g.alienDir = 1;
   s = stateOf(g);
   assert.deepEqual([cellsOf(s, 6, 2), cellsOf(s, 6, 3)], [[], ['1,1']]);

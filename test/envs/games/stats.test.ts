@@ -59,7 +59,9 @@ for (const [game, want] of Object.entries(EXPECT)) {
     const mean = sum / EPISODES;
     const se = Math.sqrt((sumSq / EPISODES - mean * mean) / EPISODES);
     const meanLen = frames / EPISODES;
-    t.diagnostic(`${game}: return ${mean.toFixed(3)} ± ${se.toFixed(3)} (s.e.), length ${meanLen.toFixed(1)}, shortest ${minLen}`);
+    t.diagnostic(
+      `${game}: return ${mean.toFixed(3)} ± ${se.toFixed(3)} (s.e.), length ${meanLen.toFixed(1)}, shortest ${minLen}`,
+    );
     assert.ok(mean >= want.ret[0] && mean <= want.ret[1], `${game} mean return ${mean} outside [${want.ret}]`);
     assert.ok(meanLen >= want.len[0] && meanLen <= want.len[1], `${game} mean length ${meanLen} outside [${want.len}]`);
     assert.ok(minLen >= want.minLen, `${game} shortest episode ${minLen} < ${want.minLen}`);

@@ -88,7 +88,10 @@ export const cheetahTasks = {
       const qpos = p.data.qpos as Float64Array;
       for (let j = 0; j < m.njnt; j++) {
         if (!m.jnt_limited[j]) continue;
-        qpos[m.jnt_qposadr[j] as number] = random.uniform(m.jnt_range[2 * j] as number, m.jnt_range[2 * j + 1] as number);
+        qpos[m.jnt_qposadr[j] as number] = random.uniform(
+          m.jnt_range[2 * j] as number,
+          m.jnt_range[2 * j + 1] as number,
+        );
       }
       for (let i = 0; i < SETTLE_STEPS; i++) p.mj.mj_step(m, p.data);
       p.data.time = 0;

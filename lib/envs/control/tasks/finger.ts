@@ -97,10 +97,15 @@ export const fingerTasks = {
     observation(p: Physics): number[] {
       // position: joint angles and the tip relative to the spinner (x, z); velocity; log1p(touch)
       return [
-        sensor(p, 'proximal'), sensor(p, 'distal'),
-        sensor(p, 'tip', 0) - sensor(p, 'spinner', 0), sensor(p, 'tip', 2) - sensor(p, 'spinner', 2),
-        sensor(p, 'proximal_velocity'), sensor(p, 'distal_velocity'), sensor(p, 'hinge_velocity'),
-        Math.log1p(sensor(p, 'touchtop')), Math.log1p(sensor(p, 'touchbottom')),
+        sensor(p, 'proximal'),
+        sensor(p, 'distal'),
+        sensor(p, 'tip', 0) - sensor(p, 'spinner', 0),
+        sensor(p, 'tip', 2) - sensor(p, 'spinner', 2),
+        sensor(p, 'proximal_velocity'),
+        sensor(p, 'distal_velocity'),
+        sensor(p, 'hinge_velocity'),
+        Math.log1p(sensor(p, 'touchtop')),
+        Math.log1p(sensor(p, 'touchbottom')),
       ];
     },
   }),

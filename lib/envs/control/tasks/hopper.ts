@@ -89,19 +89,26 @@ function makeHopper(task: 'stand' | 'hop'): Task {
       const standing = tolerance(height(p), { bounds: [STAND_HEIGHT, 2] });
       if (task === 'hop') {
         const v = p.data.sensordata[p.sensorAdr('torso_subtreelinvel')] as number;
-        return standing * tolerance(v, { bounds: [HOP_SPEED, Infinity], margin: HOP_SPEED / 2, valueAtMargin: 0.5, sigmoid: 'linear' });
+        return (
+          standing *
+          tolerance(v, { bounds: [HOP_SPEED, Infinity], margin: HOP_SPEED / 2, valueAtMargin: 0.5, sigmoid: 'linear' })
+        );
       }
       const ctrl = p.data.ctrl as Float64Array;
       let small = 0;
-      for (let i = 0; i < ctrl.length; i++) small += tolerance(ctrl[i], { margin: 1, valueAtMargin: 0, sigmoid: 'quadratic' });
-      return standing * (small / ctrl.length + 4) / 5;
+      for (let i = 0; i < ctrl.length; i++)
+        small += tolerance(ctrl[i], { margin: 1, valueAtMargin: 0, sigmoid: 'quadratic' });
+      return (standing * (small / ctrl.length + 4)) / 5;
     },
     observation(p: Physics): number[] {
       const d = p.data;
       const out: number[] = [];
       for (let i = 1; i < p.model.nq; i++) out.push(d.qpos[i] as number); // all but rootx
       for (let i = 0; i < p.model.nv; i++) out.push(d.qvel[i] as number);
-      out.push(Math.log1p(d.sensordata[p.sensorAdr('touch_toe')] as number), Math.log1p(d.sensordata[p.sensorAdr('touch_heel')] as number));
+      out.push(
+        Math.log1p(d.sensordata[p.sensorAdr('touch_toe')] as number),
+        Math.log1p(d.sensordata[p.sensorAdr('touch_heel')] as number),
+      );
       return out;
     },
   };

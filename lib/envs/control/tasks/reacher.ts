@@ -72,7 +72,8 @@ function makeReacher(task: 'easy' | 'hard'): Task {
     },
     reward(p: Physics): number {
       const m = p.model;
-      const radii = (m.geom_size[3 * p.id('geom', 'target')] as number) + (m.geom_size[3 * p.id('geom', 'finger')] as number);
+      const radii =
+        (m.geom_size[3 * p.id('geom', 'target')] as number) + (m.geom_size[3 * p.id('geom', 'finger')] as number);
       const [dx, dy] = fingerToTarget(p);
       return tolerance(Math.hypot(dx, dy), { bounds: [0, radii] });
     },

@@ -99,7 +99,12 @@ function makeWalker(task: 'stand' | 'walk' | 'run', moveSpeed: number): Task {
       const stand = (3 * standing + upright) / 4;
       if (moveSpeed === 0) return stand;
       const v = p.data.sensordata[p.sensorAdr('torso_subtreelinvel')] as number;
-      const move = tolerance(v, { bounds: [moveSpeed, Infinity], margin: moveSpeed / 2, valueAtMargin: 0.5, sigmoid: 'linear' });
+      const move = tolerance(v, {
+        bounds: [moveSpeed, Infinity],
+        margin: moveSpeed / 2,
+        valueAtMargin: 0.5,
+        sigmoid: 'linear',
+      });
       return (stand * (5 * move + 1)) / 6;
     },
     observation(p: Physics): number[] {
