@@ -7,7 +7,7 @@ require('../lib/cli.ts')
     (code) => process.exit(code ?? 0),
     (err) => {
       console.error(`seer: ${err && err.message ? err.message : err}`);
-      // A run stopped by Ctrl-C / SIGTERM exits 130 / 143 (lib/experiments/stop.ts); other failures 1.
+      // A run stopped by Ctrl-C / SIGTERM exits 130 / 143 (lib/run/stop.ts); other failures 1.
       process.exit(err && Number.isInteger(err.exitCode) ? err.exitCode : 1);
     },
   );

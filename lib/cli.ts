@@ -3,26 +3,26 @@
  * command line is checked before anything runs: an unknown command or flag, a missing or malformed value, or an
  * output path that cannot be a directory is a usage error that names it and what is accepted (exit code 2);
  * failures while working exit 1 with the path and what to do for file-system problems; a run stopped by Ctrl-C or
- * SIGTERM exits 130 / 143 (lib/experiments/stop.ts). test/cli.test.ts holds each case.
+ * SIGTERM exits 130 / 143 (lib/run/stop.ts). test/cli.test.ts holds each case.
  *
  * More subcommands (the queue's `worker`, `queue`, `dashboard`) plug in through `registerSubcommand`, or as
  * entries of SUBCOMMANDS below.
  */
 import * as os from 'os';
 import * as path from 'path';
-import { resolveConfig, SCALES, type ExperimentConfig } from './experiments/config';
-import { runExperiment } from './experiments/train';
-import { expand, runSweep, type SweepJob } from './experiments/sweep';
-import { closest, ConfigError, UsageError } from './experiments/validate';
-import { writeReport } from './experiments/report';
-import { defaultReportDir } from './experiments/outputs';
-import { runDemo } from './experiments/demo';
-import { sectionCli } from './experiments/section-run';
-import { SECTION_NAMES } from './experiments/sections';
-import { analyzeRun } from './experiments/analyze';
+import { resolveConfig, SCALES, type ExperimentConfig } from './run/config';
+import { runExperiment } from './run/train';
+import { expand, runSweep, type SweepJob } from './plan/sweep';
+import { closest, ConfigError, UsageError } from './util/validate';
+import { writeReport } from './report/report';
+import { defaultReportDir } from './report/outputs';
+import { runDemo } from './plan/demo';
+import { sectionCli } from './plan/section-run';
+import { SECTION_NAMES } from './plan/sections';
+import { analyzeRun } from './report/analyze';
 import { addQueueCommands } from './queue/commands';
-import { estimateRun, reachedStep, speedSamples } from './experiments/estimate';
-import { SweepProgress } from './experiments/progress';
+import { estimateRun, reachedStep, speedSamples } from './plan/estimate';
+import { SweepProgress } from './run/progress';
 import { checkInputDir, checkOutputDir, describeFsError } from './util/fs-errors';
 import { REPO_ROOT } from './util/paths';
 

@@ -9,7 +9,7 @@
  *
  * The set: every SEER variant at smoke scale for each agent, the other encoders, fp16/int8 latents, adaptive
  * freezing, the SEER-code settings of the benchmark scale, a fork from a baseline, and one short laptop-scale SEER
- * run per agent that passes its freeze (steps cut to T_f + 200 so it takes minutes).
+ * run per agent that passes its freeze (its steps and T_f cut so that it takes minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -69,7 +69,7 @@ export function cases(): Case[] {
       'laptop',
       '--variant',
       'seer',
-      ...set('steps=1700'),
+      ...set('steps=1500', 'freezeAt=300'),
     ],
   });
   out.push({
@@ -83,7 +83,7 @@ export function cases(): Case[] {
       'laptop',
       '--variant',
       'seer',
-      ...set('steps=2200'),
+      ...set('steps=2200', 'freezeAt=800'),
     ],
   });
   return out;

@@ -25,7 +25,7 @@ import { withoutOutputs } from '../lib/notebook/publish';
 import type { Notebook } from '../lib/notebook/publish';
 import { writeFileAtomic } from '../lib/util/atomic';
 import { REPO_ROOT } from '../lib/util/paths';
-import { parseScale, notebookScale, type Scale } from '../lib/experiments/scale';
+import { parseScale, notebookScale, type Scale } from '../lib/run/scale';
 
 /** Figure and table files the notebook (re)wrote during this run. */
 function writtenSince(stem: string, since: number, scale: Scale): string[] {

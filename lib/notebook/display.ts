@@ -21,9 +21,9 @@ import { figureHtml, plotlyBundleHtml } from '../plots/html';
 import { renderFigure, saveFigure } from '../plots/render';
 import type { FigureSpec } from '../plots/spec';
 import { REPO_ROOT } from '../util/paths';
-import { notebookScale, type Scale } from '../experiments/scale';
-import { machine, provenance } from '../experiments/manifest';
-import { writeOutputManifest } from '../experiments/outputs';
+import { notebookScale, type Scale } from '../run/scale';
+import { machine, provenance } from '../run/manifest';
+import { writeOutputManifest } from '../report/outputs';
 import { writeFileAtomic } from '../util/atomic';
 import { tableMarkdown } from '../util/table-markdown';
 
@@ -37,7 +37,7 @@ export function notebookCommand(name: string, scale: Scale): string {
 /**
  * Every folder of figures or tables says how it was made: notebook, the command that re-executes it, scale, the run
  * directories its numbers come from (each with its own manifest) and a digest of each file; backend, commit and
- * machine as provenance. Rewritten only when what it describes changes (lib/experiments/outputs.ts), so executing a
+ * machine as provenance. Rewritten only when what it describes changes (lib/report/outputs.ts), so executing a
  * notebook again on the same data leaves the tree clean.
  */
 function recordProvenance(dir: string, ctx: NotebookContext): void {

@@ -9,5 +9,5 @@ export {
   type NotebookContext,
   type TableOptions,
 } from './display';
-export { SCALES, DEFAULT_SCALE, parseScale, notebookScale, byScale, type Scale } from '../experiments/scale';
+export { SCALES, DEFAULT_SCALE, parseScale, notebookScale, byScale, type Scale } from '../run/scale';
 export { REPO_ROOT } from '../util/paths';

@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { canonicalJson, digest } from '../experiments/outputs';
+import { canonicalJson, digest } from '../report/outputs';
 import { REPO_ROOT } from '../util/paths';
 
 export interface NotebookInputs {
@@ -47,15 +47,15 @@ export const RUN_MAKING_CODE = [
   'lib/queue/',
   'lib/replay/',
   'lib/seer/',
-  'lib/experiments/checkpoint.ts',
-  'lib/experiments/config.ts',
-  'lib/experiments/demo.ts',
-  'lib/experiments/fork.ts',
-  'lib/experiments/lock.ts',
-  'lib/experiments/progress.ts',
-  'lib/experiments/sweep.ts',
-  'lib/experiments/train.ts',
-  'lib/experiments/validate.ts',
+  'lib/run/checkpoint.ts',
+  'lib/run/config.ts',
+  'lib/plan/demo.ts',
+  'lib/run/fork.ts',
+  'lib/run/lock.ts',
+  'lib/run/progress.ts',
+  'lib/plan/sweep.ts',
+  'lib/run/train.ts',
+  'lib/util/validate.ts',
 ];
 
 /** Packages whose versions change what the figures and tables look like. */

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { REPO_ROOT } from '../util/paths';
-import { byCodeUnits } from '../experiments/outputs';
+import { byCodeUnits } from '../report/outputs';
 import { cellsDigest, inGitWorkTree, inputChanges, inputsDigest, notebookInputs, type NotebookInputs } from './inputs';
 
 export const PUBLISH_SCALE = 'laptop';

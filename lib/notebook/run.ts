@@ -17,7 +17,7 @@ import { basename, delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { withBrowser } from '../plots/browser';
 import { REPO_ROOT } from '../util/paths';
-import type { Scale } from '../experiments/scale';
+import type { Scale } from '../run/scale';
 
 /** Where setup registers the kernel (`<prefix>/share/jupyter/kernels/tslab`). */
 export const KERNEL_PREFIX = join(REPO_ROOT, 'build', 'jupyter');

@@ -3,10 +3,10 @@
  * sweep or a section, run a worker, print the status, serve the dashboard.
  */
 import * as path from 'path';
-import { resolveConfig, type ExperimentConfig } from '../experiments/config';
-import { forkProblem } from '../experiments/fork';
-import type { Scale } from '../experiments/scale';
-import { SECTION_NAMES, section, sectionDir, sectionJobs, type SectionJob } from '../experiments/sections';
+import { resolveConfig, type ExperimentConfig } from '../run/config';
+import { forkProblem } from '../run/fork';
+import type { Scale } from '../run/scale';
+import { SECTION_NAMES, section, sectionDir, sectionJobs, type SectionJob } from '../plan/sections';
 import { checkQueue, parseQueueUrl, queueUrlFrom, type QueueTarget } from './connection';
 import { enqueueRuns, type QueueRun } from './enqueue';
 import { DEFAULT_RUN_ROOT, runRootFrom } from './run-root';

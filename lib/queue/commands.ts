@@ -10,9 +10,9 @@
  */
 import * as path from 'path';
 import type { FlagSpec, ParsedArgs, Subcommand } from '../cli';
-import type { ExperimentConfig } from '../experiments/config';
-import type { Scale } from '../experiments/scale';
-import { UsageError } from '../experiments/validate';
+import type { ExperimentConfig } from '../run/config';
+import type { Scale } from '../run/scale';
+import { UsageError } from '../util/validate';
 
 const text = (meta: string): FlagSpec => ({ takes: 'value', meta });
 const positive = (meta: string, min: number, max: number): FlagSpec => ({

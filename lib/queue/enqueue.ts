@@ -7,7 +7,7 @@
  * the others list it in `needs` and their worker re-checks it on disk later (processor.ts).
  */
 import { FlowProducer, Queue, type FlowJob } from 'bullmq';
-import { resolveConfig, type ExperimentConfig } from '../experiments/config';
+import { resolveConfig, type ExperimentConfig } from '../run/config';
 import { jobIdOf, type JobKind, type RunJobData } from './job-spec';
 import { KEY_PREFIX, QUEUE_NAME, type QueueTarget } from './connection';
 import { ensureRootId, relativeToRoot } from './run-root';

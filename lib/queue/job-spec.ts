@@ -6,7 +6,7 @@
  * kind, pre-trained encoder), so enqueuing the same run twice never makes it twice.
  */
 import { createHash } from 'crypto';
-import { resolveConfig, type ExperimentConfig } from '../experiments/config';
+import { resolveConfig, type ExperimentConfig } from '../run/config';
 
 export const JOB_KINDS = ['run', 'transfer', 'snapshots'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -142,7 +142,7 @@ export function canonicalJson(value: unknown): string {
 /**
  * The job id: a hash of what the run computes and where it lives — its full resolved config, its directory, its
  * kind and pre-trained encoder. The fork source and the needs are left out: a forked run's log equals the run
- * from scratch (test/experiments/fork.test.ts), so they only change when the run starts, not what it is.
+ * from scratch (test/run/fork.test.ts), so they only change when the run starts, not what it is.
  */
 export function jobIdOf(
   data: Pick<RunJobData, 'kind' | 'config' | 'dir' | 'pretrainedFrom' | 'snapshotEvery'>,

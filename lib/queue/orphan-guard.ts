@@ -4,7 +4,7 @@
  * notice its IPC channel closing. Another worker then resumes the stalled job from its last checkpoint, and two
  * processes would write one run directory. A small thread, which runs whatever the main thread is doing, checks
  * the parent pid twice a second and SIGKILLs this process once it changes: the run stops like its worker did, and
- * a run killed at any moment resumes to the same log (test/experiments/resume.test.ts).
+ * a run killed at any moment resumes to the same log (test/run/resume.test.ts).
  */
 import { Worker } from 'worker_threads';
 

@@ -10,10 +10,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DelayedError, Queue, UnrecoverableError, type SandboxedJob } from 'bullmq';
-import { runJob } from '../experiments/section-run';
-import { isDone } from '../experiments/sweep';
-import type { SectionJob } from '../experiments/sections';
-import type { RunSummary } from '../experiments/train';
+import { runJob } from '../plan/section-run';
+import { isDone } from '../plan/sweep';
+import type { SectionJob } from '../plan/sections';
+import type { RunSummary } from '../run/train';
 import { validateJobData, type RunJobData } from './job-spec';
 import { absoluteInRoot, checkSameRoot } from './run-root';
 import { KEY_PREFIX, QUEUE_NAME, parseQueueUrl } from './connection';

@@ -3,7 +3,7 @@
  * job, with the first line of its error): its run directory, state, and the progress its worker last reported.
  */
 import { Queue, type Job } from 'bullmq';
-import { formatSeconds } from '../experiments/progress';
+import { formatSeconds } from '../run/progress';
 import { KEY_PREFIX, QUEUE_NAME, type QueueTarget } from './connection';
 import type { RunProgress } from './worker';
 

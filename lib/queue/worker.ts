@@ -9,7 +9,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { Worker, type Job } from 'bullmq';
-import { readLog } from '../experiments/log';
+import { readLog } from '../run/log';
 import { KEY_PREFIX, QUEUE_NAME, type QueueTarget } from './connection';
 import { ENV_QUEUE, ENV_RECHECK, ENV_ROOT } from './processor';
 import { absoluteInRoot, checkRootUsable } from './run-root';

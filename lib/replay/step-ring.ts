@@ -62,7 +62,7 @@ export interface SampledRows {
 
 const PRIORITY_EPS = 1e-6;
 
-/** Typed arrays a checkpoint can hold (lib/experiments/checkpoint.ts StoredArray). */
+/** Typed arrays a checkpoint can hold (lib/run/checkpoint.ts StoredArray). */
 export type StateArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array | Int8Array;
 
 /** A buffer's complete state: JSON-safe metadata plus named typed arrays. */
@@ -449,7 +449,7 @@ export abstract class StepRing<P> {
 
   /**
    * Marks the present state so that `exportMarked()` can export it later, after more steps and priority updates,
-   * without copying the slots now (a run holds its fork point this way, lib/experiments/fork.ts). Counters,
+   * without copying the slots now (a run holds its fork point this way, lib/run/fork.ts). Counters,
    * priorities and the RNG are copied now (small); a slot's content is copied only when a later step overwrites
    * it. A new mark replaces the previous one; `exportMarked()` ends it.
    */

@@ -92,10 +92,10 @@ before(() => {
   const dependencies = { arquero: '8.0.1', 'plotly.js-dist-min': '4.1.1', redis: '1' };
   put('package.json', JSON.stringify({ dependencies }));
   put('.gitignore', 'data/runs/**/checkpoints/\n');
-  const show = ["import { plot } from '../plots/plot';", "import { train } from '../experiments/train';", 'export {};'];
+  const show = ["import { plot } from '../plots/plot';", "import { train } from '../run/train';", 'export {};'];
   put('lib/notebook/show.ts', show.join('\n') + '\n');
   put('lib/plots/plot.ts', "import type { Agent } from '../agents/types';\nexport function plot(x: unknown) {}\n");
-  put('lib/experiments/train.ts', "import { Agent } from '../agents/types';\nexport const train = 1;\n");
+  put('lib/run/train.ts', "import { Agent } from '../agents/types';\nexport const train = 1;\n");
   put('lib/agents/types.ts', 'export type Agent = number;\n');
   put('lib/agents/direct.ts', "import { helper } from './helper';\nexport const agent = helper;\n");
   put('lib/agents/helper.ts', 'export const helper = 1;\n');
@@ -232,7 +232,7 @@ test('what makes a published notebook stale names the input', () => {
 test('what does not make it stale: run-making code, ignored files, other sections, line endings', () => {
   publishNow();
   const none = (change: () => void, files: string[]) => assert.deepEqual(problemsAfter(change, files), []);
-  none(() => put('lib/experiments/train.ts', 'export const train = 2;\n'), ['lib/experiments/train.ts']);
+  none(() => put('lib/run/train.ts', 'export const train = 2;\n'), ['lib/run/train.ts']);
   none(() => put('lib/agents/types.ts', 'export type Agent = string;\n'), ['lib/agents/types.ts']);
   none(() => put('data/runs/sec/arm/r__s0/checkpoints/c2.bin', 'y'), ['data/runs/sec/arm/r__s0/checkpoints/c2.bin']);
   none(() => put('data/runs/other/arm/r__s0/log.jsonl', '{"new":1}\n'), ['data/runs/other/arm/r__s0/log.jsonl']);

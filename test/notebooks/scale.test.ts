@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byScale, DEFAULT_SCALE, notebookScale, parseScale, SCALES } from '../../lib/experiments/scale';
+import { byScale, DEFAULT_SCALE, notebookScale, parseScale, SCALES } from '../../lib/run/scale';
 
 test('SEER_SCALE picks the scale; unset or empty means the default', () => {
   assert.deepEqual(SCALES, ['smoke', 'laptop', 'benchmark', 'paper']);

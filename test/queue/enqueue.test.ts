@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
-import { resolveConfig } from '../../lib/experiments/config';
+import { resolveConfig } from '../../lib/run/config';
 import { KEY_PREFIX, QUEUE_NAME, parseQueueUrl } from '../../lib/queue/connection';
 import { enqueueRuns, planJobs, type QueueRun } from '../../lib/queue/enqueue';
 import { ensureRootId } from '../../lib/queue/run-root';

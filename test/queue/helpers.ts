@@ -1,7 +1,7 @@
 /** Shared by the queue tests: `seer` processes (workers, enqueues), waiting on conditions, comparable logs. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { readLog } from '../../lib/experiments/log';
+import { readLog } from '../../lib/run/log';
 
 export const SEER = path.join(__dirname, '..', '..', 'bin', 'seer.js');
 

@@ -1,7 +1,7 @@
 /** Job ids from the run's full configuration, and the validation a worker applies to every job's data. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig } from '../../lib/experiments/config';
+import { resolveConfig } from '../../lib/run/config';
 import { canonicalJson, jobIdOf, validateJobData, type RunJobData } from '../../lib/queue/job-spec';
 
 const config = resolveConfig({ env: 'minatar/breakout', variant: 'seer', scale: 'smoke', seed: 1 });

@@ -1,0 +1,154 @@
+/**
+ * How long a run will take, from the speeds finished runs measured: each run's log has `wallSeconds` at every
+ * evaluation, so the seconds per agent step of each phase — warm-up without updates, updates on images, updates
+ * after the freeze on latents — can be read off between neighbouring evaluations. A new run is estimated from the
+ * most similar finished runs (same agent, encoder, batch and image size, same environment where there is one),
+ * phase by phase: the three differ by up to 100× (CURL at laptop scale: 4 ms, 500 ms and 40 ms per step).
+ */
+import { resolveConfig, type ExperimentConfig } from '../run/config';
+import { loadRuns } from '../report/results';
+import * as path from 'path';
+import { readLog, type LogRecord } from '../run/log';
+import { seerVariant } from '../seer/variants';
+import type { RunPhase } from '../run/progress';
+
+/** Seconds per agent step in each phase of one finished run, with the settings that decide its speed. */
+export interface SpeedSample {
+  dir: string;
+  config: ExperimentConfig;
+  secondsPerStep: Partial<Record<RunPhase, number>>;
+}
+
+/** Per-phase seconds per agent step of one run's log (a phase with no whole interval between evaluations: none). */
+export function phaseSpeeds(log: LogRecord[], initSteps: number): Partial<Record<RunPhase, number>> {
+  const evals = log.filter((r) => r.type === 'eval');
+  const sums: Record<RunPhase, { steps: number; seconds: number }> = {
+    'warm-up': { steps: 0, seconds: 0 },
+    updates: { steps: 0, seconds: 0 },
+    frozen: { steps: 0, seconds: 0 },
+  };
+  for (let i = 1; i < evals.length; i++) {
+    const [a, b] = [evals[i - 1], evals[i]];
+    const steps = Number(b.agentSteps) - Number(a.agentSteps);
+    const seconds = b.wallSeconds - a.wallSeconds;
+    if (!(steps > 0) || !(seconds > 0)) continue;
+    // An interval belongs to one phase only if both ends do; the one holding the switch to latents is left out.
+    const phase: RunPhase | undefined =
+      Number(b.agentSteps) <= initSteps
+        ? 'warm-up'
+        : a.frozen === true
+          ? 'frozen'
+          : b.frozen !== true && Number(a.agentSteps) >= initSteps
+            ? 'updates'
+            : undefined;
+    if (!phase) continue;
+    sums[phase].steps += steps;
+    sums[phase].seconds += seconds;
+  }
+  const out: Partial<Record<RunPhase, number>> = {};
+  for (const [phase, s] of Object.entries(sums) as [RunPhase, { steps: number; seconds: number }][]) {
+    if (s.steps > 0) out[phase] = s.seconds / s.steps;
+  }
+  return out;
+}
+
+/** Speed samples of every finished run (DONE) below the roots; a run whose log or manifest cannot be read: none. */
+export function speedSamples(roots: readonly string[]): SpeedSample[] {
+  const out: SpeedSample[] = [];
+  const seen = new Set<string>();
+  for (const root of roots) {
+    let runs: ReturnType<typeof loadRuns>;
+    try {
+      runs = loadRuns(root);
+    } catch {
+      continue;
+    }
+    for (const r of runs) {
+      if (!r.done || seen.has(r.dir)) continue;
+      seen.add(r.dir);
+      try {
+        const config = resolveConfig(r.manifest.config);
+        out.push({ dir: r.dir, config, secondsPerStep: phaseSpeeds(r.log, config.initSteps) });
+      } catch {
+        // a run of an older config schema: no sample
+      }
+    }
+  }
+  return out;
+}
+
+/** Settings that decide a step's cost, from the most to the least specific match. */
+const MATCH_LEVELS: ((c: ExperimentConfig) => string)[] = [
+  (c) => [c.agent, c.env, c.encoder, c.batchSize, c.imageSize, c.frameStack, c.actionRepeat].join('|'),
+  (c) => [c.agent, c.encoder, c.batchSize, c.imageSize, c.frameStack].join('|'),
+  (c) => [c.agent, c.encoder].join('|'),
+];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Seconds per step of a phase for this config: the median over the most similar runs that measured it. */
+function speedOf(
+  cfg: ExperimentConfig,
+  phase: RunPhase,
+  samples: readonly SpeedSample[],
+): { value: number; runs: number } | undefined {
+  for (const key of MATCH_LEVELS) {
+    const k = key(cfg);
+    const xs = samples
+      .filter((s) => key(s.config) === k && s.secondsPerStep[phase] !== undefined)
+      .map((s) => s.secondsPerStep[phase]!);
+    if (xs.length) return { value: median(xs), runs: xs.length };
+  }
+  return undefined;
+}
+
+export interface RunEstimate {
+  seconds: number;
+  /** How it was estimated, for the reader. */
+  basis: string;
+}
+
+/**
+ * Seconds a run of `input` needs from agent step `fromStep` (0: a fresh run; a fork starts at T_f; a started run at
+ * its last step) to its end, or undefined when no finished run measured the speed of a phase it goes through.
+ * Before T_f a freezing run costs what its baseline does; after it, what finished frozen runs cost (or, when none
+ * did, the image rate: an upper bound). Adaptive freezing is counted as frozen at freezeAt.
+ */
+export function estimateRun(
+  input: Partial<ExperimentConfig> & { env: string },
+  samples: readonly SpeedSample[],
+  fromStep = 0,
+): RunEstimate | undefined {
+  const cfg = resolveConfig(input);
+  const freezes = seerVariant(cfg.variant).freeze;
+  const freezeStep = freezes ? cfg.initSteps + cfg.freezeAt : cfg.steps;
+  const spans: [RunPhase, number, number][] = [
+    ['warm-up', 0, cfg.initSteps],
+    ['updates', cfg.initSteps, freezeStep],
+    ['frozen', freezeStep, cfg.steps],
+  ];
+  let seconds = 0;
+  let runs = 0;
+  for (const [phase, a, b] of spans) {
+    const steps = Math.max(0, b - Math.max(a, fromStep));
+    if (!steps) continue;
+    const speed = speedOf(cfg, phase, samples) ?? (phase === 'frozen' ? speedOf(cfg, 'updates', samples) : undefined);
+    if (!speed) return undefined;
+    seconds += steps * speed.value;
+    runs = Math.max(runs, speed.runs);
+  }
+  return { seconds, basis: `measured speeds of ${runs} finished run${runs === 1 ? '' : 's'}` };
+}
+
+/** The agent step a started run has logged up to (0 for a fresh or unreadable one), where its estimate starts. */
+export function reachedStep(dir: string): number {
+  try {
+    return Number(readLog(path.join(dir, 'log.jsonl')).pop()?.agentSteps ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * `seer section <name> --status`: each run of a section's plan, finished, started or missing; for each unfinished
+ * one the command that makes it and its estimated time from the speeds finished runs measured (estimate.ts).
+ * `sectionQueueProgress` gives `seer section` its `k of n` and overall ETA while it runs.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO_ROOT } from '../util/paths';
+import { resolveConfig } from '../run/config';
+import { estimateRun, reachedStep, speedSamples, type SpeedSample } from './estimate';
+import { formatSeconds, SweepProgress } from '../run/progress';
+import type { Scale } from '../run/scale';
+import { cliArgs, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
+import { isDone } from './sweep';
+
+const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
+const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/** The command that makes (or continues) one job of a plan. */
+export function jobCommand(job: SectionJob): string {
+  const scale = resolveConfig(job.config).scale;
+  if (job.pretrainedFrom || job.snapshotEvery) {
+    // Transfer and snapshot runs are made by the section runner, not by a plain `seer run`.
+    return `npm run seer -- section job ${job.section} ${scale} ${quote(rel(job.root))} ${quote(rel(job.dir))}`;
+  }
+  const fork = job.forkFrom ? ['--fork-from', rel(job.forkFrom)] : [];
+  return ['npm', 'run', 'seer', '--', 'run', ...cliArgs(job.config), '--out', rel(job.dir), '--resume', ...fork]
+    .map(quote)
+    .join(' ');
+}
+
+/** Where a job starts: a started run at the step it reached, a fork at its baseline's T_f, else 0. */
+function startStep(job: SectionJob): number {
+  const reached = reachedStep(job.dir);
+  if (reached > 0) return reached;
+  if (job.forkFrom) {
+    const c = resolveConfig(job.config);
+    return c.initSteps + c.freezeAt;
+  }
+  return 0;
+}
+
+/** Seconds a job still needs, by measured speeds, or undefined when no finished run measured its setting. */
+export function jobSeconds(job: SectionJob, samples: readonly SpeedSample[]): number | undefined {
+  return estimateRun(job.config, samples, startStep(job))?.seconds;
+}
+
+/** Speed samples: every finished run in data/runs (and below `root` when it lies elsewhere). */
+export function defaultSamples(root?: string): SpeedSample[] {
+  return speedSamples([...(root ? [root] : []), path.join(REPO_ROOT, 'data', 'runs')]);
+}
+
+/** The lines `--status` prints for one section. */
+export function sectionStatusLines(
+  name: SectionName,
+  scale: Scale,
+  root: string,
+  samples: readonly SpeedSample[],
+  parallel = 2,
+): string[] {
+  const jobs = sectionJobs(name, scale, root);
+  const lines: string[] = [];
+  let total = 0;
+  let unknown = 0;
+  let unfinished = 0;
+  for (const j of jobs) {
+    if (isDone(j.dir)) {
+      lines.push(`done     ${rel(j.dir)}`);
+      continue;
+    }
+    unfinished += 1;
+    const state = fs.existsSync(path.join(j.dir, 'log.jsonl')) ? 'started' : 'missing';
+    const seconds = jobSeconds(j, samples);
+    if (seconds === undefined) unknown += 1;
+    else total += seconds;
+    const eta =
+      seconds === undefined ? 'time unknown: no finished run measured this setting' : `about ${formatSeconds(seconds)}`;
+    const fork = j.forkFrom ? `; starts from ${rel(j.forkFrom)} once that has passed T_f` : '';
+    lines.push(`${state.padEnd(8)} ${rel(j.dir)}  (${eta}${fork})`, `           ${jobCommand(j)}`);
+  }
+  const done = jobs.length - unfinished;
+  const wall = formatSeconds(total / Math.max(1, Math.min(parallel, unfinished)));
+  const plus = unknown ? `, plus ${unknown} run${unknown > 1 ? 's' : ''} of unknown time` : '';
+  const left = unfinished
+    ? `; the rest take about ${wall} with ${parallel} processes (\`npm run seer -- section ${name}\`)${plus}`
+    : '';
+  lines.push(`${done} of ${jobs.length} runs finished${left}`);
+  return lines;
+}
+
+/** `all --status`: one line per section. */
+export function allStatusLines(scale: Scale, samples: readonly SpeedSample[]): string[] {
+  return SECTION_NAMES.map((n) => {
+    const { done, missing } = sectionStatus(n, scale);
+    const secs = missing.map((j) => jobSeconds(j, samples));
+    const known = secs.filter((s): s is number => s !== undefined);
+    const time = missing.length
+      ? ` · about ${formatSeconds(known.reduce((a, b) => a + b, 0))} of single-process time left` +
+        (known.length < missing.length ? ` (${missing.length - known.length} of unknown time)` : '')
+      : '';
+    return `${n.padEnd(17)} ${done.length} of ${done.length + missing.length} runs finished${time}`;
+  });
+}
+
+/** `k of n` and the ETA of a queue of section jobs, for the runner's event lines. */
+export function sectionQueueProgress(
+  jobs: readonly SectionJob[],
+  parallel: number,
+  samples: readonly SpeedSample[],
+): SweepProgress {
+  return new SweepProgress(new Map(jobs.map((j) => [j.dir, jobSeconds(j, samples)])), Math.max(1, parallel));
+}

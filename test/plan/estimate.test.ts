@@ -1,0 +1,119 @@
+/**
+ * Time estimates from measured speeds (issue 17): per-phase seconds per step read off finished runs' logs, a new
+ * run estimated phase by phase, and `seer section --status` listing each unfinished run with its command and time.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { estimateRun, phaseSpeeds, speedSamples, type SpeedSample } from '../../lib/plan/estimate';
+import { resolveConfig } from '../../lib/run/config';
+import type { LogRecord } from '../../lib/run/log';
+import { jobCommand, sectionStatusLines } from '../../lib/plan/section-status';
+import { cliArgs, sectionJobs } from '../../lib/plan/sections';
+
+const evalAt = (agentSteps: number, wallSeconds: number, frozen = false): LogRecord => ({
+  type: 'eval',
+  agentSteps,
+  envSteps: agentSteps,
+  updates: 0,
+  wallSeconds,
+  frozen,
+});
+
+/** A laptop-scale CURL SEER run: 1,000 warm-up steps, T_f at step 2,500, 5,000 steps. */
+const CURL_LOG: LogRecord[] = [
+  evalAt(0, 3),
+  evalAt(500, 5),
+  evalAt(1000, 7), // warm-up: 2 s per 500 steps
+  evalAt(1500, 207),
+  evalAt(2000, 407),
+  evalAt(2500, 607), // updates on images: 0.4 s per step
+  { type: 'freeze', agentSteps: 2501, envSteps: 2501, updates: 1500, wallSeconds: 617 },
+  evalAt(3000, 637, true),
+  evalAt(3500, 657, true),
+  evalAt(4000, 677, true),
+  evalAt(4500, 697, true),
+  evalAt(5000, 717, true),
+];
+
+test('phase speeds come from the intervals between evaluations; the one holding the switch is left out', () => {
+  const s = phaseSpeeds(CURL_LOG, 1000);
+  assert.equal(s['warm-up'], 4 / 1000);
+  assert.equal(s.updates, 600 / 1500);
+  assert.equal(s.frozen, 80 / 2000); // 2,500 → 3,000 holds the switch (frozen only at its end): not counted
+});
+
+test('a run is estimated phase by phase; a fork or a started run only for what is left', () => {
+  const config = resolveConfig({ env: 'cartpole-swingup', scale: 'laptop', variant: 'seer' });
+  const samples: SpeedSample[] = [{ dir: 'x', config, secondsPerStep: phaseSpeeds(CURL_LOG, 1000) }];
+  const seer = estimateRun({ env: 'cartpole-swingup', scale: 'laptop', variant: 'seer' }, samples)!;
+  assert.ok(Math.abs(seer.seconds - (1000 * 0.004 + 1500 * 0.4 + 2500 * 0.04)) < 1e-9);
+  assert.match(seer.basis, /measured speeds of 1 finished run$/);
+  const baseline = estimateRun({ env: 'cartpole-swingup', scale: 'laptop', variant: 'baseline' }, samples)!;
+  assert.ok(Math.abs(baseline.seconds - (1000 * 0.004 + 4000 * 0.4)) < 1e-9);
+  const forked = estimateRun({ env: 'cartpole-swingup', scale: 'laptop', variant: 'seer' }, samples, 2500)!;
+  assert.ok(Math.abs(forked.seconds - 2500 * 0.04) < 1e-9);
+  // another agent: no finished run measured it
+  assert.equal(estimateRun({ env: 'minatar/breakout', scale: 'laptop' }, samples), undefined);
+});
+
+function writeRun(dir: string, config: object, log: LogRecord[], done = true): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ config }));
+  fs.writeFileSync(path.join(dir, 'log.jsonl'), log.map((r) => JSON.stringify(r) + '\n').join(''));
+  if (done) fs.writeFileSync(path.join(dir, 'DONE'), '{}');
+}
+
+test('speed samples are read from finished runs only', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-speeds-'));
+  const config = resolveConfig({ env: 'cartpole-swingup', scale: 'laptop', variant: 'seer' });
+  writeRun(path.join(root, 'a'), config, CURL_LOG);
+  writeRun(path.join(root, 'b'), config, CURL_LOG.slice(0, 5), false);
+  const samples = speedSamples([root]);
+  assert.deepEqual(
+    samples.map((s) => path.basename(s.dir)),
+    ['a'],
+  );
+});
+
+test('section --status lists each unfinished run with the command that makes it and its estimated time', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-status-'));
+  const jobs = sectionJobs('compute', 'smoke', root);
+  const rainbow = jobs.find((j) => j.env === 'minatar/breakout' && j.arm === 'baseline')!;
+  // one finished smoke Rainbow run with measured speeds; everything else missing
+  const cfg = resolveConfig(rainbow.config);
+  writeRun(rainbow.dir, cfg, [
+    evalAt(0, 1),
+    evalAt(cfg.initSteps, 1 + cfg.initSteps * 0.01),
+    evalAt(cfg.steps, 1 + cfg.initSteps * 0.01 + (cfg.steps - cfg.initSteps) * 0.5),
+  ]);
+  const samples = speedSamples([root]);
+  const lines = sectionStatusLines('compute', 'smoke', root, samples, 2);
+  const text = lines.join('\n');
+  assert.match(text, new RegExp(`^done +\\S*${path.basename(rainbow.dir)}`, 'm'));
+  const seer = jobs.find((j) => j.env === 'minatar/breakout' && j.arm === 'seer')!;
+  assert.ok(seer.forkFrom, 'the seer job forks from its baseline');
+  const seerLine = lines.findIndex(
+    (l) => l.includes(path.relative(process.cwd(), seer.dir)) && l.startsWith('missing'),
+  );
+  assert.ok(seerLine >= 0, text);
+  const after = cfg.steps - (cfg.initSteps + cfg.freezeAt); // only what follows the fork point, at the measured rate
+  assert.match(
+    lines[seerLine],
+    new RegExp(`about ${Math.floor(after * 0.5)}s; starts from .* once that has passed T_f`),
+  );
+  assert.equal(lines[seerLine + 1].trim(), jobCommand(seer));
+  assert.ok(
+    jobCommand(seer).includes(cliArgs(seer.config).join(' ')) &&
+      jobCommand(seer).endsWith(`--resume --fork-from ${path.relative(process.cwd(), seer.forkFrom!)}`),
+  );
+  assert.match(text, /time unknown: no finished run measured this setting/); // CURL: nothing measured
+  assert.match(
+    lines[lines.length - 1],
+    new RegExp(
+      `^1 of ${jobs.length} runs finished; the rest take about .* with 2 processes .*plus \\d+ runs of unknown time`,
+    ),
+  );
+});
