@@ -8,7 +8,8 @@
 #   3. The project's tslab kernel, registered under build/jupyter (nothing global): scripts that run
 #      notebooks find it through JUPYTER_PATH; for an interactive Jupyter, `source scripts/jupyter-env.sh`.
 #   4. The optional native kernel addon (scripts/build-native.sh), when not built yet.
-# Environment: SEER_SETUP_SKIP_APT=1 skips step 1.
+# Environment: SEER_SETUP_SKIP_APT=1 skips step 1; SEER_SETUP_PEERS=1 (`npm run setup:peers`) adds PyTorch 1.13 and
+# numpy from Debian, which the benchmarks' PyTorch peers need (`npm run bench:agents`, `bench:nn`; not the tests).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -22,6 +23,9 @@ APT_PACKAGES=(
   libmujoco-samples                                                            # mujoco-testspeed: native baseline of bench:env
   redis-server                                                                 # the queue's tests (test/queue/; README "Scaling out")
 )
+if [[ "${SEER_SETUP_PEERS:-}" == 1 ]]; then
+  APT_PACKAGES+=(python3-torch python3-numpy)                                   # the PyTorch peers of bench/*.ts
+fi
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 if [[ "${SEER_SETUP_SKIP_APT:-}" == 1 ]]; then
