@@ -22,7 +22,7 @@
  * with uniform replay (the benchmark scale's), and `nonNetworkShare`: Rainbow's time outside both networks (issue 6's
  * ≤ 25 % target). When Debian's /usr/bin/python3 can import torch, the PyTorch peer
  * (../shared/peers/torch_agents_bench.py, or SEER_TORCH_PEER) runs first and `vsPytorch` gives ours ÷ PyTorch per
- * case, wall and CPU; `--no-peer` skips it.
+ * case, wall and CPU; `--no-peer` skips it. `targets` lists each case's ratios and whether its target is met.
  *
  *   npx tsx bench/agents.ts [--reps 3] [--curl-batches 128,32] [--rainbow-batch 32] [--skip-curl] [--skip-rainbow]
  *                           [--no-peer]
@@ -310,8 +310,8 @@ function peerProblem(script: string): string | undefined {
     execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
   } catch {
     return (
-      '/usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch python3-numpy ' +
-      'libopenblas0-openmp)'
+      '/usr/bin/python3 cannot import torch (npm run setup:peers, or as root: apt-get install python3-torch ' +
+      'python3-numpy libopenblas0-openmp)'
     );
   }
   return undefined;
@@ -374,6 +374,21 @@ function compare(out: Record<string, unknown>, rows: PeerRow[]): Record<string, 
   return cases;
 }
 
+/**
+ * Issue 21's targets at a glance: every update at most PyTorch's wall time (ours ÷ PyTorch ≤ 1, CPU shown beside it)
+ * and Rainbow's time outside both networks at most 25 % of sampling + update (issue 6).
+ */
+function targets(out: Record<string, unknown>): Record<string, unknown> {
+  const res: Record<string, unknown> = {};
+  const cases = (out.vsPytorch ?? {}) as Record<string, { wall?: number; cpu?: number }>;
+  for (const [label, c] of Object.entries(cases)) {
+    if (typeof c === 'object' && c.wall !== undefined) res[label] = { wall: c.wall, cpu: c.cpu, met: c.wall <= 1 };
+  }
+  const share = (out.rainbow as Record<string, unknown> | undefined)?.nonNetworkShare as number | undefined;
+  if (share !== undefined) res['rainbow nonNetworkShare'] = { share, target: 0.25, met: share <= 0.25 };
+  return res;
+}
+
 /** --curl-batches 128,32 (or the older --curl-batch N). */
 function curlBatches(): number[] {
   const i = process.argv.indexOf('--curl-batches');
@@ -421,6 +436,7 @@ async function main(): Promise<void> {
   } else {
     out.vsPytorch = { skipped: problem };
   }
+  out.targets = targets(out);
   console.log(JSON.stringify(out, null, 2));
 }
 

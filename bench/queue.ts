@@ -13,7 +13,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { resolveConfig, type ExperimentConfig } from '../lib/run/config';
 import { SECTION_NAMES, sectionJobs, type SectionJob } from '../lib/plan/sections';
 import { readLog } from '../lib/run/log';
-import { isDone } from '../lib/plan/sweep';
+import { isDone } from '../lib/run/done';
 import { KEY_PREFIX, QUEUE_NAME, parseQueueUrl } from '../lib/queue/connection';
 import { enqueueRuns } from '../lib/queue/enqueue';
 import { startWorker } from '../lib/queue/worker';

@@ -10,19 +10,21 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { resolveConfig, SCALES, type ExperimentConfig } from './run/config';
+import { agentOptionsHelp, resolveConfig, SCALES, type ExperimentConfig } from './run/config';
 import { runExperiment } from './run/train';
 import { expand, runSweep, type SweepJob } from './plan/sweep';
 import { closest, ConfigError, UsageError } from './util/validate';
 import { writeReport } from './report/report';
 import { defaultReportDir } from './report/outputs';
 import { runDemo } from './plan/demo';
-import { sectionCli } from './plan/section-run';
-import { SECTION_NAMES } from './plan/sections';
+import { findSectionJob, runAllSections, runJob, runSection, type SectionEvent } from './plan/section-run';
+import { section as sectionNamed, sectionDir, sectionJobs, SECTION_NAMES, type SectionJob } from './plan/sections';
+import { allStatusLines, defaultSamples, sectionQueueProgress, sectionStatusLines } from './plan/section-status';
 import { analyzeRun } from './report/analyze';
 import { addQueueCommands } from './queue/commands';
 import { estimateRun, reachedStep, speedSamples } from './plan/estimate';
 import { SweepProgress } from './run/progress';
+import { parseScale, type Scale } from './run/scale';
 import { checkInputDir, checkOutputDir, describeFsError } from './util/fs-errors';
 import { REPO_ROOT } from './util/paths';
 
@@ -52,6 +54,10 @@ export interface Subcommand {
   required?: string[];
   /** Checks the positional arguments (default: none accepted); throws a UsageError. */
   positionals?: (args: string[]) => void;
+  /** More text for `seer <name> --help` alone (run: each agent's options, generated from their specs). */
+  more?: () => string;
+  /** Left out of `seer --help`'s list (a command other commands spawn); `seer <name> --help` still describes it. */
+  hidden?: boolean;
   run(args: ParsedArgs): Promise<number>;
 }
 
@@ -245,6 +251,7 @@ const run: Subcommand = {
     ...EXPERIMENT_FLAGS,
   },
   required: ['env', 'out'],
+  more: agentOptionsHelp,
   async run({ flags }) {
     const input = { ...experimentInput(flags), env: flags.env as string };
     resolveConfig(input); // every field checked before anything is written
@@ -384,23 +391,34 @@ const demo: Subcommand = {
 
 const SECTION_CHOICES = [...SECTION_NAMES, 'all'];
 
+/** Prints each event of a section queue with `k of n finished` and the overall ETA (lib/plan/section-status.ts). */
+function sectionEventLogger(jobs: SectionJob[], parallel: number, root?: string): (e: SectionEvent) => void {
+  const progress = sectionQueueProgress(jobs, parallel, defaultSamples(root));
+  return (e) =>
+    console.error(
+      `[section] ${clock()} ${e.status} ${path.relative(process.cwd(), e.job.dir)}` +
+        `${e.reason ? ` (${e.reason})` : ''} · ${progress.event(e.job.dir, e.status)}`,
+    );
+}
+
+function reportFailed(failed: SectionJob[]): number {
+  if (failed.length)
+    console.error(
+      `[section] failed: ${failed.map((f) => path.relative(process.cwd(), f.dir)).join(', ')} (see stdout.log in each)`,
+    );
+  return failed.length ? 1 : 0;
+}
+
 const section: Subcommand = {
   summary: "a paper section's runs, into data/runs/<section>/",
   usage:
     `seer section <${SECTION_CHOICES.join('|')}> [--scale <scale>] [--jobs N] [--root <dir>] [--status]\n` +
+    '  --jobs: runs at a time (default 2; 0: one after another in this process)\n' +
     '  --status: each run finished, started or missing; for each unfinished one the command that makes it and its\n' +
     '            estimated time from measured speeds (makes nothing)\n' +
     "  all: every section's missing runs in one queue (forks after their baselines, transfer after pre-training)",
   flags: { scale: choice(SCALES), jobs: integer('N', 0, 64), root: text('<dir>'), status: toggle },
   positionals(args) {
-    // `seer section job <section> <scale> <root> <run dir>`: one job of a plan (what the section queue spawns).
-    if (args[0] === 'job') {
-      if (args.length !== 5)
-        throw new UsageError(
-          `seer section job expects <section> <scale> <root> <run dir>, got ${args.length - 1} arguments`,
-        );
-      return;
-    }
     if (args.length !== 1) {
       throw new UsageError(
         args.length
@@ -411,18 +429,76 @@ const section: Subcommand = {
     choice(SECTION_CHOICES).check!(args[0], 'section');
   },
   async run({ flags, positionals }) {
-    if (positionals[0] === 'job') return sectionCli(positionals);
-    // Handed on in the one form section-run.ts reads (`--scale laptop`, not `--scale=laptop`).
-    const argv = [...positionals];
-    for (const k of ['scale', 'jobs', 'root'] as const)
-      if (flags[k] !== undefined) argv.push(`--${k}`, String(flags[k]));
-    if (flags.status) argv.push('--status');
-    return sectionCli(argv);
+    const scale = (flags.scale as Scale | undefined) ?? 'laptop';
+    const jobs = (flags.jobs as number | undefined) ?? 2;
+    const root = flags.root as string | undefined;
+    if (positionals[0] === 'all') {
+      if (root !== undefined)
+        throw new UsageError(
+          "--root applies to one section; 'all' uses each section's own folder (data/runs/<section> at laptop scale)",
+        );
+      if (flags.status) {
+        for (const line of allStatusLines(scale, defaultSamples())) console.log(line);
+        return 0;
+      }
+      console.error(`[section] all sections at scale ${scale}, ${jobs} at a time`);
+      const all = SECTION_NAMES.flatMap((n) => sectionJobs(n, scale));
+      return reportFailed(await runAllSections(scale, { jobs, onEvent: sectionEventLogger(all, jobs) }));
+    }
+    const name = sectionNamed(positionals[0]).name;
+    const dir = root ?? sectionDir(name, scale);
+    if (flags.status) {
+      // What is finished and what is not, per run directory, with the command and time of each unfinished one.
+      for (const line of sectionStatusLines(name, scale, dir, defaultSamples(dir), Math.max(1, jobs)))
+        console.log(line);
+      return 0;
+    }
+    const planned = sectionJobs(name, scale, dir);
+    console.error(`[section] ${name} at scale ${scale}: ${planned.length} runs into ${dir}`);
+    const onEvent = sectionEventLogger(planned, jobs, dir);
+    return reportFailed(await runSection(name, scale, { root: dir, jobs, onEvent }));
+  },
+};
+
+const sectionJob: Subcommand = {
+  summary: "one run of a section's plan, in this process (what `seer section` starts for each run)",
+  usage:
+    'seer section-job <section> <scale> <root> <run dir|index> [--out <run dir>] [--resume]\n' +
+    '  makes or continues one job of the plan of <section> at <scale> under <root>: named by its run directory or its\n' +
+    '  index in the plan; transfer and snapshot jobs too, which a plain `seer run` cannot make\n' +
+    '  --out: the run directory again (the section queue adds it to every job; another directory is refused)\n' +
+    '  --resume: accepted for the same reason; a section job always resumes (a started run continues)',
+  flags: { out: text('<dir>'), resume: toggle },
+  hidden: true,
+  positionals(args) {
+    if (args.length !== 4)
+      throw new UsageError(
+        `seer section-job expects <section> <scale> <root> <run dir|index>, got ${args.length} argument${args.length === 1 ? '' : 's'}`,
+      );
+    choice(SECTION_NAMES).check!(args[0], 'section');
+    choice(SCALES).check!(args[1], 'scale');
+  },
+  async run({ flags, positionals }) {
+    const [name, scale, root, which] = positionals;
+    const job = findSectionJob(sectionNamed(name).name, parseScale(scale), root, which);
+    const out = flags.out as string | undefined;
+    if (out !== undefined && path.resolve(out) !== path.resolve(job.dir))
+      throw new UsageError(`--out ${out} is not the job's run directory ${job.dir}`);
+    await runJob(job);
+    return 0;
   },
 };
 
 /** Every subcommand, by name. New ones plug in here (or through registerSubcommand). */
-export const SUBCOMMANDS: Record<string, Subcommand> = { run, sweep, report, analyze, demo, section };
+export const SUBCOMMANDS: Record<string, Subcommand> = {
+  run,
+  sweep,
+  report,
+  analyze,
+  demo,
+  section,
+  'section-job': sectionJob,
+};
 // The queue (README "Scaling out"): --queue on sweep and section; worker, queue status, dashboard.
 addQueueCommands(SUBCOMMANDS, experimentInput);
 
@@ -441,15 +517,15 @@ const EXIT_CODES = `exit codes:
 export function usage(name?: string): string {
   if (name && SUBCOMMANDS[name]) {
     const s = SUBCOMMANDS[name];
-    return `${s.usage}\n\n${s.summary}\naccepted flags: ${flagList(s)}, --help\n\n${EXIT_CODES}`;
+    const more = s.more ? `${s.more()}\n\n` : '';
+    return `${s.usage}\n\n${s.summary}\naccepted flags: ${flagList(s)}, --help\n\n${more}${EXIT_CODES}`;
   }
-  const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
-  const lines = Object.entries(SUBCOMMANDS).map(([n, s]) => `  ${n.padEnd(width)}  ${s.summary}`);
+  const listed = Object.entries(SUBCOMMANDS).filter(([, s]) => !s.hidden);
+  const width = Math.max(...listed.map(([n]) => n.length));
+  const lines = listed.map(([n, s]) => `  ${n.padEnd(width)}  ${s.summary}`);
   return (
     `usage: seer <command> [flags]    (seer <command> --help for its flags)\n\ncommands:\n${lines.join('\n')}\n\n` +
-    `${Object.values(SUBCOMMANDS)
-      .map((s) => s.usage)
-      .join('\n\n')}\n\n${EXIT_CODES}`
+    `${listed.map(([, s]) => s.usage).join('\n\n')}\n\n${EXIT_CODES}`
   );
 }
 
@@ -486,7 +562,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function unknownCommand(command: string): string {
-  const names = Object.keys(SUBCOMMANDS);
+  const names = Object.keys(SUBCOMMANDS).filter((n) => !SUBCOMMANDS[n].hidden);
   const hint = closest(command, names);
   const mean = hint ? ` (did you mean '${hint}'?)` : '';
   return `unknown command '${command}'${mean}; commands: ${names.join(', ')} (seer --help for usage)`;

@@ -10,6 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main, registerSubcommand, SUBCOMMANDS, usage } from '../lib/cli';
+import { CURL_SPEC } from '../lib/agents/curl-args';
+import { RAINBOW_SPEC } from '../lib/agents/rainbow-args';
+import { sectionJobs } from '../lib/plan/sections';
+import { isDone } from '../lib/run/done';
 
 process.env.SEER_QUIET = '1';
 
@@ -178,10 +182,66 @@ test('seer --help documents the exit codes and every subcommand; <command> --hel
   const r = await seer('--help');
   assert.equal(r.code, 0);
   assert.match(r.out, /exit codes:\n\s+0 .*\n\s+1 .*failure.*\n\s+2 .*usage error/);
-  for (const name of Object.keys(SUBCOMMANDS)) assert.match(r.out, new RegExp(`\\n  ${name} `));
+  for (const [name, spec] of Object.entries(SUBCOMMANDS))
+    if (spec.hidden) assert.doesNotMatch(r.out, new RegExp(`\\n  ${name} `));
+    else assert.match(r.out, new RegExp(`\\n  ${name} `));
   const run = await seer('run', '--help');
   assert.equal(run.code, 0);
   assert.match(run.out, /accepted flags: --env, .*--fork-from/);
+});
+
+test("seer run --help lists each agent's options: default, accepted values, doc, from the specs", async () => {
+  const r = await seer('run', '--help');
+  assert.equal(r.code, 0);
+  const section = (agent: string, next: string) => r.out.slice(r.out.indexOf(`  ${agent}:\n`), r.out.indexOf(next));
+  const curl = section('curl', '  rainbow:');
+  const rainbow = section('rainbow', 'exit codes:');
+  for (const [text, spec] of [
+    [curl, CURL_SPEC],
+    [rainbow, RAINBOW_SPEC],
+  ] as const) {
+    for (const [name, f] of Object.entries(spec)) {
+      if (['encoder', 'batchSize', 'seed'].includes(name)) continue; // their own flags, said once above the lists
+      const row = text.split('\n').find((l) => l.trim().startsWith(`${name} `));
+      assert.ok(row, `${name} is listed`);
+      const shown = typeof f.default === 'string' ? `'${f.default}'` : String(f.default);
+      for (const part of [shown, f.accepts, f.doc]) assert.ok(row.includes(part), `${name}: ${row} lacks ${part}`);
+    }
+  }
+  assert.match(rainbow, /nStep +20 +a positive integer +n of the n-step returns/);
+  assert.match(curl, /criticTau +0\.01 +in \(0, 1\] +EMA rate of the target Qs/);
+  assert.match(r.out, /set with their own flags: encoder \(--encoder\), batchSize .*seed \(--seed\)/);
+  assert.match(rainbow, /set by scale: smoke hidden=32 targetUpdate=10; benchmark prioritizedReplay=false/);
+  // the general help lists commands, not every option
+  assert.doesNotMatch((await seer('--help')).out, /priorityExponent/);
+});
+
+test('section-job: one job of a plan, named by its run directory; what the section queue starts per run', async () => {
+  const root = path.join(tmp(), 'compute');
+  const job = sectionJobs('compute', 'smoke', root).find((j) => j.env === 'minatar/breakout' && !j.forkFrom)!;
+  const cases: [string[], RegExp][] = [
+    [['section-job', 'compute', 'smoke', root], /seer section-job expects <section> <scale> <root> <run dir\|index>/],
+    [['section-job', 'compte', 'smoke', root, job.dir], /section: got 'compte' \(did you mean 'compute'\?\)/],
+    [['section-job', 'compute', 'tiny', root, job.dir], /scale: got 'tiny'; accepted values: smoke, laptop/],
+    [['section-job', 'compute', 'smoke', root, job.dir, '--out', root], /--out .* is not the job's run directory/],
+    [['section', 'job', 'compute', 'smoke', root, job.dir], /seer section takes one section name/],
+  ];
+  for (const [argv, message] of cases) {
+    const r = await seer(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.match(r.err, message, argv.join(' '));
+  }
+  assert.equal(fs.existsSync(root), false, 'a usage error runs nothing');
+  const missing = await seer('section-job', 'compute', 'smoke', root, path.join(root, 'nope'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /no job '.*nope' in section compute at scale smoke .*give an index below \d+/);
+  // As the section queue starts it: runSweep appends --out <run dir> --resume.
+  const r = await seer('section-job', 'compute', 'smoke', root, job.dir, '--out', job.dir, '--resume');
+  assert.equal(r.code, 0, r.err);
+  assert.ok(isDone(job.dir));
+  const help = await seer('section-job', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /seer section-job <section> <scale> <root> <run dir\|index>/);
 });
 
 test("a registered subcommand (the queue's hook) gets the same checking", async () => {

@@ -5,7 +5,13 @@
  * its encoder optimizer and its contrastive optimizer in the official code.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_STEP, GLOBAL_NORM, type AdamStepAttrs } from '../backend/kernels/adam';
+import {
+  ADAM_STEP,
+  ADAM_STEP_MULTI,
+  GLOBAL_NORM,
+  type AdamStepAttrs,
+  type AdamStepMultiAttrs,
+} from '../backend/kernels/adam';
 import type { AgentState } from './types';
 
 export interface AdamConfig {
@@ -109,8 +115,9 @@ export class Adam {
   }
 
   /**
-   * One ADAM_STEP dispatch per parameter (instead of ~10 ops) and, with clipping, one GLOBAL_NORM dispatch for
-   * the norm and the coefficient, which stay on the device as a scalar tensor input of every step.
+   * One ADAM_STEP dispatch per parameter (instead of ~10 ops), or one ADAM_STEP_MULTI for all of them where the
+   * backend has it (native), and, with clipping, one GLOBAL_NORM dispatch for the norm and the coefficient, which
+   * stay on the device as a scalar tensor input of every step.
    */
   private fusedStep(active: Slot[], grads: tf.NamedTensorMap, clipNorm: number | undefined): tf.Scalar | undefined {
     return tf.tidy(() => {
@@ -120,6 +127,38 @@ export class Adam {
         // Inputs as an array, as tf.addN passes them.
         const gs = active.map((s) => grads[s.param.name]) as unknown as tf.NamedTensorMap;
         [norm, coef] = tf.engine().runKernel(GLOBAL_NORM, gs, { maxNorm: clipNorm }) as tf.Scalar[];
+      }
+      if (tf.getKernel(ADAM_STEP_MULTI, tf.getBackend())) {
+        // Every parameter in one dispatch (native backend): the same per-element step as ADAM_STEP.
+        const inputs: tf.Tensor[] = [];
+        const attrs: AdamStepMultiAttrs = {
+          beta1: this.beta1,
+          beta2: this.beta2,
+          stepSizes: [],
+          epsHats: [],
+          clip: !!coef,
+        };
+        for (const s of active) {
+          s.t += 1;
+          const { stepSize, epsHat } = this.scalarsAt(s.t);
+          attrs.stepSizes.push(stepSize);
+          attrs.epsHats.push(epsHat);
+          inputs.push(s.param, s.m, s.v, grads[s.param.name]);
+        }
+        if (coef) inputs.push(coef);
+        const outs = tf
+          .engine()
+          .runKernel(
+            ADAM_STEP_MULTI,
+            inputs as unknown as tf.NamedTensorMap,
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
+        active.forEach((s, i) => {
+          s.param.assign(outs[3 * i]);
+          s.m.assign(outs[3 * i + 1]);
+          s.v.assign(outs[3 * i + 2]);
+        });
+        return norm === undefined ? undefined : tf.keep(norm);
       }
       for (const s of active) {
         s.t += 1;

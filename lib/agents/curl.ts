@@ -39,7 +39,6 @@ import type { Observation } from '../envs/types';
 import type { Batch } from '../replay/types';
 import { Adam } from './adam';
 import {
-  checkField,
   checkKind,
   hardCopy,
   instancePrefix,
@@ -50,76 +49,24 @@ import {
   type CheckpointParts,
 } from './params';
 import { Rng } from '../envs/rng';
+import { CURL_DEFAULTS, CURL_SPEC, type CurlOptions } from './curl-args';
+export { CURL_DEFAULTS, CURL_SPEC, type CurlOptimizers, type CurlOptions, type CurlTargetCopy } from './curl-args';
+import { checkField, checkOptions } from './spec';
 import { makeTrunk, type Trunk, type TrunkKind } from './trunks';
 import type { ActMode, Agent, AgentState, SeerHooks, UpdateStats } from './types';
 
-export interface CurlConfig {
+/** What the agent is built for (from the environment), besides its options. */
+interface CurlInputs {
   /** Stored image shape [H, W, C·stack], e.g. [100, 100, 9]; or [n] for state vectors with encoder 'flatten'. */
   obsShape: number[];
   actionDim: number;
-  /** Crop side for training and acting (default: 84 for 100, the same ratio otherwise; = H disables cropping). */
-  cropSize?: number;
-  /** 'flatten': state vectors (SAC from state): no crops, no contrastive loss, no SEER. */
-  encoder?: 'sac-ae' | 'impala' | 'flatten';
-  featureDim?: number;
-  hidden?: number;
-  /** Batch size the runner should sample (the agent accepts any). Default 128 (the SEER scripts). */
-  batchSize?: number;
-  actorLr?: number;
-  criticLr?: number;
-  encoderLr?: number;
-  /** Adam β1 of actor and critic (β2 0.999). */
-  beta1?: number;
-  alphaLr?: number;
-  alphaBeta1?: number;
-  initTemperature?: number;
-  criticTau?: number;
-  encoderTau?: number;
-  targetUpdateFreq?: number;
-  actorUpdateFreq?: number;
-  cpcUpdateFreq?: number;
-  logStdMin?: number;
-  logStdMax?: number;
-  cpcEncoderDoubleStep?: boolean;
-  /** Adam layout: 'curl' as MishaLaskin/curl (default), 'seer' as the SEER authors' seer_dmc (see the header). */
-  optimizers?: CurlOptimizers;
-  /** What the freeze hard-copies into the target: the encoder (default) or the whole critic, Q1/Q2 included (SEER). */
-  targetCopyAtFreeze?: CurlTargetCopy;
-  seed?: number;
   flops?: FlopOptions;
 }
 
-export const CURL_OPTIMIZERS = ['curl', 'seer'] as const;
-export type CurlOptimizers = (typeof CURL_OPTIMIZERS)[number];
-export const CURL_TARGET_COPIES = ['encoder', 'critic'] as const;
-export type CurlTargetCopy = (typeof CURL_TARGET_COPIES)[number];
+/** CURL's options, each with its default, range and doc in one place: lib/agents/curl-args.ts CURL_SPEC. */
+export type CurlConfig = CurlInputs & Partial<CurlOptions>;
 
-export const CURL_DEFAULTS = {
-  encoder: 'sac-ae' as 'sac-ae' | 'impala' | 'flatten',
-  featureDim: 50,
-  hidden: 1024,
-  batchSize: 128,
-  actorLr: 1e-3,
-  criticLr: 1e-3,
-  encoderLr: 1e-3,
-  beta1: 0.9,
-  alphaLr: 1e-4,
-  alphaBeta1: 0.5,
-  initTemperature: 0.1,
-  criticTau: 0.01,
-  encoderTau: 0.05,
-  targetUpdateFreq: 2,
-  actorUpdateFreq: 2,
-  cpcUpdateFreq: 1,
-  logStdMin: -10,
-  logStdMax: 2,
-  cpcEncoderDoubleStep: true,
-  optimizers: 'curl' as CurlOptimizers,
-  targetCopyAtFreeze: 'encoder' as CurlTargetCopy,
-  seed: 0,
-};
-
-type Resolved = Required<Omit<CurlConfig, 'flops'>> & { flops: FlopOptions };
+type Resolved = Required<CurlInputs> & CurlOptions;
 
 /** Checks CURL's options (names, types, ranges) without building an agent: throws naming the field and its range. */
 export function checkCurlOptions(cfg: CurlConfig): void {
@@ -133,34 +80,12 @@ function resolve(cfg: CurlConfig): Resolved {
     Array.isArray(s) && (state ? s.length >= 1 : s.length === 3) && s.every((d) => Number.isInteger(d) && d > 0);
   checkField('curl', 'obsShape', s, okShape, state ? 'positive integers' : '[H, W, C] positive integers');
   const side = state ? 1 : Math.min(s[0], s[1]);
-  const r = { ...CURL_DEFAULTS, cropSize: state ? 1 : cropSizeFor(side), flops: {}, ...cfg } as Resolved;
-  const f = (field: keyof Resolved, ok: boolean, range: string) => checkField('curl', field, r[field], ok, range);
-  const posInt = (v: number) => Number.isInteger(v) && v > 0;
-  const pos = (v: number) => Number.isFinite(v) && v > 0;
-  const unit = (v: number) => v >= 0 && v < 1;
-  f('actionDim', posInt(r.actionDim), 'a positive integer');
-  if (!state) f('cropSize', posInt(r.cropSize) && r.cropSize <= side, `an integer in [1, ${side}]`);
-  f('encoder', ['sac-ae', 'impala', 'flatten'].includes(r.encoder), "'sac-ae' | 'impala' | 'flatten'");
-  for (const k of [
-    'featureDim',
-    'hidden',
-    'batchSize',
-    'targetUpdateFreq',
-    'actorUpdateFreq',
-    'cpcUpdateFreq',
-  ] as const)
-    f(k, posInt(r[k]), 'a positive integer');
-  for (const k of ['actorLr', 'criticLr', 'encoderLr', 'alphaLr', 'initTemperature'] as const)
-    f(k, pos(r[k]), 'a positive number');
-  f('beta1', unit(r.beta1), 'in [0, 1)');
-  f('alphaBeta1', unit(r.alphaBeta1), 'in [0, 1)');
-  f('criticTau', r.criticTau > 0 && r.criticTau <= 1, 'in (0, 1]');
-  f('encoderTau', r.encoderTau > 0 && r.encoderTau <= 1, 'in (0, 1]');
-  f('logStdMax', r.logStdMax > r.logStdMin, `greater than logStdMin (${r.logStdMin})`);
-  const oneOf = (list: readonly string[]) => list.map((v) => `'${v}'`).join(' | ');
-  f('optimizers', (CURL_OPTIMIZERS as readonly unknown[]).includes(r.optimizers), oneOf(CURL_OPTIMIZERS));
-  const copyOk = (CURL_TARGET_COPIES as readonly unknown[]).includes(r.targetCopyAtFreeze);
-  f('targetCopyAtFreeze', copyOk, oneOf(CURL_TARGET_COPIES));
+  const r: Resolved = { ...CURL_DEFAULTS, cropSize: state ? 1 : cropSizeFor(side), flops: {}, ...cfg };
+  checkField('curl', 'actionDim', r.actionDim, Number.isInteger(r.actionDim) && r.actionDim > 0, 'a positive integer');
+  // The crop's bound is the image side, known only here; state vectors are not cropped.
+  const cropOk = state || (Number.isInteger(r.cropSize) && r.cropSize > 0 && r.cropSize <= side);
+  checkField('curl', 'cropSize', r.cropSize, cropOk, `an integer in [1, ${side}]`);
+  checkOptions('curl', CURL_SPEC, r);
   return r;
 }
 
@@ -171,6 +96,61 @@ interface Rep {
   /** fc outputs before LayerNorm [B, featureDim] (scope-'all' latents). */
   fcCritic?: tf.Tensor2D;
   fcActor?: tf.Tensor2D;
+}
+
+/** One batch field as an update holds it: a random crop of the pixels, or the latents SEER stored at the freeze. */
+type Field = { crop: tf.Tensor4D; latents?: undefined } | { crop?: undefined; latents: Float32Array };
+
+/** One update's batch: what its steps read. */
+interface UpdateInputs {
+  size: number;
+  obs: Field;
+  next: Field;
+  /** The contrastive step's positive: a second, independent crop of obs (only when that step runs). */
+  positive?: tf.Tensor4D;
+  action: tf.Tensor2D;
+  reward: tf.Tensor2D;
+  discount: tf.Tensor2D;
+  weights: tf.Tensor2D;
+}
+
+/** Which of the optional steps (2-4 in the header) one update runs. */
+interface UpdatePlan {
+  actor: boolean;
+  target: boolean;
+  cpc: boolean;
+}
+
+/** The scalars one update reports, held as tensors until a single read at its end (one device sync per update). */
+class UpdateScalars {
+  private readonly names: string[] = [];
+  private readonly values: tf.Scalar[] = [];
+
+  add(name: string, t: tf.Tensor): void {
+    this.names.push(name);
+    this.values.push(tf.keep(t.reshape([]) as tf.Scalar));
+  }
+
+  /** The recorded values by name, after `updates`; releases the tensors. */
+  read(updates: number): UpdateStats {
+    const packed = tf.tidy(() => tf.stack(this.values));
+    const values = packed.dataSync();
+    tf.dispose(packed);
+    this.dispose();
+    const stats: UpdateStats = { updates };
+    this.names.forEach((n, i) => (stats[n] = values[i]));
+    return stats;
+  }
+
+  dispose(): void {
+    tf.dispose(this.values.splice(0));
+  }
+}
+
+/** Releases an update's input tensors (stored latents are the replay's arrays, not tensors). */
+function disposeInputs(x: UpdateInputs): void {
+  const crops = [x.obs.crop, x.next.crop, x.positive].filter((t): t is tf.Tensor4D => t !== undefined);
+  tf.dispose([...crops, x.action, x.reward, x.discount, x.weights]);
 }
 
 export class CurlAgent implements Agent, SeerHooks {
@@ -443,24 +423,109 @@ export class CurlAgent implements Agent, SeerHooks {
     return out;
   }
 
-  // ---- update -------------------------------------------------------------------------------------
+  // ---- update: MishaLaskin/curl curl_sac.py CurlSacAgent.update and its parts --------------------
 
-  /** A batch field as the representation the update starts from. */
-  private rep(field: Uint8Array | Float32Array, B: number, crop: 'random' | 'center'): Rep {
+  /**
+   * One update, steps 1-4 of the header in the reference's order (curl_sac.py:448-473). The batch's crops are drawn
+   * first; each step then reads the features it needs (`features`), so no step knows pixels from stored latents.
+   */
+  update(batch: Batch, _step?: number): UpdateStats {
+    const plan = this.plan();
+    const x = this.inputs(batch, plan.cpc);
+    const scalars = new UpdateScalars();
+    try {
+      this.updateCritic(x, scalars); // 1. every update
+      if (plan.actor) this.updateActorAndAlpha(x, scalars); // 2. every actorUpdateFreq
+      if (plan.target) this.updateTargets(); // 3. every targetUpdateFreq
+      // 4. every cpcUpdateFreq while the pixel encoder trains
+      if (plan.cpc && x.obs.crop && x.positive) this.updateCpc(x.obs.crop, x.positive, scalars);
+    } catch (err) {
+      scalars.dispose();
+      throw err;
+    } finally {
+      disposeInputs(x);
+    }
+    const stats = scalars.read(this.updates + 1);
+    this.countUpdateFlops(x.size, plan);
+    this.updates++;
+    return stats;
+  }
+
+  /**
+   * Which optional steps run, from the update count (the reference's `step % freq == 0`). The contrastive step
+   * needs the pixel encoder to train: not for state vectors, and not after SEER's freeze.
+   */
+  private plan(): UpdatePlan {
     const c = this.config;
-    if (field instanceof Uint8Array || this.state) {
-      if (field.length !== B * c.obsShape.reduce((a, b) => a * b, 1)) {
-        throw new Error(`curl: image batch must hold ${B} observations of [${c.obsShape}], got ${field.length} values`);
+    const n = this.updates;
+    return {
+      actor: n % c.actorUpdateFreq === 0,
+      target: n % c.targetUpdateFreq === 0,
+      cpc: this.freeze === 'none' && !this.state && n % c.cpcUpdateFreq === 0,
+    };
+  }
+
+  /**
+   * The batch as tensors, checked before anything is drawn or built (a bad batch changes nothing). Crops are drawn
+   * in a fixed order (obs, next, positive) so a seed reproduces the run.
+   */
+  private inputs(batch: Batch, positive: boolean): UpdateInputs {
+    const B = batch.size;
+    const A = this.config.actionDim;
+    if (!(batch.action instanceof Float32Array) || batch.action.length !== B * A) {
+      throw new Error(`curl: batch.action must be a Float32Array [${B}, ${A}]`);
+    }
+    if (batch.obs instanceof Uint8Array !== batch.nextObs instanceof Uint8Array)
+      throw new Error('curl: obs and nextObs must have the same kind');
+    this.checkBatchField('obs', batch.obs, B);
+    this.checkBatchField('nextObs', batch.nextObs, B);
+    for (const k of ['reward', 'discount', 'weights'] as const)
+      if (batch[k].length !== B) throw new Error(`curl: batch.${k} must hold ${B} values, got ${batch[k].length}`);
+    return {
+      size: B,
+      obs: this.field(batch.obs, B),
+      next: this.field(batch.nextObs, B),
+      positive: positive ? this.imageTensor(batch.obs, B, 'random') : undefined,
+      action: tf.tensor2d(batch.action, [B, A]),
+      reward: tf.tensor2d(batch.reward, [B, 1]),
+      discount: tf.tensor2d(batch.discount, [B, 1]),
+      weights: tf.tensor2d(batch.weights, [B, 1]),
+    };
+  }
+
+  /** Throws naming the field when it does not hold B observations (or, after the freeze, B latents). */
+  private checkBatchField(name: string, data: Uint8Array | Float32Array, B: number): void {
+    const c = this.config;
+    if (data instanceof Uint8Array || this.state) {
+      if (data.length !== B * c.obsShape.reduce((a, b) => a * b, 1)) {
+        const what = this.state ? 'state vectors' : 'observations';
+        throw new Error(`curl: batch.${name} must hold ${B} ${what} of [${c.obsShape}], got ${data.length} values`);
       }
-      return { h: this.trunk.apply(this.imageTensor(field, B, crop)) };
+      return;
     }
     if (this.freeze === 'none')
       throw new Error('curl: float32 (latent) batches are accepted only after freezeEncoder()');
     const heads = this.latentHeads;
     const dim = this.latentDim;
-    if (field.length !== B * heads * dim)
-      throw new Error(`curl: latent batch must be [${B}, ${heads}, ${dim}], got ${field.length} values`);
-    const t = tf.tensor3d(field, [B, heads, dim]);
+    if (data.length !== B * heads * dim)
+      throw new Error(`curl: latent batch.${name} must be [${B}, ${heads}, ${dim}], got ${data.length} values`);
+  }
+
+  /** Raw observations (images, or state vectors in state mode) as a random crop; stored latents as they are. */
+  private field(data: Uint8Array | Float32Array, B: number): Field {
+    if (data instanceof Uint8Array || this.state) return { crop: this.imageTensor(data, B, 'random') };
+    return { latents: data };
+  }
+
+  /**
+   * The representation a step starts from. Pixels: the conv output of the crop, computed afresh at each use since
+   * the steps before moved the weights. After SEER's freeze: the latents from replay, the frozen encoder skipped.
+   */
+  private features(f: Field, B: number): Rep {
+    if (f.crop) return { h: this.trunk.apply(f.crop) };
+    const heads = this.latentHeads;
+    const dim = this.latentDim;
+    const t = tf.tensor3d(f.latents, [B, heads, dim]);
     if (heads === 1) return { h: t.reshape([B, dim]) as tf.Tensor2D };
     const [cr, ac] = tf.unstack(t, 1) as tf.Tensor2D[];
     return { fcCritic: cr, fcActor: ac };
@@ -474,161 +539,144 @@ export class CurlAgent implements Agent, SeerHooks {
     return r.fcActor ? this.actorHead.apply(r.fcActor, { from: 'fc' }) : this.actorHead.apply(r.h!);
   }
 
-  update(batch: Batch, _step?: number): UpdateStats {
-    const c = this.config;
-    const B = batch.size;
-    const A = c.actionDim;
-    if (!(batch.action instanceof Float32Array) || batch.action.length !== B * A) {
-      throw new Error(`curl: batch.action must be a Float32Array [${B}, ${A}]`);
-    }
-    if (batch.obs instanceof Uint8Array !== batch.nextObs instanceof Uint8Array)
-      throw new Error('curl: obs and nextObs must have the same kind');
-    // Raw observations (images, or state vectors in state mode) rather than stored latents.
-    const images = batch.obs instanceof Uint8Array || this.state;
-    const trunkTrains = this.freeze === 'none';
-    const doActor = this.updates % c.actorUpdateFreq === 0;
-    const doTarget = this.updates % c.targetUpdateFreq === 0;
-    const doCpc = this.freeze === 'none' && images && !this.state && this.updates % c.cpcUpdateFreq === 0;
-    const seerOpts = c.optimizers === 'seer';
-    const names: string[] = [];
-    const scalars: tf.Scalar[] = [];
-    const record = (name: string, t: tf.Tensor) => {
-      names.push(name);
-      scalars.push(tf.keep(t.reshape([]) as tf.Scalar));
-    };
+  /**
+   * The critic-target encoder's output for a field whose online features are `r`. Once the convs are frozen the
+   * target convs are their copy, so the online conv output `r.h` stands in for a second pass.
+   */
+  private zTarget(f: Field, r: Rep): tf.Tensor2D {
+    if (r.fcCritic) return this.targetHead.apply(r.fcCritic, { from: 'fc' });
+    return this.targetHead.apply(f.crop && this.freeze === 'none' ? this.targetTrunk.apply(f.crop) : r.h!);
+  }
 
-    // Crops are drawn in a fixed order (obs, next, positive) so a seed reproduces the run.
-    const obsCrop = images ? this.imageTensor(batch.obs, B, 'random') : undefined;
-    const nextCrop = images ? this.imageTensor(batch.nextObs, B, 'random') : undefined;
-    const posCrop = doCpc ? this.imageTensor(batch.obs, B, 'random') : undefined;
-    const action = tf.tensor2d(batch.action, [B, A]);
-    const reward = tf.tensor2d(batch.reward, [B, 1]);
-    const discount = tf.tensor2d(batch.discount, [B, 1]);
-    const weights = tf.tensor2d(batch.weights, [B, 1]);
-    const repOf = (crop: tf.Tensor4D | undefined, field: Uint8Array | Float32Array): Rep =>
-      crop ? { h: this.trunk.apply(crop) } : this.rep(field, B, 'random');
-
-    try {
-      // 1. Critic.
-      tf.tidy(() => {
-        const y = tf.tidy(() => {
-          const next = repOf(nextCrop, batch.nextObs);
-          const { pi, logPi } = this.policy(this.zActor(next), this.noise(B));
-          let zT: tf.Tensor2D;
-          if (next.fcCritic) zT = this.targetHead.apply(next.fcCritic, { from: 'fc' });
-          else zT = this.targetHead.apply(nextCrop && trunkTrains ? this.targetTrunk.apply(nextCrop) : next.h!);
-          const qIn = tf.concat([zT, pi], 1);
-          const v = tf.sub(
-            tf.minimum(this.q1t.apply(qIn), this.q2t.apply(qIn)),
-            tf.mul(tf.exp(this.logAlpha), logPi.reshape([B, 1])),
-          );
-          return tf.add(reward, tf.mul(discount, v));
-        });
-        const { value, grads } = tf.variableGrads(
-          () => {
-            const r = repOf(obsCrop, batch.obs);
-            const qIn = tf.concat([this.zCritic(r), action], 1);
-            // Importance weights (all 1 under uniform replay) keep the loss usable with prioritized buffers.
-            const e1 = tf.mul(weights, tf.square(tf.sub(this.q1.apply(qIn), y)));
-            const e2 = tf.mul(weights, tf.square(tf.sub(this.q2.apply(qIn), y)));
-            return tf.add(tf.mean(e1), tf.mean(e2)) as tf.Scalar;
-          },
-          seerOpts ? [...this.criticOpt.params(), ...this.encoderOpt.params()] : this.criticOpt.params(),
-        );
-        this.criticOpt.step(grads);
-        // SEER: the critic encoder's critic-loss step goes through the encoder Adam (seer_dmc/curl_sac.py:416-418).
-        if (seerOpts) this.encoderOpt.step(grads);
-        record('criticLoss', value);
-      });
-
-      // 2. Actor and temperature.
-      if (doActor) {
-        tf.tidy(() => {
-          // Computed outside variableGrads, the conv output is a constant: the actor detaches it.
-          const rr = repOf(obsCrop, batch.obs);
-          const zC = this.zCritic(rr);
-          const eps = this.noise(B);
-          const alpha = tf.exp(this.logAlpha);
-          const held: { logPi?: tf.Tensor } = {};
-          const { value, grads } = tf.variableGrads(
-            () => {
-              const { pi, logPi } = this.policy(this.zActor(rr), eps);
-              held.logPi = tf.keep(logPi);
-              const qIn = tf.concat([zC, pi], 1);
-              const q = tf.minimum(this.q1.apply(qIn), this.q2.apply(qIn)).reshape([B]);
-              return tf.mean(tf.sub(tf.mul(alpha, logPi), q)) as tf.Scalar;
-            },
-            seerOpts ? [...this.actorOpt.params(), ...this.actorEncoderOpt.params()] : this.actorOpt.params(),
-          );
-          this.actorOpt.step(grads);
-          if (seerOpts) this.actorEncoderOpt.step(grads);
-          const logPi = held.logPi as tf.Tensor1D;
-          const entropyGap = tf.sub(tf.neg(logPi), -A); // −log π − target entropy, target = −|A|
-          const alphaStep = tf.variableGrads(
-            () => tf.mean(tf.mul(tf.exp(this.logAlpha), entropyGap)) as tf.Scalar,
-            [this.logAlpha],
-          );
-          this.alphaOpt.step(alphaStep.grads);
-          record('actorLoss', value);
-          record('alphaLoss', alphaStep.value);
-          record('entropy', tf.mean(tf.neg(logPi)));
-          record('alpha', tf.exp(this.logAlpha));
-          logPi.dispose();
-        });
-      }
-
-      // 3. Targets.
-      if (doTarget) {
-        softUpdate(
-          [...this.q1.variables(), ...this.q2.variables()],
-          [...this.q1t.variables(), ...this.q2t.variables()],
-          c.criticTau,
-        );
-        if (this.freeze === 'none') softUpdate(this.trunk.variables(), this.targetTrunk.variables(), c.encoderTau);
-        if (this.freeze !== 'all') softUpdate(this.criticHead.variables(), this.targetHead.variables(), c.encoderTau);
-      }
-
-      // 4. Contrastive.
-      if (doCpc && obsCrop && posCrop) {
-        tf.tidy(() => {
-          const zPos = this.targetHead.apply(this.targetTrunk.apply(posCrop));
-          const labels = tf.oneHot(tf.range(0, B, 1, 'int32'), B);
-          const { value, grads } = tf.variableGrads(() => {
-            const zA = this.criticHead.apply(this.trunk.apply(obsCrop));
-            const logits = tf.matMul(zA, tf.matMul(this.W, zPos, false, true)); // z_a W z_posᵀ [B, B]
-            const shifted = tf.sub(logits, tf.max(logits, 1, true));
-            return tf.losses.softmaxCrossEntropy(labels, shifted) as tf.Scalar;
-          }, this.cpcOpt.params());
-          if (seerOpts) {
-            // seer_dmc/curl_sac.py:544-545: the encoder Adam (shared with the critic loss), then the CURL Adam.
-            if (c.cpcEncoderDoubleStep) this.encoderOpt.step(grads);
-            this.cpcOpt.step(grads);
-          } else {
-            this.cpcOpt.step(grads);
-            if (c.cpcEncoderDoubleStep) this.encoderOpt.step(grads);
-          }
-          record('cpcLoss', value);
-        });
-      }
-    } finally {
-      tf.dispose(
-        ([obsCrop, nextCrop, posCrop, action, reward, discount, weights] as (tf.Tensor | undefined)[]).filter(
-          (t): t is tf.Tensor => !!t,
-        ),
+  /**
+   * 1. Critic step (curl_sac.py:366-388 update_critic): loss = MSE(Q1, y) + MSE(Q2, y) on s's crop, through the
+   * encoder; under optimizers 'seer' the encoder's share goes through the encoder Adam.
+   */
+  private updateCritic(x: UpdateInputs, scalars: UpdateScalars): void {
+    const seerOpts = this.config.optimizers === 'seer';
+    tf.tidy(() => {
+      const y = tf.tidy(() => this.criticTarget(x));
+      const { value, grads } = tf.variableGrads(
+        () => {
+          const qIn = tf.concat([this.zCritic(this.features(x.obs, x.size)), x.action], 1);
+          // Importance weights (all 1 under uniform replay) keep the loss usable with prioritized buffers.
+          const e1 = tf.mul(x.weights, tf.square(tf.sub(this.q1.apply(qIn), y)));
+          const e2 = tf.mul(x.weights, tf.square(tf.sub(this.q2.apply(qIn), y)));
+          return tf.add(tf.mean(e1), tf.mean(e2)) as tf.Scalar;
+        },
+        seerOpts ? [...this.criticOpt.params(), ...this.encoderOpt.params()] : this.criticOpt.params(),
       );
-    }
+      this.criticOpt.step(grads);
+      // SEER: the critic encoder's critic-loss step goes through the encoder Adam (seer_dmc/curl_sac.py:416-418).
+      if (seerOpts) this.encoderOpt.step(grads);
+      scalars.add('criticLoss', value);
+    });
+  }
 
-    const packed = tf.tidy(() => tf.stack(scalars));
-    const values = packed.dataSync();
-    tf.dispose([packed, ...scalars]);
-    const stats: UpdateStats = { updates: this.updates + 1 };
-    names.forEach((n, i) => (stats[n] = values[i]));
-    this.flops.add(
-      'update',
-      curlUpdateFlops(this.flopModel, B, { frozen: this.freeze, actorUpdate: doActor, contrastive: doCpc }, c.flops),
+  /** The critic's target y = r + γ′·(min Q_target(s′, a′) − α·log π(a′|s′)), a′ ~ π(s′); no gradient flows into it. */
+  private criticTarget(x: UpdateInputs): tf.Tensor2D {
+    const B = x.size;
+    const next = this.features(x.next, B);
+    const { pi, logPi } = this.policy(this.zActor(next), this.noise(B));
+    const qIn = tf.concat([this.zTarget(x.next, next), pi], 1);
+    const v = tf.sub(
+      tf.minimum(this.q1t.apply(qIn), this.q2t.apply(qIn)),
+      tf.mul(tf.exp(this.logAlpha), logPi.reshape([B, 1])),
     );
-    this.updates++;
-    return stats;
+    return tf.add(x.reward, tf.mul(x.discount, v));
+  }
+
+  /**
+   * 2. Actor and temperature steps (curl_sac.py:390-420 update_actor_and_alpha): the actor on α·log π − min Q with
+   * the conv output detached and the critic fixed, then α on −α·(log π + target entropy), target entropy −|A|.
+   */
+  private updateActorAndAlpha(x: UpdateInputs, scalars: UpdateScalars): void {
+    const B = x.size;
+    const A = this.config.actionDim;
+    const seerOpts = this.config.optimizers === 'seer';
+    tf.tidy(() => {
+      // Computed outside variableGrads, the conv output is a constant: the actor detaches it.
+      const r = this.features(x.obs, B);
+      const zC = this.zCritic(r);
+      const eps = this.noise(B);
+      const alpha = tf.exp(this.logAlpha);
+      const held: { logPi?: tf.Tensor } = {};
+      const { value, grads } = tf.variableGrads(
+        () => {
+          const { pi, logPi } = this.policy(this.zActor(r), eps);
+          // variableGrads disposes what it builds: log π is kept for the temperature step (log_pi.detach() there).
+          held.logPi = tf.keep(logPi);
+          const qIn = tf.concat([zC, pi], 1);
+          const q = tf.minimum(this.q1.apply(qIn), this.q2.apply(qIn)).reshape([B]);
+          return tf.mean(tf.sub(tf.mul(alpha, logPi), q)) as tf.Scalar;
+        },
+        seerOpts ? [...this.actorOpt.params(), ...this.actorEncoderOpt.params()] : this.actorOpt.params(),
+      );
+      this.actorOpt.step(grads);
+      if (seerOpts) this.actorEncoderOpt.step(grads);
+      const logPi = held.logPi as tf.Tensor1D;
+      const entropyGap = tf.sub(tf.neg(logPi), -A); // −log π − target entropy, target = −|A|
+      const alphaStep = tf.variableGrads(
+        () => tf.mean(tf.mul(tf.exp(this.logAlpha), entropyGap)) as tf.Scalar,
+        [this.logAlpha],
+      );
+      this.alphaOpt.step(alphaStep.grads);
+      scalars.add('actorLoss', value);
+      scalars.add('alphaLoss', alphaStep.value);
+      scalars.add('entropy', tf.mean(tf.neg(logPi)));
+      scalars.add('alpha', tf.exp(this.logAlpha));
+      logPi.dispose();
+    });
+  }
+
+  /**
+   * 3. Target soft updates (curl_sac.py:459-469): Q EMA with `criticTau`, encoder EMA with `encoderTau`. Frozen layers
+   * were hard-copied into the target at the freeze and are no longer averaged.
+   */
+  private updateTargets(): void {
+    const c = this.config;
+    softUpdate(
+      [...this.q1.variables(), ...this.q2.variables()],
+      [...this.q1t.variables(), ...this.q2t.variables()],
+      c.criticTau,
+    );
+    if (this.freeze === 'none') softUpdate(this.trunk.variables(), this.targetTrunk.variables(), c.encoderTau);
+    if (this.freeze !== 'all') softUpdate(this.criticHead.variables(), this.targetHead.variables(), c.encoderTau);
+  }
+
+  /**
+   * 4. Contrastive step (curl_sac.py:422-445 update_cpc): bilinear InfoNCE between the anchor (the critic's crop of
+   * s) through the online encoder and an independent positive crop through the target encoder. The encoder takes
+   * two Adam steps on this loss, as the reference does (MishaLaskin/curl#20; `cpcEncoderDoubleStep`).
+   */
+  private updateCpc(anchor: tf.Tensor4D, positive: tf.Tensor4D, scalars: UpdateScalars): void {
+    const c = this.config;
+    const B = anchor.shape[0];
+    tf.tidy(() => {
+      const zPos = this.targetHead.apply(this.targetTrunk.apply(positive));
+      const labels = tf.oneHot(tf.range(0, B, 1, 'int32'), B);
+      const { value, grads } = tf.variableGrads(() => {
+        const zA = this.criticHead.apply(this.trunk.apply(anchor));
+        const logits = tf.matMul(zA, tf.matMul(this.W, zPos, false, true)); // z_a W z_posᵀ [B, B]
+        const shifted = tf.sub(logits, tf.max(logits, 1, true));
+        return tf.losses.softmaxCrossEntropy(labels, shifted) as tf.Scalar;
+      }, this.cpcOpt.params());
+      if (c.optimizers === 'seer') {
+        // seer_dmc/curl_sac.py:544-545: the encoder Adam (shared with the critic loss), then the CURL Adam.
+        if (c.cpcEncoderDoubleStep) this.encoderOpt.step(grads);
+        this.cpcOpt.step(grads);
+      } else {
+        this.cpcOpt.step(grads);
+        if (c.cpcEncoderDoubleStep) this.encoderOpt.step(grads);
+      }
+      scalars.add('cpcLoss', value);
+    });
+  }
+
+  /** The FLOPs of one update, counted once from the analytic plan of the steps it ran (lib/flops/plans.ts). */
+  private countUpdateFlops(B: number, plan: UpdatePlan): void {
+    const steps = { frozen: this.freeze, actorUpdate: plan.actor, contrastive: plan.cpc };
+    this.flops.add('update', curlUpdateFlops(this.flopModel, B, steps, this.config.flops));
   }
 
   get updateCount(): number {

@@ -98,8 +98,3 @@ export function softUpdate(src: readonly tf.Variable[], dst: readonly tf.Variabl
   checkPairs(src, dst);
   tf.tidy(() => src.forEach((s, i) => dst[i].assign(tf.add(tf.mul(s, tau), tf.mul(dst[i], 1 - tau)))));
 }
-
-/** Bad configuration: an error naming the field and its accepted range. */
-export function checkField(agent: string, field: string, value: unknown, ok: boolean, range: string): void {
-  if (!ok) throw new Error(`${agent} config: ${field} must be ${range}, got ${JSON.stringify(value)}`);
-}

@@ -4,14 +4,15 @@
  * double-Q n-step targets, prioritized-replay support, Adam(1e-4, eps 1.5e-4), grad-norm clip 10, hard
  * target update every 2,000 updates.
  *
- * What comes from outside:
+ * What comes from outside (the values: options nStep, discount, rewardClip, priorityExponent, priorityWeight of
+ * lib/agents/rainbow-args.ts; the runner builds the replay from them):
  * - the n-step return and γⁿ′(1 − terminated) arrive in `Batch.reward` / `Batch.discount` (the buffer cuts
  *   them at episode ends), IS weights in `Batch.weights`;
  * - reward clipping to ±1 is the runner's job (it clips before `replay.add`, as Kaixhin's main.py does),
  *   so the agent sees clipped rewards and never clips itself;
- * - β annealing of the IS exponent belongs to the runner/buffer. `lastPriorities()` returns the raw
- *   per-sample cross-entropy loss, as Kaixhin's agent does; the buffer raises it to ω
- *   (lib/replay/step-ring.ts `updatePriorities`), so ω lives in one place.
+ * - β annealing of the IS exponent is the runner's, on the schedule `rainbowReplay` gives. `lastPriorities()`
+ *   returns the raw per-sample cross-entropy loss, as Kaixhin's agent does; the buffer raises it to ω
+ *   (lib/replay/step-ring.ts `updatePriorities`).
  * Noise: a new online noise sample on every exploring `act` (Kaixhin resets it once per environment
  * step, before acting and learning), a new target noise sample at every update; eval mode uses the means
  * with ε-greedy 0.001.
@@ -33,7 +34,6 @@ import { pixelsToTensor } from '../backend/kernels/pixels';
 import { Adam } from './adam';
 import { projectDistribution, support } from './distributional';
 import {
-  checkField,
   checkKind,
   hardCopy,
   instancePrefix,
@@ -43,54 +43,28 @@ import {
   type CheckpointParts,
 } from './params';
 import { Rng } from '../envs/rng';
-import { makeTrunk, TRUNK_KINDS, type Trunk, type TrunkKind } from './trunks';
+import { RAINBOW_DEFAULTS, RAINBOW_SPEC, type RainbowOptions } from './rainbow-args';
+export { RAINBOW_DEFAULTS, RAINBOW_SPEC, type RainbowOptions } from './rainbow-args';
+import { checkField, checkOptions } from './spec';
+import { makeTrunk, type Trunk } from './trunks';
 import type { ActMode, Agent, AgentState, SeerHooks, UpdateStats } from './types';
 
-export interface RainbowConfig {
+/** What the agent is built for (from the environment), besides its options. */
+interface RainbowInputs {
   /** Observation shape as stored: [84, 84, 4] frames, or e.g. [10, 10, C] native MinAtar with 'flatten'. */
   obsShape: number[];
   numActions: number;
-  /** Default 'rainbow' (data-efficient convs). */
-  encoder?: TrunkKind;
-  hidden?: number;
-  atoms?: number;
-  vMin?: number;
-  vMax?: number;
-  sigma0?: number;
-  lr?: number;
-  adamEps?: number;
-  /** Hard target update period in updates (default 2,000). */
-  targetUpdate?: number;
-  gradClip?: number;
-  evalEpsilon?: number;
-  /**
-   * Sample replay by priority with importance weights (Kaixhin's Rainbow, default), or uniformly with an unweighted
-   * mean loss and no priority updates (false): the SEER authors' code removes PER in both arms (seer_atari
-   * memory_no_per.py, "we remove PER in Rainbow"). The runner builds the replay from it; the loss is the same
-   * expression, with every weight 1 under uniform replay.
-   */
-  prioritizedReplay?: boolean;
-  seed?: number;
   flops?: FlopOptions;
 }
 
-export const RAINBOW_DEFAULTS = {
-  encoder: 'rainbow' as TrunkKind,
-  hidden: 256,
-  atoms: 51,
-  vMin: -10,
-  vMax: 10,
-  sigma0: 0.1,
-  lr: 1e-4,
-  adamEps: 1.5e-4,
-  targetUpdate: 2000,
-  gradClip: 10,
-  evalEpsilon: 0.001,
-  prioritizedReplay: true,
-  seed: 0,
-};
+/**
+ * Rainbow's options, each with its default, range and doc in one place: lib/agents/rainbow-args.ts RAINBOW_SPEC.
+ * The agent reads the network and optimiser ones; nStep, discount, the PER exponents and rewardClip are the replay's
+ * (the runner builds it from them), and `prioritizedReplay: false` makes every importance weight 1.
+ */
+export type RainbowConfig = RainbowInputs & Partial<RainbowOptions>;
 
-type Resolved = Required<Omit<RainbowConfig, 'flops'>> & { flops: FlopOptions };
+type Resolved = Required<RainbowInputs> & RainbowOptions;
 
 /** Checks Rainbow's options (names, types, ranges) without building an agent: throws naming the field and its range. */
 export function checkRainbowOptions(cfg: RainbowConfig): void {
@@ -98,28 +72,20 @@ export function checkRainbowOptions(cfg: RainbowConfig): void {
 }
 
 function resolve(cfg: RainbowConfig): Resolved {
-  const r = { ...RAINBOW_DEFAULTS, flops: {}, ...cfg } as Resolved;
-  const f = (field: string, ok: boolean, range: string) =>
-    checkField('rainbow', field, (r as unknown as Record<string, unknown>)[field], ok, range);
+  const r: Resolved = { ...RAINBOW_DEFAULTS, flops: {}, ...cfg };
   const posInt = (v: number) => Number.isInteger(v) && v > 0;
-  f(
-    'obsShape',
-    Array.isArray(r.obsShape) && r.obsShape.length >= 1 && r.obsShape.every(posInt),
-    'an array of positive integers',
-  );
-  f('numActions', Number.isInteger(r.numActions) && r.numActions >= 2, 'an integer >= 2');
-  f('encoder', TRUNK_KINDS.includes(r.encoder), TRUNK_KINDS.join(' | '));
-  f('hidden', posInt(r.hidden), 'a positive integer');
-  f('atoms', Number.isInteger(r.atoms) && r.atoms >= 2, 'an integer >= 2');
-  f('vMax', r.vMax > r.vMin, `greater than vMin (${r.vMin})`);
-  f('sigma0', r.sigma0 >= 0, '>= 0');
-  f('lr', r.lr > 0, '> 0');
-  f('adamEps', r.adamEps > 0, '> 0');
-  f('targetUpdate', posInt(r.targetUpdate), 'a positive integer');
-  f('gradClip', r.gradClip > 0, '> 0');
-  f('evalEpsilon', r.evalEpsilon >= 0 && r.evalEpsilon <= 1, 'in [0, 1]');
-  f('prioritizedReplay', typeof r.prioritizedReplay === 'boolean', 'true or false');
+  const okShape = Array.isArray(r.obsShape) && r.obsShape.length >= 1 && r.obsShape.every(posInt);
+  checkField('rainbow', 'obsShape', r.obsShape, okShape, 'an array of positive integers');
+  const okActions = Number.isInteger(r.numActions) && r.numActions >= 2;
+  checkField('rainbow', 'numActions', r.numActions, okActions, 'an integer >= 2');
+  checkOptions('rainbow', RAINBOW_SPEC, r);
   return r;
+}
+
+/** An observation batch on its way into a trunk: `scaled` when uploaded already divided by 255. */
+interface TrunkInput {
+  x: tf.Tensor;
+  scaled: boolean;
 }
 
 export class RainbowAgent implements Agent, SeerHooks {
@@ -192,8 +158,11 @@ export class RainbowAgent implements Agent, SeerHooks {
     return [this.head, this.targetHead].flatMap((h) => h.layers.flatMap((l) => [l.noise().epsIn, l.noise().epsOut]));
   }
 
-  /** Pixels/state as float32 tensor [n, ...obsShape]. */
-  private obsTensor(obs: Observation | Float32Array, n: number): tf.Tensor {
+  /**
+   * Pixels/state as a float32 tensor [n, ...obsShape]. Uint8 pixels for a conv trunk are uploaded divided by 255
+   * (`scaled`: the trunk skips its division, same values; for the update's next states that saves two full passes).
+   */
+  private obsTensor(obs: Observation | Float32Array, n: number): TrunkInput {
     const size = this.config.obsShape.reduce((a, b) => a * b, 1);
     if (obs.length !== n * size) {
       throw new Error(
@@ -201,8 +170,14 @@ export class RainbowAgent implements Agent, SeerHooks {
       );
     }
     const shape = [n, ...this.config.obsShape];
+    if (obs instanceof Float32Array) return { x: tf.tensor(obs, shape, 'float32'), scaled: false };
     // Pixels go straight into the backend's float32 memory (no intermediate array: lib/backend/kernels/pixels.ts).
-    return obs instanceof Float32Array ? tf.tensor(obs, shape, 'float32') : pixelsToTensor(obs as Uint8Array, shape);
+    const scaled = this.trunk.scalesPixels;
+    return { x: pixelsToTensor(obs as Uint8Array, shape, scaled ? { divisor: 255 } : {}), scaled };
+  }
+
+  private encode(trunk: Trunk, input: TrunkInput): tf.Tensor2D {
+    return trunk.apply(input.x, { scaled: input.scaled });
   }
 
   /** Features for a batch field: stored latents after the freeze, else the given trunk on observations. */
@@ -211,7 +186,7 @@ export class RainbowAgent implements Agent, SeerHooks {
     if (this._frozen && obs instanceof Float32Array && obs.length === n * this.latentDim) {
       return tf.tensor2d(obs, [n, this.latentDim]);
     }
-    return tf.tidy(() => trunk.apply(this.obsTensor(obs, n)));
+    return tf.tidy(() => this.encode(trunk, this.obsTensor(obs, n)));
   }
 
   /** Draws a new online noise sample (Kaixhin: once per environment step). */
@@ -228,7 +203,7 @@ export class RainbowAgent implements Agent, SeerHooks {
     }
     if (mode === 'explore') this.resetNoise();
     const q = tf.tidy(() => {
-      const f = this.trunk.apply(this.obsTensor(obs as Uint8Array | Float32Array, 1));
+      const f = this.encode(this.trunk, this.obsTensor(obs as Uint8Array | Float32Array, 1));
       const p = this.head.apply(f, { noisy: mode === 'explore' });
       return tf.sum(tf.mul(p, this.z), -1);
     });
@@ -265,10 +240,10 @@ export class RainbowAgent implements Agent, SeerHooks {
         const latent =
           this._frozen && batch.nextObs instanceof Float32Array && batch.nextObs.length === B * this.latentDim;
         const nextX = latent ? undefined : this.obsTensor(batch.nextObs, B);
-        const next = nextX ? this.trunk.apply(nextX) : this.features(batch.nextObs, B, this.trunk);
+        const next = nextX ? this.encode(this.trunk, nextX) : this.features(batch.nextObs, B, this.trunk);
         const pOnline = this.head.apply(next, { noisy: true });
         const argmax = tf.argMax(tf.sum(tf.mul(pOnline, this.z), -1), 1);
-        const nextT = this._frozen ? next : this.targetTrunk.apply(nextX as tf.Tensor);
+        const nextT = this._frozen ? next : this.encode(this.targetTrunk, nextX as TrunkInput);
         const pTarget = this.targetHead.apply(nextT, { noisy: true });
         const sel = tf.sum(tf.mul(pTarget, tf.oneHot(argmax, c.numActions).expandDims(2)), 1) as tf.Tensor2D;
         return projectDistribution(sel, tf.tensor1d(batch.reward), tf.tensor1d(batch.discount), c.vMin, c.vMax);
@@ -279,7 +254,7 @@ export class RainbowAgent implements Agent, SeerHooks {
       const held: { perSample?: tf.Tensor } = {};
       const vars = this.optimizer.params();
       const { value, grads } = tf.variableGrads(() => {
-        const f = obsFrozen ?? this.trunk.apply(this.obsTensor(batch.obs, B));
+        const f = obsFrozen ?? this.encode(this.trunk, this.obsTensor(batch.obs, B));
         const logp = this.head.apply(f, { noisy: true, log: true });
         const logpA = tf.sum(tf.mul(logp, actions), 1);
         const perSample = tf.keep(tf.neg(tf.sum(tf.mul(target, logpA), 1)));
@@ -339,7 +314,7 @@ export class RainbowAgent implements Agent, SeerHooks {
     const chunk = 256;
     for (let s = 0; s < n; s += chunk) {
       const m = Math.min(chunk, n - s);
-      const f = tf.tidy(() => this.trunk.apply(this.obsTensor(obs.subarray(s * size, (s + m) * size), m)));
+      const f = tf.tidy(() => this.encode(this.trunk, this.obsTensor(obs.subarray(s * size, (s + m) * size), m)));
       out.set(f.dataSync(), s * this.latentDim);
       f.dispose();
     }

@@ -16,8 +16,13 @@ export interface Trunk {
   readonly layers: readonly FlopLayer[];
   readonly outputDim: number;
   variables(): tf.Variable[];
-  /** Input [N, ...inputShape] float32 → features [N, outputDim]. */
-  apply(x: tf.Tensor): tf.Tensor2D;
+  /**
+   * Input [N, ...inputShape] float32 → features [N, outputDim]. Conv trunks divide pixels by 255 first unless
+   * `scaled` says x already is pixels / 255 (lib/backend/kernels/pixels.ts `divisor`); 'flatten' uses x as it is.
+   */
+  apply(x: tf.Tensor, opts?: { scaled?: boolean }): tf.Tensor2D;
+  /** Whether apply divides pixels by 255 (the conv trunks), i.e. whether a `scaled` upload can spare it that. */
+  readonly scalesPixels: boolean;
   /** The conv trunk with named layers (for analysis and adaptive freezing); undefined for 'flatten'. */
   readonly conv?: ConvTrunk;
   dispose(): void;
@@ -33,8 +38,12 @@ export function makeTrunk(kind: TrunkKind, inputShape: number[], seed: number, n
       inputShape: inputShape.slice(),
       layers: [],
       outputDim: dim,
+      scalesPixels: false,
       variables: () => [],
-      apply: (x) => tf.reshape(x, [x.shape[0], dim]) as tf.Tensor2D,
+      apply: (x, opts = {}) => {
+        if (opts.scaled) throw new Error("trunk 'flatten' does not scale its input: upload it unscaled");
+        return tf.reshape(x, [x.shape[0], dim]) as tf.Tensor2D;
+      },
       dispose: () => undefined,
     };
   }
@@ -45,8 +54,9 @@ export function makeTrunk(kind: TrunkKind, inputShape: number[], seed: number, n
     inputShape: inputShape.slice(),
     layers: t.layers,
     outputDim: t.outputDim,
+    scalesPixels: true,
     variables: () => t.variables(),
-    apply: (x) => t.apply(x as tf.Tensor4D),
+    apply: (x, opts) => t.apply(x as tf.Tensor4D, opts),
     conv: t,
     dispose: () => t.dispose(),
   };

@@ -6,6 +6,7 @@
 import type { Action, Observation } from '../envs/types';
 import type { Batch } from '../replay/types';
 import type { FlopCounter } from '../flops/counter';
+import type { Encoder } from '../nets/encoders';
 
 export type ActMode = 'explore' | 'eval';
 
@@ -54,4 +55,13 @@ export interface SeerHooks {
    * `augment` draws one augmentation per observation (a random crop for CURL; Rainbow has none).
    */
   encodeLatents(obs: Uint8Array, n: number, augment: boolean): Float32Array;
+  /**
+   * The encoder's convolutions as a network of their own, sharing the agent's weights: what the adaptive freeze rule
+   * compares over training and what encoder snapshots record (lib/run/freezing.ts, Figure 8). Optional: an agent
+   * without it cannot use those two.
+   */
+  analysisNet?(): Encoder;
 }
+
+/** What the runner trains (lib/run/train.ts): an agent with the hooks SEER needs. */
+export type TrainAgent = Agent & SeerHooks;

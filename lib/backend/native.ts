@@ -24,15 +24,27 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   ADAM_STEP,
+  ADAM_STEP_MULTI,
   GLOBAL_NORM,
   adamScalars,
+  multiAdamInputs,
+  type AdamStepMultiAttrs,
   checkAdamInputs,
   checkNormInputs,
   clipFromSumSquares,
   type AdamStepAttrs,
   type AdamStepInputs,
 } from './kernels/adam';
+import { C51_PROJECT, checkC51Inputs, type C51Attrs, type C51Inputs } from './kernels/c51';
 import { poolInfo, type PoolAttrs } from './kernels/max_pool_grad';
+import {
+  NOISY_PARAMS,
+  NOISY_SIGMA_GRAD,
+  checkNoisyParamsInputs,
+  checkNoisySigmaGradInputs,
+  type NoisyParamsInputs,
+  type NoisySigmaGradInputs,
+} from './kernels/noisy';
 
 /** The addon's JS surface (native/src/addon.cc). All calls are synchronous and in place. */
 export interface NativeAddon {
@@ -87,6 +99,37 @@ export interface NativeAddon {
     step: number,
     eps: number,
   ): void;
+  /** A factorised noisy layer's w [in, out] and b [out] (lib/backend/kernels/noisy.ts gives the formula). */
+  noisyParams(
+    wMu: Float32Array,
+    wSigma: Float32Array,
+    bMu: Float32Array,
+    bSigma: Float32Array,
+    epsIn: Float32Array,
+    epsOut: Float32Array,
+    w: Float32Array,
+    b: Float32Array,
+  ): void;
+  /** Rainbow's projected target distribution (lib/backend/kernels/c51.ts gives the formula). */
+  c51Project(
+    probs: Float32Array,
+    returns: Float32Array,
+    discounts: Float32Array,
+    z: Float32Array,
+    out: Float32Array,
+    vMin: number,
+    vMax: number,
+    dz: number,
+  ): void;
+  /** out[j] = src[j] / divisor in float32 (n = out.length). */
+  pixelsToFloat(src: Uint8Array, out: Float32Array, divisor: number): void;
+  /** dSigma = dy ⊙ (epsIn ⊗ epsOut). */
+  noisySigmaGrad(dy: Float32Array, epsIn: Float32Array, epsOut: Float32Array, dSigma: Float32Array): void;
+  /**
+   * adamStep for several parameters in one parallel pass: `arrays` holds p, m, v, g, pOut, mOut, vOut per parameter,
+   * `scalars` beta1, beta2, c1, c2, step, eps per parameter.
+   */
+  adamStepMulti(arrays: Float32Array[], scalars: Float32Array): void;
   /** Σ x², accumulated in double. */
   sumSquares(x: Float32Array): number;
   /** The oneDNN implementations chosen for a conv shape, e.g. "fwd=brgconv:avx512_core ...". */
@@ -589,6 +632,31 @@ function adamStep(lib: NativeAddon): Kernel {
   };
 }
 
+/**
+ * All parameters of an optimizer step in one dispatch and one OpenMP pass (issue 21: Rainbow's 20 ADAM_STEP
+ * dispatches and their 8 thread wake-ups per update became one); each element as adamStep computes it.
+ */
+function adamStepMulti(lib: NativeAddon): Kernel {
+  return (args) => {
+    const attrs = args.attrs as unknown as AdamStepMultiAttrs;
+    const params = multiAdamInputs(args.inputs as unknown as tf.TensorInfo[], attrs);
+    const { backend } = args;
+    const outs = params.map((x) => [0, 1, 2].map(() => backend.makeOutput([...x.param.shape], 'float32')));
+    const arrays: Float32Array[] = [];
+    const scalars: number[] = [];
+    params.forEach((x, i) => {
+      if (size(x.param.shape) === 0) return;
+      const coef = x.coef ? view(backend, x.coef)[0] : 1;
+      const { beta1, beta2 } = attrs;
+      const k = adamScalars({ beta1, beta2, stepSize: attrs.stepSizes[i], epsHat: attrs.epsHats[i] }, coef);
+      scalars.push(k.b1, k.b2, k.c1, k.c2, k.step, k.eps);
+      for (const t of [x.param, x.m, x.v, x.grad, ...outs[i]]) arrays.push(view(backend, t));
+    });
+    if (arrays.length) lib.adamStepMulti(arrays, Float32Array.from(scalars));
+    return outs.flat();
+  };
+}
+
 function globalNorm(lib: NativeAddon): Kernel {
   return (args) => {
     const xs = checkNormInputs(args.inputs as unknown as tf.TensorInfo[]);
@@ -603,8 +671,70 @@ function globalNorm(lib: NativeAddon): Kernel {
   };
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Noisy layers (lib/backend/kernels/noisy.ts). Forming a noisy weight from tfjs ops is three passes over [in, out],
+// two temporaries of that size and five dispatches with the bias; Rainbow's 1.1M-parameter head forms its target
+// layers every update and its online layers after every optimizer step (issue 21). One pass here.
+
+function noisyParams(lib: NativeAddon): Kernel {
+  return (args) => {
+    const inputs = args.inputs as unknown as NoisyParamsInputs;
+    const [inDim, outDim] = checkNoisyParamsInputs(inputs);
+    const { backend } = args;
+    const w = backend.makeOutput([inDim, outDim], 'float32');
+    const b = backend.makeOutput([outDim], 'float32');
+    if (inDim * outDim === 0) return [w, b];
+    const v = (t: tf.TensorInfo) => view(backend, t);
+    lib.noisyParams(
+      v(inputs.wMu),
+      v(inputs.wSigma),
+      v(inputs.bMu),
+      v(inputs.bSigma),
+      v(inputs.epsIn),
+      v(inputs.epsOut),
+      v(w),
+      v(b),
+    );
+    return [w, b];
+  };
+}
+
+function noisySigmaGrad(lib: NativeAddon): Kernel {
+  return (args) => {
+    const inputs = args.inputs as unknown as NoisySigmaGradInputs;
+    const [inDim, outDim] = checkNoisySigmaGradInputs(inputs);
+    const { backend } = args;
+    const out = backend.makeOutput([inDim, outDim], 'float32');
+    if (inDim * outDim === 0) return out;
+    lib.noisySigmaGrad(
+      view(backend, inputs.dy),
+      view(backend, inputs.epsIn),
+      view(backend, inputs.epsOut),
+      view(backend, out),
+    );
+    return out;
+  };
+}
+
+/** The C51 projection (lib/backend/kernels/c51.ts): ~20 dispatches as ops, one here. */
+function c51Project(lib: NativeAddon): Kernel {
+  return (args) => {
+    const inputs = args.inputs as unknown as C51Inputs;
+    const [B, J] = checkC51Inputs(inputs);
+    const { vMin, vMax } = args.attrs as unknown as C51Attrs;
+    const { backend } = args;
+    const out = backend.makeOutput([B, J], 'float32');
+    if (B * J === 0) return out;
+    const v = (t: tf.TensorInfo) => view(backend, t);
+    // The scalars as the composition's scalar tensors hold them (float32); dz computed in double first, as there.
+    const dz = (vMax - vMin) / (J - 1);
+    lib.c51Project(v(inputs.probs), v(inputs.returns), v(inputs.discounts), v(inputs.z), v(out), vMin, vMax, dz);
+    return out;
+  };
+}
+
 /** The kernels this module replaces on 'wasm', and how each is built from the addon and the previous kernel. */
-const OVERRIDES: Record<string, (lib: NativeAddon, prev: Kernel | undefined) => Kernel> = {
+const OVERRIDES: Record<string, (lib: NativeAddon, prev: Kernel | undefined) => Kernel | undefined> = {
   Conv2D: (lib, prev) => conv2D(lib, required('Conv2D', prev)),
   FusedConv2D: (lib, prev) => fusedConv2D(lib, required('FusedConv2D', prev)),
   Conv2DBackpropInput: (lib, prev) => conv2DBackpropInput(lib, required('Conv2DBackpropInput', prev)),
@@ -629,6 +759,12 @@ const OVERRIDES: Record<string, (lib: NativeAddon, prev: Kernel | undefined) => 
       : required('MaxPoolGrad', prev),
   [ADAM_STEP]: (lib, prev) => (typeof lib.adamStep === 'function' ? adamStep(lib) : required(ADAM_STEP, prev)),
   [GLOBAL_NORM]: (lib, prev) => (typeof lib.sumSquares === 'function' ? globalNorm(lib) : required(GLOBAL_NORM, prev)),
+  [ADAM_STEP_MULTI]: (lib) => (typeof lib.adamStepMulti === 'function' ? adamStepMulti(lib) : undefined),
+  // New kernels, absent on plain wasm: lib/nets/noisy.ts uses them only when registered (an addon built before
+  // they existed registers none, and the layer keeps its op composition).
+  [NOISY_PARAMS]: (lib) => (typeof lib.noisyParams === 'function' ? noisyParams(lib) : undefined),
+  [NOISY_SIGMA_GRAD]: (lib) => (typeof lib.noisySigmaGrad === 'function' ? noisySigmaGrad(lib) : undefined),
+  [C51_PROJECT]: (lib) => (typeof lib.c51Project === 'function' ? c51Project(lib) : undefined),
 };
 
 function required(name: string, k: Kernel | undefined): Kernel {
@@ -661,10 +797,12 @@ export async function registerNativeKernels(): Promise<void> {
   require('@tensorflow/tfjs-backend-wasm'); // registers the stock wasm kernels we delegate to
   for (const [name, make] of Object.entries(OVERRIDES)) {
     const prev = tf.getKernel(name, 'wasm');
+    const kernelFunc = make(lib, prev?.kernelFunc as Kernel | undefined);
+    if (!kernelFunc) continue;
     const ours: tf.KernelConfig = {
       kernelName: name,
       backendName: 'wasm',
-      kernelFunc: make(lib, prev?.kernelFunc as Kernel | undefined) as unknown as tf.KernelFunc,
+      kernelFunc: kernelFunc as unknown as tf.KernelFunc,
       // The previous kernel's setup (its cwrap of the wasm function) must still run for the fallback path.
       setupFunc: prev?.setupFunc,
       disposeFunc: prev?.disposeFunc,
@@ -684,6 +822,21 @@ export function useNativeKernels(on: boolean): void {
   if (on === nativeActive) return;
   for (const [name, { ours, prev }] of swaps) install(name, on ? ours : prev);
   nativeActive = on;
+}
+
+/** Whether the native kernels are active on the current backend (they replace wasm's while on). */
+export function nativeKernelsActive(): boolean {
+  return nativeActive && tf.getBackend() === 'wasm';
+}
+
+/**
+ * The addon's uint8 → float32 pixel conversion (out[j] = src[j] / divisor, multi-threaded) while the native kernels
+ * are active on 'wasm', for lib/backend/kernels/pixels.ts; undefined otherwise (or with an addon built before it).
+ */
+export function nativePixelsToFloat(): NativeAddon['pixelsToFloat'] | undefined {
+  if (!nativeActive || !addon || typeof addon.pixelsToFloat !== 'function' || tf.getBackend() !== 'wasm')
+    return undefined;
+  return addon.pixelsToFloat;
 }
 
 /** Names of the kernels the native backend provides on top of wasm. */

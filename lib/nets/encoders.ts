@@ -69,10 +69,13 @@ export interface ConvTrunk extends Block {
   readonly inputShape: [number, number, number];
   /** Per-sample shape of the last feature map before flattening. */
   readonly featureMapShape: [number, number, number];
-  /** Pixels (0..255, NHWC) → flattened features [N, outputDim]. */
-  apply(x: tf.Tensor4D): tf.Tensor2D;
+  /**
+   * Pixels (0..255, NHWC) → flattened features [N, outputDim]. `scaled`: x is already pixels / 255 (in float32, as
+   * lib/backend/kernels/pixels.ts uploads them), so the trunk skips its own division; same features bit for bit.
+   */
+  apply(x: tf.Tensor4D, opts?: { scaled?: boolean }): tf.Tensor2D;
   /** Internal: runs the trunk and reports every layer output to `tap`. */
-  run(x: tf.Tensor4D, tap: Tap): tf.Tensor2D;
+  run(x: tf.Tensor4D, tap: Tap, scaled?: boolean): tf.Tensor2D;
 }
 
 export interface FcHead extends Block {
@@ -289,13 +292,14 @@ export function makeConvTrunk(cfg: TrunkConfig): ConvTrunk {
   const last = layers[layers.length - 1].outputShape as [number, number, number];
   const outputDim = last[0] * last[1] * last[2];
   const variables = () => owned.flatMap((c) => [c.kernel, c.bias]);
-  const run = (x: tf.Tensor4D, tap: Tap): tf.Tensor2D => {
+  const run = (x: tf.Tensor4D, tap: Tap, scaled = false): tf.Tensor2D => {
     const [, h, w, c] = x.shape;
     if (x.rank !== 4 || h !== inputShape[0] || w !== inputShape[1] || c !== inputShape[2]) {
       throw new Error(`encoder '${name}' expects input [N, ${inputShape.join(', ')}], got [${x.shape.join(', ')}]`);
     }
+    if (scaled && x.dtype !== 'float32') throw new Error(`encoder '${name}': scaled input must be float32`);
     const xf = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
-    const out = body(tf.div(xf, 255), tap);
+    const out = body(scaled ? xf : tf.div(xf, 255), tap);
     return tf.reshape(out, [x.shape[0], outputDim]);
   };
   return {
@@ -307,7 +311,7 @@ export function makeConvTrunk(cfg: TrunkConfig): ConvTrunk {
     outputDim,
     variables,
     run,
-    apply: (x) => tf.tidy(() => run(x, () => undefined)),
+    apply: (x, opts = {}) => tf.tidy(() => run(x, () => undefined, opts.scaled)),
     dispose: () => tf.dispose(variables()),
   };
 }

@@ -12,8 +12,12 @@
  * optimizer step, noise draw, checkpoint load or target copy makes the next use form them afresh. Under a gradient
  * tape, w and b enter as custom ops whose gradients are the composition's own
  * (dμ = dy, dσ = dy ⊙ (ε_in ⊗ ε_out), the same float32 products), so updates are bit-identical to forming them inline (test/agents/noisy.test.ts).
+ * Where the backend has the fused noisy kernels (the native backend: lib/backend/kernels/noisy.ts), w and b are
+ * formed in one pass and dσ without keeping the outer product, element for element the same float32 arithmetic
+ * (test/nets/noisy_fused.test.ts); elsewhere the tfjs op composition below runs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasNoisyKernels, NOISY_PARAMS, NOISY_SIGMA_GRAD } from '../backend/kernels/noisy';
 import { linearFlops } from './flops';
 import { makeInitRng } from './layers';
 
@@ -53,6 +57,26 @@ export function scaleNoise(x: number): number {
   return Math.sign(x) * Math.sqrt(Math.abs(x));
 }
 
+/**
+ * act(x·w + b). Off the tape on the native backend, the fused matmul kernel is called on the 2-D operands directly:
+ * tf.fused.matMul would reshape both to a batch of one and back (three more dispatches per layer, ~30 per Rainbow
+ * update; issue 21) for the same single sgemm call with the same geometry, so the values are the same.
+ */
+function linear(
+  x: tf.Tensor2D,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  activation: 'linear' | 'relu',
+  taped: boolean,
+): tf.Tensor2D {
+  const native = require('../backend/native') as typeof import('../backend/native');
+  if (!taped && native.nativeKernelsActive() && x.rank === 2 && w.rank === 2 && x.dtype === 'float32') {
+    const attrs = { transposeA: false, transposeB: false, activation };
+    return tf.engine().runKernel('_FusedMatMul', { a: x, b: w, bias: b }, attrs) as tf.Tensor2D;
+  }
+  return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b, activation }) as tf.Tensor2D;
+}
+
 export function makeNoisyLinear(spec: NoisyLinearSpec): NoisyLinear {
   const { name, inDim, outDim } = spec;
   if (!(Number.isInteger(inDim) && inDim > 0 && Number.isInteger(outDim) && outDim > 0)) {
@@ -77,27 +101,45 @@ export function makeNoisyLinear(spec: NoisyLinearSpec): NoisyLinear {
   const epsIn = mk(() => tf.zeros([inDim, 1]), 'eps_in', false);
   const epsOut = mk(() => tf.zeros([outDim]), 'eps_out', false);
 
-  // The formed noisy parameters and the data ids they were formed from (see the header).
-  let formed: { key: object[]; outer: tf.Tensor; w: tf.Tensor; b: tf.Tensor } | undefined;
+  // The formed noisy parameters and the data ids they were formed from (see the header). The op composition keeps
+  // the outer product for dσ; the fused kernels recompute it from ε_in and ε_out, which are then still the
+  // variables' current values (a gradient is taken within the variableGrads call of its forward pass).
+  let formed: { key: object[]; outer: tf.Tensor | undefined; w: tf.Tensor; b: tf.Tensor } | undefined;
   const current = (): object[] => [weightMu, weightSigma, biasMu, biasSigma, epsIn, epsOut].map((v) => v.dataId);
+  const release = (f: NonNullable<typeof formed>) => tf.dispose([...(f.outer ? [f.outer] : []), f.w, f.b]);
   const noisyParams = () => {
     const key = current();
     if (formed && formed.key.every((id, i) => id === key[i])) return formed;
-    if (formed) tf.dispose([formed.outer, formed.w, formed.b]);
+    if (formed) release(formed);
     formed = undefined;
-    // The composition as before: ε_in ⊗ ε_out by broadcasting [in,1]·[out] → [in,out], then μ + σ ⊙ ε.
-    const [outer, w, b] = tf.tidy(() => {
+    const [outer, w, b] = tf.tidy((): [tf.Tensor | undefined, tf.Tensor, tf.Tensor] => {
+      if (hasNoisyKernels()) {
+        const inputs = { wMu: weightMu, wSigma: weightSigma, bMu: biasMu, bSigma: biasSigma, epsIn, epsOut };
+        const [w, b] = tf.engine().runKernel(NOISY_PARAMS, inputs) as tf.Tensor[];
+        return [undefined, tf.keep(w), tf.keep(b)];
+      }
+      // The composition as before: ε_in ⊗ ε_out by broadcasting [in,1]·[out] → [in,out], then μ + σ ⊙ ε.
       const o = tf.mul(epsIn, epsOut);
       const w = tf.add(weightMu, tf.mul(weightSigma, o));
-      return [o, w, tf.add(biasMu, tf.mul(biasSigma, epsOut))].map((t) => tf.keep(t));
+      const b = tf.add(biasMu, tf.mul(biasSigma, epsOut));
+      return [tf.keep(o), tf.keep(w), tf.keep(b)];
     });
     formed = { key, outer, w, b };
     return formed;
   };
+  /** dσ = dy ⊙ (ε_in ⊗ ε_out) for the ε the weight `f` was formed from. */
+  const sigmaGrad = (dy: tf.Tensor, f: NonNullable<typeof formed>): tf.Tensor => {
+    if (f.outer) return tf.mul(dy, f.outer);
+    if (epsIn.dataId !== f.key[4] || epsOut.dataId !== f.key[5]) {
+      throw new Error(`NoisyLinear '${name}': new noise was drawn between a forward pass and its gradient`);
+    }
+    if (!hasNoisyKernels()) return tf.mul(dy, tf.mul(epsIn, epsOut)); // the kernels were switched off meanwhile
+    return tf.engine().runKernel(NOISY_SIGMA_GRAD, { dy, epsIn, epsOut }) as tf.Tensor;
+  };
   // Custom ops (their forward runs with the tape off): a clone of the formed tensor, so each use is its own tape node.
   const noisyWeight = tf.customGrad((mu, sigma) => {
     const f = noisyParams();
-    return { value: tf.clone(f.w), gradFunc: (dy: tf.Tensor) => [dy, tf.mul(dy, f.outer)] };
+    return { value: tf.clone(f.w), gradFunc: (dy: tf.Tensor) => [dy, sigmaGrad(dy, f)] };
   }) as (mu: tf.Tensor, sigma: tf.Tensor) => tf.Tensor;
   const noisyBias = tf.customGrad((mu, sigma) => {
     const f = noisyParams();
@@ -130,23 +172,17 @@ export function makeNoisyLinear(spec: NoisyLinearSpec): NoisyLinear {
       const noisy = opts.noisy ?? true;
       const activation = opts.activation ?? 'linear';
       return tf.tidy((): tf.Tensor2D => {
-        if (!noisy)
-          return tf.fused.matMul({
-            a: x,
-            b: weightMu as unknown as tf.Tensor2D,
-            bias: biasMu,
-            activation,
-          }) as tf.Tensor2D;
-        // Without a tape (acting, target passes) the formed tensors are used as they are.
         const taped = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+        if (!noisy) return linear(x, weightMu, biasMu, activation, taped);
+        // Without a tape (acting, target passes) the formed tensors are used as they are.
         const f = taped ? undefined : noisyParams();
-        const w = (f ? f.w : noisyWeight(weightMu, weightSigma)) as tf.Tensor2D;
-        const b = (f ? f.b : noisyBias(biasMu, biasSigma)) as tf.Tensor1D;
-        return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
+        const w = f ? f.w : noisyWeight(weightMu, weightSigma);
+        const b = f ? f.b : noisyBias(biasMu, biasSigma);
+        return linear(x, w, b, activation, taped);
       });
     },
     dispose: () => {
-      if (formed) tf.dispose([formed.outer, formed.w, formed.b]);
+      if (formed) release(formed);
       formed = undefined;
       tf.dispose([weightMu, weightSigma, biasMu, biasSigma, epsIn, epsOut]);
     },

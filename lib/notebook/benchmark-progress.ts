@@ -4,8 +4,8 @@
  * their laptop-scale results; runs still in progress are marked as such and never enter a verdict.
  */
 import * as aq from 'arquero';
-import { loadSection, armOf, sectionDir, sectionJobs, type SectionName } from '../plan/sections';
-import type { RunResult } from '../report/results';
+import { loadSection, sectionDir, sectionJobs, withoutPretraining, type SectionName } from '../plan/sections';
+import { groupByEnvArm, type RunResult } from '../report/results';
 import { mean, sampleStd } from '../stats/descriptive';
 
 /** A published learning curve's value at (about) the benchmark budget, to judge whether an agent learns like it. */
@@ -43,20 +43,15 @@ const fmt = (v: number[]): string =>
  * one run's value); and the field's learning reference for the environment.
  */
 export function benchmarkProgressTable(name: SectionName, runs: RunResult[] = benchmarkRuns(name)): aq.ColumnTable {
-  const planned = new Map<string, number>();
-  for (const j of sectionJobs(name, 'benchmark')) {
-    const key = `${j.env}\u0000${j.arm}`;
-    planned.set(key, (planned.get(key) ?? 0) + 1);
-  }
-  const rows = [...planned].map(([key, n]) => {
-    const [env, arm] = key.split('\u0000');
-    const rs = runs.filter((r) => r.manifest.config.env === env && armOf(r) === arm);
+  const started = groupByEnvArm(runs);
+  const rows = groupByEnvArm(sectionJobs(name, 'benchmark'), (j) => j).map(({ env, arm, items: planned }) => {
+    const rs = started.find((g) => g.env === env && g.arm === arm)?.items ?? [];
     const ref = LEARNING_REFERENCES.find((x) => x.env === env);
     const steps = rs.map((r) => Number(r.log[r.log.length - 1]?.agentSteps ?? 0));
     return {
       env,
       arm,
-      planned: n,
+      planned: planned.length,
       started: rs.length,
       finished: rs.filter((r) => r.done).length,
       'agent steps reached': steps.length
@@ -80,6 +75,35 @@ export function benchmarkProgressNote(name: SectionName, runs: RunResult[] = ben
   return (
     `**Benchmark scale** (100K steps, the SEER authors' settings; plan and costs: \`${plan}\`): ${finished} of ` +
     `${jobs.length} runs finished, ${runs.length - finished} in progress. Runs in progress show their latest ` +
-    'evaluation and enter no verdict; the verdicts above are the laptop-scale ones.'
+    'evaluation and enter no verdict; the comparison below uses finished runs only.'
   );
+}
+
+/** The section's finished benchmark runs (DONE written), pre-training runs left out: what a verdict may use. */
+export function finishedBenchmarkRuns(name: SectionName, runs: RunResult[] = benchmarkRuns(name)): RunResult[] {
+  return withoutPretraining(runs.filter((r) => r.done));
+}
+
+/**
+ * Two comparison tables of the same claim (lib/report/section-report.ts `comparisonTable`, arms a vs b) side by side,
+ * one row per environment of either: each scale's two means ± sd, its seeds and its verdict. An environment one
+ * scale lacks shows blanks there ("not yet" for a campaign under way).
+ */
+export function scalesSideBySide(tables: Record<string, aq.ColumnTable>, a: string, b: string): aq.ColumnTable {
+  const columns = [`${a}: mean ± sd`, `${b}: mean ± sd`, 'seeds', `${a} > ${b}?`];
+  const rows = new Map<string, Record<string, unknown>>();
+  for (const [scale, table] of Object.entries(tables)) {
+    for (const row of table.objects() as Record<string, unknown>[]) {
+      const env = String(row.env);
+      const out = rows.get(env) ?? { env };
+      for (const c of columns) out[`${scale} · ${c}`] = row[c];
+      rows.set(env, out);
+    }
+  }
+  const header = ['env', ...Object.keys(tables).flatMap((scale) => columns.map((c) => `${scale} · ${c}`))];
+  const filled = [...rows.values()].map((r) =>
+    Object.fromEntries(header.map((h) => [h, r[h] ?? (h.endsWith('?') ? 'not yet' : '')])),
+  );
+  if (!filled.length) return aq.table(Object.fromEntries(header.map((h) => [h, []])));
+  return aq.from(filled);
 }

@@ -8,10 +8,12 @@
  * Every figure leaves a static image: notebooks opened untrusted or on a code host run no scripts, so
  * the interactive output is followed by a PNG output, and both image files land in data/figures/<notebook>/ at
  * laptop scale, the committed one, and in data/figures/<scale>/<notebook>/ at benchmark or paper scale, so one scale
- * never overwrites another's (SEER_FIGURES_DIR overrides; tables likewise in data/tables/, SEER_TABLES_DIR overrides).
+ * never overwrites another's (SEER_FIGURES_DIR overrides; tables likewise in data/tables/, SEER_TABLES_DIR overrides);
+ * a section notebook's smoke-scale outputs go to a temporary folder (`keepSmokeOutOfData`).
  * Outside a kernel (scripts, tests) the same calls only write the files and print their paths.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { ColumnTable } from 'arquero';
 import * as tf from '@tensorflow/tfjs';
@@ -125,22 +127,38 @@ export function outputRoot(kind: 'figures' | 'tables', scale: Scale): string {
   return scale === 'laptop' ? join(REPO_ROOT, 'data', kind) : join(REPO_ROOT, 'data', kind, scale);
 }
 
+export interface SetupOptions {
+  /**
+   * At smoke scale, figures and tables go to a temporary folder, not data/: a section notebook's smoke runs are a
+   * code-path check, whose numbers must never overwrite results. SEER_FIGURES_DIR / SEER_TABLES_DIR still win.
+   */
+  keepSmokeOutOfData?: boolean;
+}
+
+/** Where a notebook's figures and tables go: SEER_FIGURES_DIR / SEER_TABLES_DIR, else by scale (`outputRoot`). */
+export function outputDirs(
+  name: string,
+  scale: Scale,
+  opts: SetupOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): { figuresDir: string; tablesDir: string } {
+  const smokeRoot = opts.keepSmokeOutOfData && scale === 'smoke' ? join(tmpdir(), 'seer-smoke-outputs') : undefined;
+  const root = (kind: 'figures' | 'tables'): string => (smokeRoot ? join(smokeRoot, kind) : outputRoot(kind, scale));
+  return {
+    figuresDir: resolve(env.SEER_FIGURES_DIR || root('figures'), name),
+    tablesDir: resolve(env.SEER_TABLES_DIR || root('tables'), name),
+  };
+}
+
 /**
  * First cell of every notebook: picks the tensor backend and the scale, embeds plotly.js (once, here, so
  * "run all" keeps it at the top) and prints one line saying what this run is.
  */
-export async function setupNotebook(name: string): Promise<NotebookContext> {
+export async function setupNotebook(name: string, opts: SetupOptions = {}): Promise<NotebookContext> {
   checkName('notebook', name);
   const backend = await initBackend();
   const scale = notebookScale();
-  current = {
-    name,
-    scale,
-    backend,
-    figuresDir: resolve(process.env.SEER_FIGURES_DIR || outputRoot('figures', scale), name),
-    tablesDir: resolve(process.env.SEER_TABLES_DIR || outputRoot('tables', scale), name),
-    sources: [],
-  };
+  current = { name, scale, backend, ...outputDirs(name, scale, opts), sources: [] };
   recordInputs(current);
   const display = kernelDisplay();
   if (display) embedPlotly(display);

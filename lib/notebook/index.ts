@@ -7,6 +7,7 @@ export {
   say,
   useRuns,
   type NotebookContext,
+  type SetupOptions,
   type TableOptions,
 } from './display';
 export { SCALES, DEFAULT_SCALE, parseScale, notebookScale, byScale, type Scale } from '../run/scale';

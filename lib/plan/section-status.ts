@@ -11,7 +11,7 @@ import { estimateRun, reachedStep, speedSamples, type SpeedSample } from './esti
 import { formatSeconds, SweepProgress } from '../run/progress';
 import type { Scale } from '../run/scale';
 import { cliArgs, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
-import { isDone } from './sweep';
+import { isDone } from '../run/done';
 
 const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
 const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -21,7 +21,7 @@ export function jobCommand(job: SectionJob): string {
   const scale = resolveConfig(job.config).scale;
   if (job.pretrainedFrom || job.snapshotEvery) {
     // Transfer and snapshot runs are made by the section runner, not by a plain `seer run`.
-    return `npm run seer -- section job ${job.section} ${scale} ${quote(rel(job.root))} ${quote(rel(job.dir))}`;
+    return `npm run seer -- section-job ${job.section} ${scale} ${quote(rel(job.root))} ${quote(rel(job.dir))}`;
   }
   const fork = job.forkFrom ? ['--fork-from', rel(job.forkFrom)] : [];
   return ['npm', 'run', 'seer', '--', 'run', ...cliArgs(job.config), '--out', rel(job.dir), '--resume', ...fork]

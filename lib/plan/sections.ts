@@ -3,9 +3,9 @@
  * with config overrides) test the section's claim, and the paper's own numbers to compare with, each citing
  * where in the paper text (/work/shared/reference/seer-paper.txt) it comes from.
  *
- * Runs of a section live in `<root>/<arm>/<env>__s<seed>/` (root: data/runs/<section> at laptop scale), so a
- * run's arm — the curve it belongs to — is its parent folder's name. An arm is more than a SEER variant:
- * e.g. the resolution section compares two `baseline` arms at 100 and 50 pixels.
+ * Runs of a section live in `<root>/<arm>/<env>__s<seed>/` (root: data/runs/<section> at laptop scale): a run's
+ * arm — the curve it belongs to, `RunResult.arm` once loaded — is its parent folder's name. An arm is more than a
+ * SEER variant: e.g. the resolution section compares two `baseline` arms at 100 and 50 pixels.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,11 +14,14 @@ import type { Scale } from '../run/scale';
 import { seerVariant, type VariantId } from '../seer/variants';
 import { resolveConfig, type ExperimentConfig } from '../run/config';
 import { loadRuns, type RunResult } from '../report/results';
-import { isDone } from './sweep';
+import { isDone } from '../run/done';
 import { forkProblem } from '../run/fork';
 
 export const SECTION_NAMES = ['compute', 'memory', 'impala', 'transfer', 'encoder-analysis', 'resolution'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
+
+/** The arm of a transfer plan's pre-training runs: the encoders' source, no curve of the section. */
+export const PRETRAIN_ARM = 'pretrain';
 
 export type RunConfig = Partial<ExperimentConfig> & { env: string };
 
@@ -561,10 +564,10 @@ export function pretrainJob(name: SectionName, scale: Scale, seed: number, root:
   return {
     section: name,
     root,
-    arm: 'pretrain',
+    arm: PRETRAIN_ARM,
     env,
     seed,
-    dir: path.join(root, 'pretrain', runDirName(env, seed)),
+    dir: path.join(root, PRETRAIN_ARM, runDirName(env, seed)),
     config,
   };
 }
@@ -647,22 +650,19 @@ export function cliArgs(config: RunConfig): string[] {
   return args;
 }
 
-/** The arm a run belongs to: its parent folder under the section root. */
-export function armOf(run: RunResult): string {
-  return run.arm ?? path.basename(path.dirname(run.dir));
+/** The runs that draw a section's curves and enter its tables: pre-training runs left out. */
+export function withoutPretraining(runs: RunResult[]): RunResult[] {
+  return runs.filter((r) => r.arm !== PRETRAIN_ARM);
 }
 
 /**
- * Runs relabelled by arm, for the curve and table helpers (which group by environment and `variant`):
- * copies whose config.variant is the arm's name. Pre-training runs are left out.
+ * Runs of the section layout `<root>/<arm>/<env>__s<seed>/` with their arm set (RunResult.arm): the plan's, from
+ * the job at the run's directory, else the folder's name (no plan given, as for `seer report`, or a run the plan no
+ * longer holds).
  */
-export function byArm(runs: RunResult[]): RunResult[] {
-  return runs
-    .filter((r) => armOf(r) !== 'pretrain')
-    .map((r) => ({
-      ...r,
-      manifest: { ...r.manifest, config: { ...r.manifest.config, variant: armOf(r) as VariantId } },
-    }));
+export function withLayoutArms(runs: RunResult[], jobs: SectionJob[] = []): RunResult[] {
+  const planned = new Map(jobs.map((j) => [path.resolve(j.dir), j.arm]));
+  return runs.map((r) => ({ ...r, arm: planned.get(path.resolve(r.dir)) ?? path.basename(path.dirname(r.dir)) }));
 }
 
 /** Finished and unfinished jobs of a section under `root`. */
@@ -685,10 +685,11 @@ export function sectionComplete(name: SectionName, scale: Scale, root: string = 
  * and scale, also the runs of its shared arms, which live in another section's folder.
  */
 export function loadSection(root: string, of?: { name: SectionName; scale: Scale }): RunResult[] {
-  const shared = of ? sectionJobs(of.name, of.scale, root).filter((j) => !isInside(j.dir, root)) : [];
+  const jobs = of ? sectionJobs(of.name, of.scale, root) : [];
+  const shared = jobs.filter((j) => !isInside(j.dir, root));
   // A shared run is labelled with this section's arm (memory's `unbounded` is compute's `baseline` folder).
   const sharedRuns = shared.flatMap((j) => loadRuns(j.dir).map((r) => ({ ...r, arm: j.arm })));
-  return [...loadRuns(root), ...sharedRuns].filter((r) => r.evals.length > 0);
+  return [...withLayoutArms(loadRuns(root), jobs), ...sharedRuns].filter((r) => r.evals.length > 0);
 }
 
 const isInside = (dir: string, root: string): boolean => !path.relative(root, dir).startsWith('..');

@@ -10,9 +10,9 @@ import { RunInterrupted, type StopSignal } from '../run/stop';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeFileAtomic } from '../util/atomic';
 import type { ExperimentConfig } from '../run/config';
 import { runConfigConflict } from '../run/manifest';
+import { isDone } from '../run/done';
 
 export interface SweepJob {
   /** Directory of the run (log.jsonl, manifest.json, checkpoints/, DONE). */
@@ -38,16 +38,6 @@ export function sweepConflicts(jobs: SweepJob[]): string[] {
     const conflict = j.config && runConfigConflict(j.dir, j.config);
     return conflict ? [conflict] : [];
   });
-}
-
-export const DONE_MARKER = 'DONE';
-
-export function isDone(dir: string): boolean {
-  return fs.existsSync(path.join(dir, DONE_MARKER));
-}
-
-export function markDone(dir: string, summary: object): void {
-  writeFileAtomic(path.join(dir, DONE_MARKER), JSON.stringify(summary, null, 1));
 }
 
 /** Every combination, in a stable order (seed-major, so early results cover all variants). */

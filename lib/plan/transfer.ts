@@ -14,7 +14,7 @@ import { readLatestCheckpoint } from '../run/checkpoint';
 import { resolveConfig, type ExperimentConfig } from '../run/config';
 import { runExperiment, type RunSummary, type TrainAgent } from '../run/train';
 import type { AgentState } from '../agents/types';
-import { isDone } from './sweep';
+import { isDone } from '../run/done';
 import { writeFileAtomic } from '../util/atomic';
 
 /** CURL's encoder in checkpoint keys: the convs (critic and target trunks), and fc + LayerNorm of every head. */

@@ -102,7 +102,7 @@ export function addQueueCommands(
   );
   withQueue(
     table.section,
-    (a) => a.positionals[0] === 'job' || a.flags.status === true,
+    (a) => a.flags.status === true,
     async ({ flags, positionals }) => {
       const m = await queueModule();
       return m.enqueueSection(

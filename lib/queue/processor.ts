@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DelayedError, Queue, UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { runJob } from '../plan/section-run';
-import { isDone } from '../plan/sweep';
+import { isDone } from '../run/done';
 import type { SectionJob } from '../plan/sections';
 import type { RunSummary } from '../run/train';
 import { validateJobData, type RunJobData } from './job-spec';

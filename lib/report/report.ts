@@ -7,12 +7,21 @@ import * as path from 'path';
 import * as aq from 'arquero';
 import { PALETTE, figure, line, type FigureSpec, type Panel } from '../plots';
 import { saveFigure } from '../plots/render';
-import { aggregate, loadRuns, meanOf, stdOf, trainingFlopsAt, type RunResult, type XAxis } from './results';
+import {
+  aggregate,
+  groupByEnvArm,
+  loadRuns,
+  meanOf,
+  stdOf,
+  trainingFlopsAt,
+  type RunResult,
+  type XAxis,
+} from './results';
 import { sampleStd } from '../stats';
 import { defaultBudget } from '../run/config';
 import { machine, provenance } from '../run/manifest';
 import { writeOutputManifest } from './outputs';
-import { byArm } from '../plan/sections';
+import { withLayoutArms, withoutPretraining } from '../plan/sections';
 import { tableMarkdown } from '../util/table-markdown';
 
 const X_TITLES: Record<XAxis, string> = {
@@ -98,11 +107,12 @@ function formatCount(v: number): string {
   return `${Number((v / div).toPrecision(2))}${unit}`;
 }
 
-/** The memory budget of the constrained arms in a panel, with the paper's when it differs (Figures 4 and 5). */
+/**
+ * The memory budget of a panel's constrained arms (`constrained-…`; a plain run's arm is its variant), with the
+ * paper's when it differs (Figures 4 and 5). A budget sweep's `images@…` / `seer@…` arms are not listed.
+ */
 function budgetLine(env: string, runs: RunResult[]): string {
-  const constrained = runs.filter(
-    (r) => r.manifest.config.env === env && r.manifest.config.variant.startsWith('constrained'),
-  );
+  const constrained = runs.filter((r) => r.manifest.config.env === env && r.arm.startsWith('constrained'));
   const budgets = [...new Set(constrained.map((r) => r.manifest.config.memoryBudget))];
   if (!budgets.length) return '';
   const paper = defaultBudget(env);
@@ -111,10 +121,11 @@ function budgetLine(env: string, runs: RunResult[]): string {
 }
 
 /**
- * One panel per environment: return against `xAxis`, one mean ± sample-std line per variant, the freeze marked, and a
- * note on the figure saying what line and band are. On the FLOPs axis x is training FLOPs (evaluation not counted,
- * as for the at-budget scores). Where one variant's runs repeat another's until the freeze (SEER forked from its
- * baseline), that segment is drawn once, in the first variant's colour, and the legend and note say so.
+ * One panel per environment: return against `xAxis`, one mean ± sample-std line per arm (`RunResult.arm`: a plain
+ * run's variant), the freeze marked, and a note on the figure saying what line and band are. On the FLOPs axis x is
+ * training FLOPs (evaluation not counted, as for the at-budget scores). Where one arm's runs repeat another's until
+ * the freeze (SEER forked from its baseline), that segment is drawn once, in the first arm's colour, and the legend
+ * and note say so.
  */
 export function curvesFigure(
   runsIn: RunResult[],
@@ -126,31 +137,30 @@ export function curvesFigure(
   const runs = runsIn.map((r) => mergeEqualX(r, xAxis));
   const curves = aggregate(runs, xAxis);
   const envs = [...new Set(curves.map((c) => c.env))];
-  const variants = [...new Set(curves.map((c) => c.variant))];
-  const runsOf = (env: string, v: string) =>
-    runs.filter((r) => r.manifest.config.env === env && r.manifest.config.variant === v);
-  // One legend entry per variant: its seed count joins its name when it is the same in every panel; a variant
-  // whose count differs between panels has it in each panel's title instead (a name per count would list one
-  // colour twice).
-  const seedCounts = new Map(
-    variants.map((v) => [v, [...new Set(curves.filter((c) => c.variant === v).map((c) => c.seeds))]]),
-  );
-  // Per environment, the variant each curve repeats before the freeze and for how many points.
-  const shared = new Map<string, { of: string; points: number }>();
+  const arms = [...new Set(curves.map((c) => c.arm))];
+  const grouped = groupByEnvArm(runs);
+  const runsOf = (env: string, v: string) => grouped.find((g) => g.env === env && g.arm === v)?.items ?? [];
+  // One legend entry per arm: its seed count joins its name when it is the same in every panel; an arm whose count
+  // differs between panels has it in each panel's title instead (a name per count would list one colour twice).
+  const seedCounts = new Map(arms.map((v) => [v, [...new Set(curves.filter((c) => c.arm === v).map((c) => c.seeds))]]));
+  // Per environment, per arm: the arm its curve repeats before the freeze and for how many points.
+  const shared = new Map(envs.map((env) => [env, new Map<string, { of: string; points: number }>()]));
   for (const env of envs) {
-    for (const [j, v] of variants.entries()) {
-      for (const u of variants.slice(0, j)) {
+    const here = shared.get(env)!;
+    for (const [j, v] of arms.entries()) {
+      for (const u of arms.slice(0, j)) {
         const k = sharedPrefix(runsOf(env, u), runsOf(env, v), xAxis);
-        if (k && !shared.has(`${env}\u0000${u}`)) {
-          shared.set(`${env}\u0000${v}`, { of: u, points: k });
+        if (k && !here.has(u)) {
+          here.set(v, { of: u, points: k });
           break;
         }
       }
     }
   }
-  // The legend names the repeat when it holds in every panel where the variant is drawn.
+  const sharedOf = (env: string, v: string) => shared.get(env)?.get(v);
+  // The legend names the repeat when it holds in every panel where the arm is drawn.
   const repeats = (v: string): string | undefined => {
-    const froms = envs.filter((env) => runsOf(env, v).length).map((env) => shared.get(`${env}\u0000${v}`)?.of);
+    const froms = envs.filter((env) => runsOf(env, v).length).map((env) => sharedOf(env, v)?.of);
     return froms.length && froms.every((f) => f && f === froms[0]) ? froms[0] : undefined;
   };
   const legendName = (v: string): string => {
@@ -162,8 +172,8 @@ export function curvesFigure(
   };
   const panelTitle = (env: string): string => {
     const lines = [env];
-    const varying = curves.filter((c) => c.env === env && c.x.length > 0 && seedCounts.get(c.variant)!.length > 1);
-    if (varying.length) lines.push(`(${varying.map((c) => `${c.variant}: ${plural(c.seeds)}`).join(', ')})`);
+    const varying = curves.filter((c) => c.env === env && c.x.length > 0 && seedCounts.get(c.arm)!.length > 1);
+    if (varying.length) lines.push(`(${varying.map((c) => `${c.arm}: ${plural(c.seeds)}`).join(', ')})`);
     const budget = budgetLine(env, runs);
     if (budget) lines.push(budget);
     // On separate lines (plotly's <br>): two side-by-side panel titles would otherwise run into each other.
@@ -179,29 +189,29 @@ export function curvesFigure(
     }
     return undefined;
   };
-  const colorOf = (v: string): string => PALETTE[variants.indexOf(v) % PALETTE.length];
+  const colorOf = (v: string): string => PALETTE[arms.indexOf(v) % PALETTE.length];
   const panels: Panel[] = envs.map((env) => {
     // One marker per curve that froze (a fixed T_f and an adaptive rule freeze at different points), at its seeds'
     // mean.
-    const events = variants.flatMap((v) => {
+    const events = arms.flatMap((v) => {
       const xs = runsOf(env, v)
         .map(freezeX)
         .filter((x): x is number => x !== undefined && Number.isFinite(x));
-      return xs.length ? [{ x: meanOf(xs), label: variants.length > 1 ? `freeze: ${v}` : 'freeze (T_f)' }] : [];
+      return xs.length ? [{ x: meanOf(xs), label: arms.length > 1 ? `freeze: ${v}` : 'freeze (T_f)' }] : [];
     });
     const series = curves
       .filter((c) => c.env === env && c.x.length > 0)
       .map((c) => {
         // A repeated segment is drawn once (by the curve it repeats); this curve starts at its last shared point.
-        const from = (shared.get(`${env}\u0000${c.variant}`)?.points ?? 1) - 1;
-        const style = { band: c.std.slice(from), color: colorOf(c.variant) };
-        return line(legendName(c.variant), c.x.slice(from), c.mean.slice(from), style);
+        const from = (sharedOf(env, c.arm)?.points ?? 1) - 1;
+        const style = { band: c.std.slice(from), color: colorOf(c.arm) };
+        return line(legendName(c.arm), c.x.slice(from), c.mean.slice(from), style);
       });
     return { title: panelTitle(env), x: { title: X_TITLES[xAxis] }, y: { title: 'evaluation return' }, series, events };
   });
   const zoomed = opts.zoomOn ? zoomPanels(panels, curves, opts.zoomOn, xAxis) : [];
   // One sentence, whoever shares with whom: the legend names the source where it holds in every panel.
-  const pairs = shared.size
+  const pairs = [...shared.values()].some((m) => m.size)
     ? [
         'Where curves ran the same updates (same seeds: before the freeze, or before the memory budget binds), that ' +
           "part is drawn once, in the first curve's colour; the others start where they split from it",
@@ -228,7 +238,7 @@ export function curvesFigure(
 function zoomPanels(panels: Panel[], curves: ReturnType<typeof aggregate>, arm: string, xAxis: XAxis): Panel[] {
   return panels.flatMap((p) => {
     const env = p.title!.split('<br>')[0];
-    const own = curves.find((c) => c.env === env && c.variant === arm && c.x.length);
+    const own = curves.find((c) => c.env === env && c.arm === arm && c.x.length);
     if (!own) return [];
     const hi = Math.max(...own.x) * 1.08;
     const lo = -0.02 * hi;
@@ -245,17 +255,12 @@ function zoomPanels(panels: Panel[], curves: ReturnType<typeof aggregate>, arm: 
 }
 
 /**
- * Final return, compute and memory per environment and variant: mean and sample standard deviation (n − 1) across
- * seeds; the deviation is blank (NaN) for a single seed rather than a misleading 0.
+ * Final return, compute and memory per environment and arm: mean and sample standard deviation (n − 1) across
+ * seeds; the deviation is blank (NaN) for a single seed rather than a misleading 0. The arm's column is headed
+ * 'variant', as in the tables written before arms were a field of their own (a plain run's arm is its variant).
  */
 export function summaryTable(runs: RunResult[]): aq.ColumnTable {
-  const rows = new Map<string, RunResult[]>();
-  for (const r of runs) {
-    const key = `${r.manifest.config.env}\u0000${r.manifest.config.variant}`;
-    rows.set(key, [...(rows.get(key) ?? []), r]);
-  }
-  const out = [...rows.entries()].map(([key, rs]) => {
-    const [env, variant] = key.split('\u0000');
+  const out = groupByEnvArm(runs).map(({ env, arm: variant, items: rs }) => {
     const last = rs.map((r) => r.evals[r.evals.length - 1]).filter(Boolean);
     const finals = last.map((e) => e.evalReturn);
     return {
@@ -274,6 +279,16 @@ export function summaryTable(runs: RunResult[]): aq.ColumnTable {
 }
 
 /**
+ * The runs one `--runs` folder draws. In the section layout `<root>/<arm>/<run>` the curves are arms (e.g.
+ * 'constrained-seer@int8'), each run's its folder's, and pre-training runs are left out; elsewhere a run's arm is
+ * its variant.
+ */
+export function reportRuns(root: string, found: RunResult[]): RunResult[] {
+  const sectionLayout = found.length > 0 && found.every((r) => path.relative(root, r.dir).split(path.sep).length === 2);
+  return sectionLayout ? withoutPretraining(withLayoutArms(found)) : found;
+}
+
+/**
  * Writes `<out>/returns-vs-{flops,steps,wall}.{svg,png}` and `<out>/summary.{csv,md}`; returns the paths. Several
  * roots are drawn together (e.g. an adaptive-freezing arm next to the fixed-T_f arms of the compute section);
  * `envs` keeps only those environments.
@@ -288,10 +303,7 @@ export async function writeReport(
     const found = loadRuns(root).filter(
       (r) => r.evals.length > 0 && (!opts.envs || opts.envs.includes(r.manifest.config.env)),
     );
-    // Section layout <root>/<arm>/<run>: curves are arms (e.g. 'constrained-seer@int8'), not bare variants.
-    const sectionLayout =
-      found.length > 0 && found.every((r) => path.relative(root, r.dir).split(path.sep).length === 2);
-    return sectionLayout ? byArm(found) : found;
+    return reportRuns(root, found);
   });
   if (!runs.length)
     throw new Error(

@@ -1,7 +1,7 @@
 /**
  * Reading finished (or running) experiments back: every run directory holds manifest.json and log.jsonl.
  * Curves are aggregated across seeds (mean ± sample std at each evaluation), and summarised per environment and
- * variant.
+ * arm (`RunResult.arm`: the curve a run belongs to).
  *
  * Two FLOPs measures per evaluation. `flops` is everything the agent computed (the log's `cumulativeFlops`), the
  * x-axis of the return-vs-FLOPs curves. `trainingFlops` is what fixed-budget scores compare (Table 1 left): the
@@ -39,8 +39,12 @@ export interface RunResult {
   /** Cumulative FLOPs and env steps at the freeze, when the run froze. */
   freeze?: { envSteps: number; flops: number };
   done: boolean;
-  /** The curve a section run belongs to, when not its parent folder's name (a run shared with another section). */
-  arm?: string;
+  /**
+   * The curve the run belongs to. A section run's is its plan's arm (lib/plan/sections.ts `loadSection`), e.g.
+   * 'constrained-seer@int8' or 'baseline@half'; a plain run's (`seer run`, `seer sweep`) is its SEER variant. Never
+   * written into the manifest's config, which stays what the run was made with.
+   */
+  arm: string;
 }
 
 /** Every run directory below `root` (any depth) that has a manifest and a log. */
@@ -76,8 +80,44 @@ export function loadRun(dir: string): RunResult {
     }));
   const f = log.find((r) => r.type === 'freeze');
   const freeze = f ? { envSteps: f.envSteps, flops: flopsAt(f) } : undefined;
-  return { dir, manifest, log, evals, freeze, done: fs.existsSync(path.join(dir, 'DONE')) };
+  const arm = manifest.config.variant ?? 'baseline';
+  return { dir, manifest, log, evals, freeze, done: fs.existsSync(path.join(dir, 'DONE')), arm };
 }
+
+/** Items of one environment and one arm, in the order their first item came. */
+export interface EnvArmGroup<T> {
+  env: string;
+  arm: string;
+  items: T[];
+}
+
+/**
+ * Groups items by (environment, arm), groups in the order of their first item: runs for curves and tables, a
+ * plan's jobs for counts. `of` says where an item's environment and arm are (default: a RunResult's).
+ */
+export function groupByEnvArm<T>(items: T[], of: (item: T) => { env: string; arm: string }): EnvArmGroup<T>[];
+export function groupByEnvArm(items: RunResult[]): EnvArmGroup<RunResult>[];
+export function groupByEnvArm<T>(
+  items: T[],
+  of: (item: T) => { env: string; arm: string } = (r) => envArmOf(r as RunResult),
+): EnvArmGroup<T>[] {
+  const byEnv = new Map<string, Map<string, EnvArmGroup<T>>>();
+  const groups: EnvArmGroup<T>[] = [];
+  for (const item of items) {
+    const { env, arm } = of(item);
+    const arms = byEnv.get(env) ?? byEnv.set(env, new Map()).get(env)!;
+    let g = arms.get(arm);
+    if (!g) {
+      g = { env, arm, items: [] };
+      arms.set(arm, g);
+      groups.push(g);
+    }
+    g.items.push(item);
+  }
+  return groups;
+}
+
+const envArmOf = (r: RunResult): { env: string; arm: string } => ({ env: r.manifest.config.env, arm: r.arm });
 
 /** Cumulative FLOPs at a log record (every record the runner writes with FLOPs carries the total). */
 function flopsAt(rec: LogRecord): number {
@@ -93,7 +133,7 @@ export function trainingFlopsAt(rec: LogRecord): number {
 
 export interface Curve {
   env: string;
-  variant: string;
+  arm: string;
   seeds: number;
   x: number[];
   mean: number[];
@@ -103,19 +143,13 @@ export interface Curve {
 export type XAxis = 'envSteps' | 'flops' | 'trainingFlops' | 'wallSeconds' | 'updates';
 
 /**
- * Mean ± sample std across seeds at each evaluation step that every seed of the group has (seeds evaluate at the
+ * Per environment and arm: mean ± sample std across seeds at each evaluation step that every seed of the group has (seeds evaluate at the
  * same env steps; a run still going, or one from before the runner evaluated at step 0, only contributes the common
  * steps); x is the seeds' mean of `xAxis` there.
  */
 export function aggregate(runs: RunResult[], xAxis: XAxis): Curve[] {
-  const groups = new Map<string, RunResult[]>();
-  for (const r of runs) {
-    const key = `${r.manifest.config.env}\u0000${r.manifest.config.variant}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
   const curves: Curve[] = [];
-  for (const [key, rs] of groups) {
-    const [env, variant] = key.split('\u0000');
+  for (const { env, arm, items: rs } of groupByEnvArm(runs)) {
     const bySteps = rs.map((r) => new Map(r.evals.map((e) => [e.envSteps, e])));
     const steps = [...bySteps[0].keys()].filter((st) => bySteps.every((m) => m.has(st))).sort((a, b) => a - b);
     const x: number[] = [];
@@ -127,7 +161,7 @@ export function aggregate(runs: RunResult[], xAxis: XAxis): Curve[] {
       mean.push(meanOf(es.map((e) => e.evalReturn)));
       std.push(stdOf(es.map((e) => e.evalReturn)));
     }
-    curves.push({ env, variant, seeds: rs.length, x, mean, std });
+    curves.push({ env, arm, seeds: rs.length, x, mean, std });
   }
   return curves;
 }

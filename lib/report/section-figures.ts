@@ -25,7 +25,7 @@ export interface SweepPoint {
 export function budgetSweepPoints(runs: RunResult[]): SweepPoint[] {
   const groups = new Map<string, { env: string; kind: SweepPoint['kind']; budget: string; finals: number[] }>();
   for (const r of runs) {
-    const v = r.manifest.config.variant;
+    const v = r.arm;
     const kind = /^images@|^constrained-images$/.test(v)
       ? 'images'
       : /^seer@|^constrained-seer$/.test(v)

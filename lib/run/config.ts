@@ -9,8 +9,12 @@ import { SEER_VARIANTS, type VariantId } from '../seer/variants';
 import { ADAPTIVE_DEFAULTS, ADAPTIVE_TAU } from '../seer/adaptive';
 import { ConfigError, intIn, noUnknownKeys, numberIn, oneOf } from '../util/validate';
 import { parseMemoryBudget } from '../replay/budget';
-import { CURL_DEFAULTS, checkCurlOptions } from '../agents/curl';
-import { RAINBOW_DEFAULTS, checkRainbowOptions } from '../agents/rainbow';
+import { checkCurlOptions } from '../agents/curl';
+import { checkRainbowOptions } from '../agents/rainbow';
+import { CURL_DEFAULTS, CURL_SPEC, curlReplay } from '../agents/curl-args';
+import { RAINBOW_DEFAULTS, RAINBOW_SPEC, rainbowReplay } from '../agents/rainbow-args';
+import { defaultsOf, helpLines, type ReplaySettings, type Spec } from '../agents/spec';
+import { paperBudgetFor } from '../seer/capacity';
 
 import { SCALES, type Scale } from './scale';
 
@@ -74,7 +78,7 @@ type Defaults = Omit<
 type AnalysisField =
   'freezeRule' | 'adaptiveTau' | 'adaptiveChecks' | 'adaptiveInterval' | 'snapshotEvery' | 'probeSize';
 
-/** Adaptive freezing defaults (lib/seer/adaptive.ts ADAPTIVE_DEFAULTS) with Δ scaled to the run; τ is per agent (ADAPTIVE_TAU). */
+/** Adaptive freezing defaults (lib/seer/adaptive.ts ADAPTIVE_DEFAULTS), Δ scaled to the run; τ per agent. */
 const ANALYSIS_DEFAULTS: Record<Scale, Pick<ExperimentConfig, Exclude<AnalysisField, 'adaptiveTau'>>> = {
   smoke: { freezeRule: 'fixed', adaptiveChecks: 2, adaptiveInterval: 4, snapshotEvery: 0, probeSize: 8 },
   laptop: {
@@ -100,42 +104,29 @@ const ANALYSIS_DEFAULTS: Record<Scale, Pick<ExperimentConfig, Exclude<AnalysisFi
   },
 };
 
-/** Per scale and agent. smoke: seconds (tests); laptop: hours on two cores (data/); paper: the paper's settings. */
+/**
+ * Per scale and agent: smoke runs in seconds (tests), laptop in hours on two cores (data/runs), benchmark at the
+ * field's 100K-step budgets, paper at the paper's settings. One object per scale and agent, one line per concern
+ * (run length; replay; observations and episodes; evaluation and checkpoints; agent options beyond the agent's
+ * defaults, lib/agents/*-args.ts), the columns aligned so a scale's two agents and an agent's four scales read side
+ * by side. A comment says why where a value departs from its neighbours.
+ */
+// prettier-ignore
 const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>> = {
   smoke: {
     curl: {
-      steps: 24,
-      initSteps: 8,
-      freezeAt: 8,
-      copies: 2,
-      latentDtype: 'float32',
-      capacity: 64,
-      batchSize: 4,
-      imageSize: 100,
-      frameStack: 3,
-      actionRepeat: 0,
-      maxEpisodeSteps: 10,
-      evalEvery: 12,
-      evalEpisodes: 1,
-      checkpointSeconds: 0,
-      agentOptions: { hidden: 32 },
+      steps: 24,         initSteps: 8,    freezeAt: 8,
+      copies: 2,         latentDtype: 'float32', capacity: 64,      batchSize: 4,
+      imageSize: 100,    frameStack: 3,   actionRepeat: 0, maxEpisodeSteps: 10, // episode ends within a test
+      evalEvery: 12,     evalEpisodes: 1,  checkpointSeconds: 0, // a checkpoint at every episode end
+      agentOptions: { hidden: 32 }, // a small network: seconds per run
     },
     rainbow: {
-      steps: 60,
-      initSteps: 16,
-      freezeAt: 20,
-      copies: 1,
-      latentDtype: 'float32',
-      capacity: 200,
-      batchSize: 8,
-      imageSize: 84,
-      frameStack: 4,
-      actionRepeat: 0,
-      maxEpisodeSteps: 25,
-      evalEvery: 30,
-      evalEpisodes: 1,
-      checkpointSeconds: 0,
-      agentOptions: { hidden: 32, targetUpdate: 10 },
+      steps: 60,         initSteps: 16,   freezeAt: 20,
+      copies: 1,         latentDtype: 'float32', capacity: 200,     batchSize: 8,
+      imageSize: 84,     frameStack: 4,   actionRepeat: 0, maxEpisodeSteps: 25,
+      evalEvery: 30,     evalEpisodes: 1,  checkpointSeconds: 0,
+      agentOptions: { hidden: 32, targetUpdate: 10 }, // targets copied within the run's 44 updates
     },
   },
   laptop: {
@@ -143,38 +134,18 @@ const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>>
     // every CURL run of every section (about 30 baseline-equivalents with forks) fits in a few sessions. The
     // earlier 9,000 updates cost about an hour per run on one core, 65 core-hours for the set.
     curl: {
-      steps: 5000,
-      initSteps: 1000,
-      freezeAt: 1500,
-      copies: 4,
-      latentDtype: 'float32',
-      capacity: 5000,
-      batchSize: 32,
-      imageSize: 100,
-      frameStack: 3,
-      actionRepeat: 0,
-      maxEpisodeSteps: 0,
-      evalEvery: 500,
-      evalEpisodes: 5,
-      checkpointSeconds: 120,
+      steps: 5000,       initSteps: 1000, freezeAt: 1500,
+      copies: 4,         latentDtype: 'float32', capacity: 5000,    batchSize: 32,
+      imageSize: 100,    frameStack: 3,   actionRepeat: 0, maxEpisodeSteps: 0,
+      evalEvery: 500,    evalEpisodes: 5,  checkpointSeconds: 120,
       agentOptions: {},
     },
     // Sized for this 2-core machine (about 0.1 s per update on wasm): ~10 minutes per run.
     rainbow: {
-      steps: 6000,
-      initSteps: 1000,
-      freezeAt: 2000,
-      copies: 1,
-      latentDtype: 'float32',
-      capacity: 6000,
-      batchSize: 32,
-      imageSize: 84,
-      frameStack: 4,
-      actionRepeat: 0,
-      maxEpisodeSteps: 5000,
-      evalEvery: 500,
-      evalEpisodes: 10,
-      checkpointSeconds: 120,
+      steps: 6000,       initSteps: 1000, freezeAt: 2000,
+      copies: 1,         latentDtype: 'float32', capacity: 6000,    batchSize: 32,
+      imageSize: 84,     frameStack: 4,   actionRepeat: 0, maxEpisodeSteps: 5000,
+      evalEvery: 500,    evalEpisodes: 10, checkpointSeconds: 120,
       agentOptions: {},
     },
   },
@@ -186,73 +157,34 @@ const SCALE_DEFAULTS: Record<Scale, Record<ExperimentConfig['agent'], Defaults>>
   // target copy at the freeze (seer_dmc curl_sac.py:329-358, train.py:395; lib/agents/curl.ts).
   benchmark: {
     curl: {
-      steps: 12_500,
-      initSteps: 1000,
-      freezeAt: relativeFreeze('curl', 12_500, 1000),
-      copies: 4,
-      latentDtype: 'float32',
-      capacity: 100_000,
-      batchSize: 128,
-      imageSize: 100,
-      frameStack: 3,
-      actionRepeat: 0,
-      maxEpisodeSteps: 0,
-      evalEvery: 1250,
-      evalEpisodes: 10,
-      checkpointSeconds: 300,
+      // steps, freezeAt and evalEvery: replaced per task by `benchmarkCurl` (these are action repeat 8's)
+      steps: 12_500,     initSteps: 1000, freezeAt: relativeFreeze('curl', 12_500, 1000),
+      copies: 4,         latentDtype: 'float32', capacity: 100_000, batchSize: 128,
+      imageSize: 100,    frameStack: 3,   actionRepeat: 0, maxEpisodeSteps: 0,
+      evalEvery: 1250,   evalEpisodes: 10, checkpointSeconds: 300,
       agentOptions: { optimizers: 'seer', targetCopyAtFreeze: 'critic' },
     },
     rainbow: {
-      steps: 100_000,
-      initSteps: 1600,
-      freezeAt: relativeFreeze('rainbow', 100_000, 1600),
-      copies: 1,
-      latentDtype: 'float32',
-      capacity: 100_000,
-      batchSize: 32,
-      imageSize: 84,
-      frameStack: 4,
-      actionRepeat: 0,
-      maxEpisodeSteps: 27_000,
-      evalEvery: 5000,
-      evalEpisodes: 10,
-      checkpointSeconds: 300,
+      steps: 100_000,    initSteps: 1600, freezeAt: relativeFreeze('rainbow', 100_000, 1600),
+      copies: 1,         latentDtype: 'float32', capacity: 100_000, batchSize: 32,
+      imageSize: 84,     frameStack: 4,   actionRepeat: 0, maxEpisodeSteps: 27_000, // Atari's 108K frames at skip 4
+      evalEvery: 5000,   evalEpisodes: 10, checkpointSeconds: 300,
       agentOptions: { prioritizedReplay: false },
     },
   },
   paper: {
     curl: {
-      steps: 80_000,
-      initSteps: 1000,
-      freezeAt: 10_000,
-      copies: 4,
-      latentDtype: 'float32',
-      capacity: 80_000,
-      batchSize: 128,
-      imageSize: 100,
-      frameStack: 3,
-      actionRepeat: 0,
-      maxEpisodeSteps: 0,
-      evalEvery: 2500,
-      evalEpisodes: 10,
-      checkpointSeconds: 600,
+      steps: 80_000,     initSteps: 1000, freezeAt: 10_000, // the SEER authors' cartpole script
+      copies: 4,         latentDtype: 'float32', capacity: 80_000,  batchSize: 128,
+      imageSize: 100,    frameStack: 3,   actionRepeat: 0, maxEpisodeSteps: 0,
+      evalEvery: 2500,   evalEpisodes: 10, checkpointSeconds: 600,
       agentOptions: {},
     },
     rainbow: {
-      steps: 500_000,
-      initSteps: 1600,
-      freezeAt: 50_004,
-      copies: 1,
-      latentDtype: 'float32',
-      capacity: 500_000,
-      batchSize: 32,
-      imageSize: 84,
-      frameStack: 4,
-      actionRepeat: 0,
-      maxEpisodeSteps: 27_000,
-      evalEvery: 10_000,
-      evalEpisodes: 10,
-      checkpointSeconds: 600,
+      steps: 500_000,    initSteps: 1600, freezeAt: 50_004, // the SEER authors' Alien script
+      copies: 1,         latentDtype: 'float32', capacity: 500_000, batchSize: 32,
+      imageSize: 84,     frameStack: 4,   actionRepeat: 0, maxEpisodeSteps: 27_000, // Atari's 108K frames at skip 4
+      evalEvery: 10_000, evalEpisodes: 10, checkpointSeconds: 600,
       agentOptions: {},
     },
   },
@@ -289,11 +221,9 @@ const FIELDS: readonly (keyof ExperimentConfig)[] = [
   'agentOptions',
 ];
 
-/** Paper memory budgets (seer-reference §1.2, §1.8): cartpole/finger 0.03 GB, reacher/walker 0.06 GB, games 0.07 GB. */
+/** The default `memoryBudget`: the paper's for the task (lib/seer/capacity.ts PAPER_MEMORY, paperBudgetFor). */
 export function defaultBudget(env: string): string {
-  if (env.startsWith('minatar/')) return '0.07GB';
-  if (env.startsWith('cartpole') || env.startsWith('finger')) return '0.03GB';
-  return '0.06GB';
+  return paperBudgetFor(env);
 }
 
 /**
@@ -306,7 +236,7 @@ export function relativeFreeze(agent: ExperimentConfig['agent'], steps: number, 
   return Math.round(((steps - initSteps) * frozenAt) / updates);
 }
 
-/** CURL at benchmark scale: 100K environment steps of the task (its own or the given action repeat), evaluated every 10K. */
+/** CURL at benchmark scale: 100K environment steps of the task (its own or the given action repeat), eval every 10K. */
 function benchmarkCurl(env: string, actionRepeat: number | undefined, d: Defaults): Defaults {
   const repeat = actionRepeat || CONTROL_TASKS[env]().actionRepeat;
   const steps = Math.ceil(100_000 / repeat);
@@ -387,17 +317,45 @@ export function resolveConfig(input: Partial<ExperimentConfig> & { env: string }
   return c;
 }
 
+/** Each agent's hyperparameters, their defaults, ranges and docs: one spec per agent (lib/agents/*-args.ts). */
+export const AGENT_SPECS: Record<ExperimentConfig['agent'], Spec> = { curl: CURL_SPEC, rainbow: RAINBOW_SPEC };
+
 /**
- * Agent options the runner passes through (`--set agentOptions.<name>=…`): the names each agent's own defaults
- * declare (CURL_DEFAULTS, RAINBOW_DEFAULTS, so an option added there is accepted here), minus what the runner sets
- * from the experiment's own fields (encoder, batchSize, seed). cropSize is CURL's only option without a fixed default
- * (84 for 100-pixel images, the same ratio otherwise: lib/augment/crop.ts cropSizeFor).
+ * Agent options the runner passes through (`--set agentOptions.<name>=…`): the fields of each agent's spec (so an
+ * option added there is accepted here), with their defaults, minus what the runner sets from the experiment's own
+ * fields (encoder, batchSize, seed). CURL's cropSize default is the one of 100-pixel images.
  */
 const RUNNER_SET = { encoder: '--encoder', batchSize: '--set batchSize=…', seed: '--seed' } as Record<string, string>;
 export const AGENT_OPTIONS: Record<ExperimentConfig['agent'], Record<string, unknown>> = {
-  curl: { ...CURL_DEFAULTS, cropSize: 84 },
-  rainbow: { ...RAINBOW_DEFAULTS },
+  curl: defaultsOf(CURL_SPEC),
+  rainbow: defaultsOf(RAINBOW_SPEC),
 };
+
+/** What the run's replay takes from the agent's options: n-step, γ, prioritized replay and β, reward clipping. */
+export function replaySettingsOf(c: ExperimentConfig): ReplaySettings {
+  if (c.agent === 'curl') return curlReplay({ ...CURL_DEFAULTS, ...c.agentOptions });
+  return rainbowReplay({ ...RAINBOW_DEFAULTS, ...c.agentOptions });
+}
+
+/** `seer run --help`'s agent options, from the specs: per agent its options' defaults, ranges and docs. */
+export function agentOptionsHelp(): string {
+  const pairs = (o: Record<string, unknown>, sep: string, show: (k: string, v: unknown) => string): string =>
+    Object.entries(o)
+      .map(([k, v]) => show(k, v))
+      .join(sep);
+  const lines = [
+    'agent options (--set agentOptions.<name>=<value>): name, default, accepted values, what it sets',
+    `  set with their own flags: ${pairs(RUNNER_SET, ', ', (k, flag) => `${k} (${flag})`)}`,
+  ];
+  for (const agent of AGENTS) {
+    lines.push(`  ${agent}:`, ...helpLines(AGENT_SPECS[agent], Object.keys(RUNNER_SET)).map((l) => `    ${l}`));
+    const byScale = SCALES.map((s) => [s, SCALE_DEFAULTS[s][agent].agentOptions] as const)
+      .filter(([, o]) => Object.keys(o).length)
+      .map(([s, o]) => `${s} ${pairs(o, ' ', (k, v) => `${k}=${String(v)}`)}`);
+    if (byScale.length) lines.push(`    set by scale: ${byScale.join('; ')}`);
+  }
+  return lines.join('\n');
+}
 
 /**
  * The agent's own range checks (e.g. `hidden` a positive integer, `cropSize` at most the image side), run on the

@@ -6,8 +6,7 @@
  */
 import * as path from 'path';
 import { centerCrop } from '../augment/crop';
-import type { CurlAgent } from '../agents/curl';
-import type { RainbowAgent } from '../agents/rainbow';
+import type { TrainAgent } from '../agents/types';
 import { DiskSnapshotStore, SnapshotRecorder } from '../analysis/snapshots';
 import type { Probe, TensorRecord } from '../analysis/similarity';
 import type { Encoder } from '../nets/encoders';
@@ -22,8 +21,6 @@ import { seerVariant } from '../seer/variants';
 import type { ImageReplay } from '../replay/image-replay';
 import type { Snapshot } from './checkpoint';
 import type { ExperimentConfig } from './config';
-
-type TrainAgent = CurlAgent | RainbowAgent;
 
 export class RunFreezing {
   private readonly totalUpdates: number;
@@ -60,6 +57,9 @@ export class RunFreezing {
   }
 
   private analysisNet(): Encoder {
+    if (!this.agent.analysisNet) {
+      throw new Error(`agent '${this.agent.kind}' has no analysis network: no adaptive freezing or encoder snapshots`);
+    }
     this.net ??= this.agent.analysisNet();
     return this.net;
   }

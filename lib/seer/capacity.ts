@@ -85,13 +85,27 @@ export const PAPER_MEMORY: Readonly<Record<string, PaperMemorySetting>> = {
   games: { budget: '0.07GB', C: 10000, P: GAMES_P, N: 1, K: 1, L: 576 },
 };
 
+const isGame = (envId: string): boolean => envId.startsWith('minatar/') || envId.startsWith('atari/');
+
 /** The paper's setting for an environment id ('minatar/…' and 'atari/…' ids map to 'games'). */
 export function paperMemoryFor(envId: string): PaperMemorySetting {
-  const key = envId.startsWith('minatar/') || envId.startsWith('atari/') ? 'games' : envId;
+  const key = isGame(envId) ? 'games' : envId;
   const s = PAPER_MEMORY[key];
   if (!s)
     throw new Error(
       `No paper memory setting for '${envId}'. Known: ${Object.keys(PAPER_MEMORY).join(', ')} (games: minatar/* or atari/*)`,
     );
   return s;
+}
+
+/**
+ * The memory budget of constrained runs by default (lib/run/config.ts): the paper's for its tasks (PAPER_MEMORY);
+ * a control task the paper did not constrain takes its domain's (cartpole-balance: cartpole-swingup's 0.03 GB), or
+ * else the larger control budget, reacher's and walker's 0.06 GB.
+ */
+export function paperBudgetFor(envId: string): string {
+  if (isGame(envId)) return PAPER_MEMORY.games.budget;
+  const domain = (task: string): string => task.split('-')[0];
+  const sameDomain = Object.keys(PAPER_MEMORY).find((task) => domain(task) === domain(envId));
+  return PAPER_MEMORY[PAPER_MEMORY[envId] ? envId : (sameDomain ?? 'walker-walk')].budget;
 }

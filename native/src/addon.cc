@@ -10,10 +10,13 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "c51.h"
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "noisy.h"
 #include "optim.h"
 #include "pool.h"
 
@@ -324,6 +327,43 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
   });
 }
 
+// adamStepMulti(arrays, scalars): one fused Adam update of several parameters (seer::adam_step_multi); arrays holds
+// 7 Float32Arrays per parameter (p, m, v, g, pOut, mOut, vOut, all of p's length), scalars 6 numbers per parameter
+// (beta1, beta2, c1, c2, step, eps as adamStep takes them).
+napi_value AdamStepMulti(napi_env env, napi_callback_info info) {
+  return guarded(env, "adamStepMulti", [&]() {
+    napi_value argv[2];
+    get_args(env, info, argv, 2);
+    bool is_array = false;
+    NAPI_OK(napi_is_array(env, argv[0], &is_array));
+    if (!is_array) throw JsError("arrays must be an Array of Float32Arrays");
+    uint32_t len = 0;
+    NAPI_OK(napi_get_array_length(env, argv[0], &len));
+    if (len % 7 != 0) throw JsError("arrays must hold 7 Float32Arrays per parameter, got " + std::to_string(len));
+    const int count = int(len / 7);
+    F32 k = f32_arg(env, argv[1], "scalars");
+    need(k, size_t(count) * 6, "scalars");
+    std::vector<seer::AdamParam> params(static_cast<size_t>(count));
+    const char* names[7] = {"p", "m", "v", "g", "pOut", "mOut", "vOut"};
+    for (int i = 0; i < count; ++i) {
+      F32 a[7];
+      for (int j = 0; j < 7; ++j) {
+        napi_value el;
+        NAPI_OK(napi_get_element(env, argv[0], uint32_t(7 * i + j), &el));
+        a[j] = f32_arg(env, el, names[j]);
+        if (a[j].len != a[0].len)
+          throw JsError(std::string(names[j]) + " of parameter " + std::to_string(i) + " has " +
+                        std::to_string(a[j].len) + " floats, p has " + std::to_string(a[0].len));
+      }
+      const float* s = k.data + 6 * i;
+      params[size_t(i)] = {a[0].data, a[1].data, a[2].data, a[3].data, a[4].data, a[5].data, a[6].data,
+                           long(a[0].len), {s[0], s[1], s[2], s[3], s[4], s[5]}};
+    }
+    seer::adam_step_multi(params.data(), count);
+    return undefined(env);
+  });
+}
+
 // sumSquares(x) -> sum of x[j]² (accumulated in double).
 napi_value SumSquares(napi_env env, napi_callback_info info) {
   return guarded(env, "sumSquares", [&]() {
@@ -333,6 +373,78 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
     napi_value r;
     NAPI_OK(napi_create_double(env, seer::sum_squares(x.data, long(x.len)), &r));
     return r;
+  });
+}
+
+// noisyParams(wMu, wSigma, bMu, bSigma, epsIn, epsOut, w, b): a factorised noisy layer's weight [in, out] and
+// bias [out] (seer::noisy_params); in and out are epsIn's and epsOut's lengths.
+napi_value NoisyParams(napi_env env, napi_callback_info info) {
+  return guarded(env, "noisyParams", [&]() {
+    napi_value argv[8];
+    get_args(env, info, argv, 8);
+    const char* names[8] = {"wMu", "wSigma", "bMu", "bSigma", "epsIn", "epsOut", "w", "b"};
+    F32 a[8];
+    for (int i = 0; i < 8; ++i) a[i] = f32_arg(env, argv[i], names[i]);
+    const size_t in = a[4].len, out = a[5].len;
+    for (int i : {0, 1, 6}) need(a[i], in * out, names[i]);
+    for (int i : {2, 3, 7}) need(a[i], out, names[i]);
+    seer::noisy_params(a[0].data, a[1].data, a[2].data, a[3].data, a[4].data, a[5].data, a[6].data, a[7].data,
+                       long(in), long(out));
+    return undefined(env);
+  });
+}
+
+// noisySigmaGrad(dy, epsIn, epsOut, dSigma): dSigma = dy ⊙ (epsIn ⊗ epsOut), all [in, out] but the two ε.
+napi_value NoisySigmaGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, "noisySigmaGrad", [&]() {
+    napi_value argv[4];
+    get_args(env, info, argv, 4);
+    F32 dy = f32_arg(env, argv[0], "dy"), ei = f32_arg(env, argv[1], "epsIn"), eo = f32_arg(env, argv[2], "epsOut");
+    F32 ds = f32_arg(env, argv[3], "dSigma");
+    need(dy, ei.len * eo.len, "dy");
+    need(ds, ei.len * eo.len, "dSigma");
+    seer::noisy_sigma_grad(dy.data, ei.data, eo.data, ds.data, long(ei.len), long(eo.len));
+    return undefined(env);
+  });
+}
+
+// pixelsToFloat(src: Uint8Array, out: Float32Array, divisor): out[j] = src[j] / divisor in float32, n = out's length.
+napi_value PixelsToFloat(napi_env env, napi_callback_info info) {
+  return guarded(env, "pixelsToFloat", [&]() {
+    napi_value argv[3];
+    get_args(env, info, argv, 3);
+    bool is_ta = false;
+    NAPI_OK(napi_is_typedarray(env, argv[0], &is_ta));
+    napi_typedarray_type type = napi_int8_array;
+    size_t len = 0;
+    void* data = nullptr;
+    if (is_ta) NAPI_OK(napi_get_typedarray_info(env, argv[0], &type, &len, &data, nullptr, nullptr));
+    if (!is_ta || type != napi_uint8_array) throw JsError("src must be a Uint8Array");
+    F32 out = f32_arg(env, argv[1], "out");
+    if (len < out.len)
+      throw JsError("src has " + std::to_string(len) + " bytes, out needs " + std::to_string(out.len));
+    float divisor = float(number_arg(env, argv[2], "divisor"));
+    seer::pixels_to_float(static_cast<const unsigned char*>(data), out.data, long(out.len), divisor);
+    return undefined(env);
+  });
+}
+
+// c51Project(probs, returns, discounts, z, out, vmin, vmax, dz): Rainbow's projected target distribution
+// (seer::c51_project); batch = returns' length, atoms = z's length.
+napi_value C51Project(napi_env env, napi_callback_info info) {
+  return guarded(env, "c51Project", [&]() {
+    napi_value argv[8];
+    get_args(env, info, argv, 8);
+    F32 probs = f32_arg(env, argv[0], "probs"), ret = f32_arg(env, argv[1], "returns");
+    F32 disc = f32_arg(env, argv[2], "discounts"), z = f32_arg(env, argv[3], "z"), out = f32_arg(env, argv[4], "out");
+    const size_t batch = ret.len, atoms = z.len;
+    need(disc, batch, "discounts");
+    need(probs, batch * atoms, "probs");
+    need(out, batch * atoms, "out");
+    seer::c51_project(probs.data, ret.data, disc.data, z.data, long(batch), long(atoms),
+                      float(number_arg(env, argv[5], "vmin")), float(number_arg(env, argv[6], "vmax")),
+                      float(number_arg(env, argv[7], "dz")), out.data);
+    return undefined(env);
   });
 }
 
@@ -394,7 +506,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamStepMulti", nullptr, AdamStepMulti, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"noisyParams", nullptr, NoisyParams, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"noisySigmaGrad", nullptr, NoisySigmaGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pixelsToFloat", nullptr, PixelsToFloat, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"c51Project", nullptr, C51Project, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convImpls", nullptr, ConvImpls, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -101,4 +101,9 @@ void unary(Unary op, const float* x, float* out, long n, float alpha) {
   }
 }
 
+void pixels_to_float(const unsigned char* src, float* out, long n, float divisor) {
+#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+  for (long j = 0; j < n; ++j) out[j] = float(src[j]) / divisor;
+}
+
 }  // namespace seer

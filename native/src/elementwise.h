@@ -18,4 +18,8 @@ enum class Unary : int { relu = 0, step = 1 };
 // relu: max(x, 0); step: x > 0 ? 1 : alpha (NaN stays NaN), as tfjs defines them.
 void unary(Unary op, const float* x, float* out, long n, float alpha);
 
+// out[j] = float(src[j]) / divisor: uint8 pixels to float32 scaled values in one pass, the same float32 division as
+// uploading them and dividing by a scalar tensor (the conv trunks' x / 255).
+void pixels_to_float(const unsigned char* src, float* out, long n, float divisor);
+
 }  // namespace seer

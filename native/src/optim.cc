@@ -42,6 +42,25 @@ void adam_step(const AdamScalars& k, const float* p, const float* m, const float
   }
 }
 
+void adam_step_multi(const AdamParam* params, int count) {
+  long total = 0;
+  for (int i = 0; i < count; ++i) total += params[i].n;
+  const int threads = total >= kParallelMin ? omp_get_max_threads() : 1;
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    // This thread's share of the concatenated elements, on 16-float boundaries, walked parameter by parameter.
+    const long blocks = (total + 15) / 16;
+    const long lo = std::min(total, blocks * t / nt * 16), hi = std::min(total, blocks * (t + 1) / nt * 16);
+    long base = 0;
+    for (int i = 0; i < count && base < hi; base += params[i].n, ++i) {
+      const AdamParam& q = params[i];
+      const long j0 = std::max(lo - base, 0L), j1 = std::min(hi - base, q.n);
+      if (j0 < j1) adam_range(q.k, q.p, q.m, q.v, q.g, q.p_out, q.m_out, q.v_out, j0, j1);
+    }
+  }
+}
+
 double sum_squares(const float* x, long n) {
   const int threads = n >= kParallelMin ? omp_get_max_threads() : 1;
   std::vector<double> partial(size_t(threads), 0.0);

@@ -16,6 +16,16 @@ struct AdamScalars {
 void adam_step(const AdamScalars& k, const float* p, const float* m, const float* v, const float* g, float* p_out,
                float* m_out, float* v_out, long n);
 
+// One Adam update of several parameters in one parallel pass over all their elements (each element as adam_step
+// computes it): params[i] = {p, m, v, g, p_out, m_out, v_out}, n[i] floats, k[i] its scalars.
+struct AdamParam {
+  const float *p, *m, *v, *g;
+  float *p_out, *m_out, *v_out;
+  long n;
+  AdamScalars k;
+};
+void adam_step_multi(const AdamParam* params, int count);
+
 // sum_j x[j]² in double, deterministic for a fixed thread count (per-thread partials added in order).
 double sum_squares(const float* x, long n);
 

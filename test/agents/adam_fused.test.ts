@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from '../../lib/agents/adam';
 import type { AgentState } from '../../lib/agents/types';
-import { ADAM_STEP, GLOBAL_NORM, WASM_JS_MAX, wasmAdamStep } from '../../lib/backend/kernels/adam';
+import { ADAM_STEP, ADAM_STEP_MULTI, GLOBAL_NORM, WASM_JS_MAX, wasmAdamStep } from '../../lib/backend/kernels/adam';
 import { registerNativeKernels, useNativeKernels } from '../../lib/backend/native';
 import { setupWasm } from '../../lib/backend/wasm';
 import { Rng } from '../../lib/envs/rng';
@@ -168,12 +168,32 @@ test('the fused kernels ran (one dispatch per parameter), and the op composition
     return info.kernelNames;
   };
   const kf = await prof(fused);
-  assert.ok(kf.includes(ADAM_STEP) && kf.includes(GLOBAL_NORM), `fused step ran ${kf}`);
+  // The native backend steps every parameter in one ADAM_STEP_MULTI dispatch.
+  const step = nativeSkip ? ADAM_STEP : ADAM_STEP_MULTI;
+  assert.ok(kf.includes(step) && kf.includes(GLOBAL_NORM), `fused step ran ${kf}`);
   const ko = await prof(ops);
-  assert.ok(!ko.includes(ADAM_STEP) && !ko.includes(GLOBAL_NORM), `op step ran ${ko}`);
+  assert.ok(![ADAM_STEP, ADAM_STEP_MULTI, GLOBAL_NORM].some((k) => ko.includes(k)), `op step ran ${ko}`);
   fused.dispose();
   ops.dispose();
   tf.dispose([p, g]);
+});
+
+test('native: one ADAM_STEP_MULTI dispatch equals an ADAM_STEP per parameter, bit for bit', async (t) => {
+  if (nativeSkip) return t.skip(`native addon not built: ${nativeSkip}`);
+  await use('native');
+  const multi = tf.getKernel(ADAM_STEP_MULTI, 'wasm');
+  assert.ok(multi, 'the native backend registers ADAM_STEP_MULTI');
+  for (const clipNorm of [undefined, 1]) {
+    const one = await run(true, 4, clipNorm, `multi${clipNorm}`);
+    tf.unregisterKernel(ADAM_STEP_MULTI, 'wasm');
+    let each: Run;
+    try {
+      each = await run(true, 4, clipNorm, `each${clipNorm}`);
+    } finally {
+      tf.registerKernel(multi);
+    }
+    assertClose(one, each, `multi vs per parameter, clipNorm=${clipNorm}`, 0);
+  }
 });
 
 test('fused Adam: moments and step counts survive save/load, and the next step is the same', async () => {

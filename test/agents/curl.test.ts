@@ -280,6 +280,31 @@ test('curl rejects bad configuration and batches by name', () => {
   agent.dispose();
 });
 
+test('curl: a batch of the wrong size is refused naming the field, before a crop is drawn or a tensor made', () => {
+  const a = new CurlAgent(small);
+  const b = new CurlAgent(small);
+  const good = imageBatch(8, [20, 20, 3], 2);
+  a.update(good);
+  b.update(good);
+  const n0 = tf.memory().numTensors;
+  const shortNext = { ...good, nextObs: good.nextObs.subarray(0, 7 * SIZE) };
+  assert.throws(() => a.update(shortNext), /batch\.nextObs must hold 8 observations of \[20,20,3\], got 8400 values/);
+  assert.throws(() => a.update({ ...good, reward: new Float32Array(7) }), /batch\.reward must hold 8 values, got 7/);
+  assert.equal(tf.memory().numTensors, n0, 'no tensor left behind by a refused batch');
+  // The refused batches drew no crops: the next update is the one an agent that never saw them makes.
+  const next = imageBatch(8, [20, 20, 3], 2, 2);
+  assert.deepEqual(a.update(next), b.update(next));
+  a.freezeEncoder();
+  const lat = latentBatch(a, good);
+  const n1 = tf.memory().numTensors;
+  assert.throws(
+    () => a.update({ ...lat, obs: lat.obs.subarray(0, 7 * 2 * 50) }),
+    /latent batch\.obs must be \[8, 2, 50\], got 700 values/,
+  );
+  assert.equal(tf.memory().numTensors, n1);
+  for (const x of [a, b]) x.dispose();
+});
+
 // ---- Adam layouts (issue 18: follow the SEER authors' seer_dmc where it departs from MishaLaskin/curl) --------
 
 /** One gradient computation (one loss) seen by the agent's Adams: its gradients, copied, by variable name. */

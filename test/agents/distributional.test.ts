@@ -54,3 +54,56 @@ test('tensor projection equals the floor/ceil reference on random cases and cons
     assert.ok(Math.abs(got.reduce((a, b) => a + b, 0) - 1) < 1e-5);
   }
 });
+
+test('native C51 kernel: the projection equals the op composition bit for bit (clipped, integer and random cases)', async (t) => {
+  const native = require('../../lib/backend/native') as typeof import('../../lib/backend/native');
+  try {
+    native.loadNativeAddon();
+  } catch (err) {
+    t.skip(`native addon not built: ${(err as Error).message}`);
+    return;
+  }
+  const active = tf.getBackend();
+  await native.registerNativeKernels();
+  const { C51_PROJECT } = await import('../../lib/backend/kernels/c51');
+  try {
+    const config = tf.getKernel(C51_PROJECT, 'wasm');
+    assert.ok(config, 'the native backend registers the C51 kernel');
+    const rng = new Rng(11);
+    const B = 32;
+    const J = 51;
+    const probs = tf.softmax(
+      tf.tensor2d(
+        Float32Array.from({ length: B * J }, () => 3 * rng.normal()),
+        [B, J],
+      ),
+    );
+    // Rewards beyond ±10 (clipped), integer atom positions (γ = 0, r on the support), γⁿ of 20 steps and random.
+    const r = Float32Array.from({ length: B }, (_, b) =>
+      b % 4 === 0 ? 12 * rng.normal() : b % 4 === 1 ? b - 16 : rng.normal(),
+    );
+    const d = Float32Array.from({ length: B }, (_, b) =>
+      b % 4 === 1 ? 0 : b % 4 === 2 ? Math.pow(0.99, 20) : rng.uniform(),
+    );
+    const run = () =>
+      tf.tidy(() => projectDistribution(probs as tf.Tensor2D, tf.tensor1d(r), tf.tensor1d(d), -10, 10).dataSync());
+    const fused = await tf.profile(() => void run());
+    assert.ok(
+      fused.kernels.some((k) => k.name === C51_PROJECT),
+      'the projection ran as one fused kernel',
+    );
+    const got = run() as Float32Array;
+    tf.unregisterKernel(C51_PROJECT, 'wasm');
+    let want: Float32Array;
+    try {
+      want = run() as Float32Array;
+    } finally {
+      tf.registerKernel(config);
+    }
+    assert.deepEqual(Array.from(new Uint32Array(got.buffer)), Array.from(new Uint32Array(want.buffer)));
+    probs.dispose();
+  } finally {
+    native.useNativeKernels(false);
+    await tf.setBackend(active);
+  }
+});

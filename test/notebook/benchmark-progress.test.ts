@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { benchmarkProgressNote, benchmarkProgressTable, benchmarkRuns } from '../../lib/notebook/benchmark-progress';
+import {
+  benchmarkProgressNote,
+  benchmarkProgressTable,
+  benchmarkRuns,
+  finishedBenchmarkRuns,
+  scalesSideBySide,
+} from '../../lib/notebook/benchmark-progress';
+import * as aq from 'arquero';
 import { resolveConfig } from '../../lib/run/config';
 import { sectionJobs } from '../../lib/plan/sections';
 
@@ -49,4 +56,52 @@ test('benchmark progress: planned, started and finished runs per arm, latest ret
   assert.equal(seer['latest return'], '');
   assert.match(benchmarkProgressNote('compute', runs), /0 of 26 runs finished, 2 in progress/);
   assert.match(benchmarkProgressNote('compute', []), /none of the 26 runs has started/);
+});
+
+test('finished benchmark runs: only runs with DONE enter a verdict', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-finished-'));
+  const [a, b] = sectionJobs('compute', 'benchmark', root).filter((j) => j.env === 'minatar/breakout');
+  writeRun(a.dir, a.config, [0.6, 3.0], true);
+  writeRun(b.dir, b.config, [0.6, 9.0], false);
+  const finished = finishedBenchmarkRuns('compute', benchmarkRuns('compute', root));
+  assert.deepEqual(
+    finished.map((r) => r.dir),
+    [a.dir],
+  );
+});
+
+test('scales side by side: one row per environment of either scale, blanks and "not yet" where a scale lacks it', () => {
+  const row = (env: string, x: string, y: string, seeds: string, v: string) => ({
+    env,
+    'seer: mean ± sd': x,
+    'baseline: mean ± sd': y,
+    seeds,
+    'seer − baseline': 0,
+    'seer > baseline?': v,
+  });
+  const laptop = aq.from([
+    row('minatar/breakout', '2.6', '2.2', '3 / 3', 'inconclusive'),
+    row('cartpole', '1', '2', '3 / 3', 'holds'),
+  ]);
+  const benchmark = aq.from([row('minatar/breakout', '4.1', '3.3', '1 / 1', 'inconclusive')]);
+  const t = scalesSideBySide({ laptop, benchmark }, 'seer', 'baseline').objects() as Record<string, unknown>[];
+  assert.equal(t.length, 2);
+  assert.deepEqual(Object.keys(t[0]), [
+    'env',
+    'laptop · seer: mean ± sd',
+    'laptop · baseline: mean ± sd',
+    'laptop · seeds',
+    'laptop · seer > baseline?',
+    'benchmark · seer: mean ± sd',
+    'benchmark · baseline: mean ± sd',
+    'benchmark · seeds',
+    'benchmark · seer > baseline?',
+  ]);
+  assert.equal(t[0]['benchmark · seer: mean ± sd'], '4.1');
+  assert.equal(t[1]['benchmark · seer > baseline?'], 'not yet');
+  assert.equal(t[1]['benchmark · seeds'], '');
+  assert.equal(t[1]['laptop · seer > baseline?'], 'holds');
+  const empty = scalesSideBySide({ laptop: aq.from([]), benchmark: aq.from([]) }, 'seer', 'baseline');
+  assert.equal(empty.numRows(), 0);
+  assert.equal(empty.numCols(), 9);
 });

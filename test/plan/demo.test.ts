@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEMO, runDemo } from '../../lib/plan/demo';
-import { isDone } from '../../lib/plan/sweep';
+import { isDone } from '../../lib/run/done';
 import { forkPointDir } from '../../lib/run/fork';
 import { readLog } from '../../lib/run/log';
 

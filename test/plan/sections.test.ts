@@ -10,8 +10,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SCALES } from '../../lib/run/scale';
 import {
-  armOf,
-  byArm,
   cliArgs,
   loadSection,
   section,
@@ -19,6 +17,8 @@ import {
   sectionStatus,
   SECTION_NAMES,
   SECTIONS,
+  withLayoutArms,
+  withoutPretraining,
 } from '../../lib/plan/sections';
 import { missingNote } from '../../lib/report/section-report';
 import { isCurlEncoderKey, readPretrainedEncoder, runTransfer, withEncoder } from '../../lib/plan/transfer';
@@ -150,9 +150,17 @@ test("loadSection also loads shared arms, from the other section's folder", asyn
   assert.ok(shared.dir.startsWith(path.join(runs, 'compute')));
   for (const j of [shared, own]) await runExperiment(j.config, { out: j.dir });
   const only = loadSection(path.join(runs, 'resolution'));
-  assert.deepEqual(only.map(armOf), ['baseline@half']);
+  assert.deepEqual(
+    only.map((r) => r.arm),
+    ['baseline@half'],
+  );
   const all = loadSection(path.join(runs, 'resolution'), { name: 'resolution', scale: 'smoke' });
-  assert.deepEqual(all.map(armOf).sort(), ['baseline', 'baseline@half']);
+  assert.deepEqual(all.map((r) => r.arm).sort(), ['baseline', 'baseline@half']);
+  // The arm is a field of its own: each run's config stays the one it was made with.
+  assert.deepEqual(
+    all.map((r) => r.manifest.config.variant),
+    ['baseline', 'baseline'],
+  );
   // Labelled with this section's arm, even where the other section's folder is named differently.
   const memoryRuns = path.join(tmp, 'shared-memory', 'runs');
   const unbounded = sectionJobs('memory', 'laptop', path.join(memoryRuns, 'memory')).find(
@@ -163,10 +171,9 @@ test("loadSection also loads shared arms, from the other section's folder", asyn
   for (const f of ['manifest.json', 'log.jsonl'])
     fs.copyFileSync(path.join(shared.dir, f), path.join(unbounded.dir, f));
   const mem = loadSection(path.join(memoryRuns, 'memory'), { name: 'memory', scale: 'laptop' });
-  assert.deepEqual(mem.map(armOf), ['unbounded']);
   assert.deepEqual(
-    byArm(mem).map((r) => r.manifest.config.variant),
-    ['unbounded'],
+    mem.map((r) => [r.arm, r.manifest.config.variant]),
+    [['unbounded', 'baseline']],
   );
   const missing = sectionStatus('resolution', 'smoke', path.join(runs, 'resolution')).missing;
   const note = missingNote('resolution', 'smoke', missing);
@@ -353,18 +360,27 @@ test(
   },
 );
 
-test('byArm relabels runs by their folder and drops pre-training runs', () => {
-  const fake = (dir: string): RunResult => ({
+test('section runs take their arm from the plan, else their folder; pre-training runs are no curve', () => {
+  const fake = (dir: string, variant: string): RunResult => ({
     dir,
-    manifest: { config: { env: 'e', variant: 'seer' } } as RunResult['manifest'],
+    manifest: { config: { env: 'minatar/breakout', variant } } as RunResult['manifest'],
     log: [],
     evals: [],
     done: true,
+    arm: variant, // as loadRun sets it: a plain run's arm is its variant
   });
-  const runs = [fake('/r/seer@half/e__s0'), fake('/r/pretrain/e__s0')];
-  assert.equal(armOf(runs[0]), 'seer@half');
+  const runs = withLayoutArms([fake('/r/seer@half/e__s0', 'seer'), fake('/r/pretrain/e__s0', 'baseline')]);
   assert.deepEqual(
-    byArm(runs).map((r) => r.manifest.config.variant),
-    ['seer@half'],
+    runs.map((r) => r.arm),
+    ['seer@half', 'pretrain'],
   );
+  const drawn = withoutPretraining(runs);
+  assert.deepEqual(
+    drawn.map((r) => [r.arm, r.manifest.config.variant]),
+    [['seer@half', 'seer']],
+  );
+  // The plan's arm wins over the folder's name (a shared run of another section keeps this section's arm).
+  const job = sectionJobs('resolution', 'smoke', '/r').find((j) => j.arm === 'baseline' && j.seed === 0)!;
+  const [shared] = withLayoutArms([fake(job.dir, 'baseline')], [{ ...job, arm: 'full' }]);
+  assert.equal(shared.arm, 'full');
 });

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import { runExperiment } from '../../lib/run/train';
 import { readLog } from '../../lib/run/log';
-import { isDone } from '../../lib/plan/sweep';
+import { isDone } from '../../lib/run/done';
 import { KEY_PREFIX, QUEUE_NAME, parseQueueUrl } from '../../lib/queue/connection';
 import { TestRedis } from './redis-server';
 import { comparable, FAST_QUEUE_ENV, seer, waitFor, type SeerProcess } from './helpers';

@@ -50,6 +50,17 @@ test('stacks are rebuilt exactly across episode boundaries (repeat-first-frame s
   }
 });
 
+test('grey 4-frame stacks of a multiple of 4 pixels (the word-wise interleave) are rebuilt exactly', () => {
+  // 4×5 pixels: every frame is 5 int32 words, each pixel byte distinct across the stream's frames.
+  const spec: StreamSpec = { H: 4, W: 5, C: 1, k: 4, lengths: [2, 7, 1, 4], ends: ['terminated', 'cut', 'truncated'] };
+  const stream = makeStream(spec);
+  const buf = new ImageReplay({ obsShape: [4, 5, 4], frameStack: 4, capacity: 100, action: discrete, seed: 4 });
+  for (const t of stream) buf.add(t);
+  const seen = new Set<number>();
+  checkSamples(buf, stream, 40, seen);
+  assert.equal(seen.size, stream.length, 'every transition sampled at least once');
+});
+
 test('zero-padded episode starts (a different wrapper) are stored as k frames and rebuilt exactly', () => {
   const spec: StreamSpec = { H: 2, W: 2, C: 1, k: 4, lengths: [3, 6], start: 'zeros' };
   const stream = makeStream(spec);

@@ -51,6 +51,7 @@ function run(
     })),
     freeze: freeze ? { envSteps: freeze.step, flops: freeze.train + 1 } : undefined,
     done: true,
+    arm: variant,
   };
 }
 

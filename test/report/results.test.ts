@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunLog, readLog } from '../../lib/run/log';
-import { aggregate, loadRun, loadRuns, returnAtFlops } from '../../lib/report/results';
-import { curvesFigure, summaryTable } from '../../lib/report/report';
+import { aggregate, groupByEnvArm, loadRun, loadRuns, returnAtFlops } from '../../lib/report/results';
+import { curvesFigure, reportRuns, summaryTable } from '../../lib/report/report';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-results-'));
 
@@ -40,11 +40,11 @@ fakeRun('seer', 0, [1, 3, 5], 4, 200);
 test('curves are mean ± sample std (n − 1) across seeds at each evaluation', () => {
   const runs = loadRuns(root);
   assert.equal(runs.length, 3);
-  const base = aggregate(runs, 'envSteps').find((c) => c.variant === 'baseline')!;
+  const base = aggregate(runs, 'envSteps').find((c) => c.arm === 'baseline')!;
   assert.deepEqual(base.x, [100, 200, 300]);
   assert.deepEqual(base.mean, [2, 3, 4]);
   assert.deepEqual(base.std, [Math.SQRT2, Math.SQRT2, Math.SQRT2]);
-  const seer = aggregate(runs, 'flops').find((c) => c.variant === 'seer')!;
+  const seer = aggregate(runs, 'flops').find((c) => c.arm === 'seer')!;
   assert.deepEqual(seer.x, [5, 11, 18]);
   assert.deepEqual(seer.std, [0, 0, 0], 'one seed: no band');
   assert.equal(runs.find((r) => r.manifest.config.variant === 'seer')!.freeze!.envSteps, 200);
@@ -149,4 +149,69 @@ test('a torn last log line (a kill mid-write) is dropped, the rest stays readabl
   const f = path.join(root, 'torn.jsonl');
   fs.writeFileSync(f, '{"type":"eval","envSteps":1,"updates":0,"wallSeconds":0}\n{"type":"ev');
   assert.equal(readLog(f).length, 1);
+});
+
+test("a plain run's arm is its variant", () => {
+  assert.deepEqual(
+    loadRuns(root).map((r) => [r.arm, r.manifest.config.variant]),
+    [
+      ['baseline', 'baseline'],
+      ['baseline', 'baseline'],
+      ['seer', 'seer'],
+    ],
+  );
+});
+
+test('groupByEnvArm: one group per (environment, arm), in the order of their first item', () => {
+  const items = [
+    { env: 'a', arm: 'x', n: 0 },
+    { env: 'b', arm: 'x', n: 1 },
+    { env: 'a', arm: 'y', n: 2 },
+    { env: 'a', arm: 'x', n: 3 },
+    // names that a joined string key would confuse ('a' + 'x|y' vs 'a|x' + 'y')
+    { env: 'a|x', arm: 'y', n: 4 },
+    { env: 'a', arm: 'x|y', n: 5 },
+  ];
+  assert.deepEqual(
+    groupByEnvArm(items, (i) => i).map((g) => [g.env, g.arm, g.items.map((i) => i.n)]),
+    [
+      ['a', 'x', [0, 3]],
+      ['b', 'x', [1]],
+      ['a', 'y', [2]],
+      ['a|x', 'y', [4]],
+      ['a', 'x|y', [5]],
+    ],
+  );
+});
+
+test('seer report on a section folder draws arms from the folders, leaves pre-training out, keeps configs', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-report-arms-'));
+  for (const [arm, variant] of [
+    ['constrained-seer@int8', 'constrained-seer'],
+    ['constrained-seer', 'constrained-seer'],
+    ['pretrain', 'baseline'],
+  ]) {
+    const run = path.join(dir, arm, 'minatar_breakout__s0');
+    fs.mkdirSync(run, { recursive: true });
+    fs.writeFileSync(
+      path.join(run, 'manifest.json'),
+      JSON.stringify({ seed: 0, config: { env: 'minatar/breakout', variant } }),
+    );
+    new RunLog(path.join(run, 'log.jsonl')).append({
+      type: 'eval',
+      envSteps: 0,
+      updates: 0,
+      wallSeconds: 0,
+      evalReturn: 1,
+    });
+  }
+  const runs = reportRuns(dir, loadRuns(dir));
+  assert.deepEqual(
+    runs.map((r) => [r.arm, r.manifest.config.variant]),
+    [
+      ['constrained-seer@int8', 'constrained-seer'],
+      ['constrained-seer', 'constrained-seer'],
+    ],
+  );
+  assert.deepEqual(summaryTable(runs).array('variant'), ['constrained-seer@int8', 'constrained-seer']);
 });

@@ -17,6 +17,7 @@ function run(env: string, variant: string, budget: string, final: number): RunRe
     log: [],
     evals: [{ envSteps: 1, updates: 1, flops: 1, trainingFlops: 1, wallSeconds: 1, evalReturn: final, replayBytes: 0 }],
     done: true,
+    arm: variant,
   };
 }
 

@@ -5,26 +5,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunResult } from '../../lib/report/results';
+import { armStatsTable, comparisonTable, noLearningClause, tally, verdictLines } from '../../lib/report/section-report';
 import {
-  armStatsTable,
-  comparisonTable,
   finalReturns,
   flopsBudgets,
   learnedOf,
-  noLearningClause,
   returnsAtBudget,
-  tally,
   verdict,
-  verdictLines,
   type ArmStats,
-} from '../../lib/report/section-report';
+} from '../../lib/report/section-stats';
 
 /** A run from its evaluations: [training FLOPs, acting FLOPs, return] each. */
 function run(arm: string, seed: number, evals: [number, number, number][], env = 'e'): RunResult {
   return {
     dir: `${arm}/${env}__s${seed}`,
     arm,
-    manifest: { config: { env, variant: arm, seed } },
+    manifest: { config: { env, variant: 'baseline', seed } }, // grouped by the arm, not the variant
     evals: evals.map(([training, acting, evalReturn], i) => ({
       envSteps: i,
       updates: i,

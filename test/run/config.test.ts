@@ -1,6 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { relativeFreeze, resolveConfig } from '../../lib/run/config';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  AGENT_OPTIONS,
+  AGENT_SPECS,
+  relativeFreeze,
+  replaySettingsOf,
+  resolveConfig,
+  type ExperimentConfig,
+  type Scale,
+} from '../../lib/run/config';
+import { sectionJobs, type SectionName } from '../../lib/plan/sections';
 
 test('defaults follow the environment: Rainbow for games, CURL for control, per scale', () => {
   const g = resolveConfig({ env: 'minatar/breakout', scale: 'paper' });
@@ -136,4 +147,82 @@ test('agent option ranges are checked when the config resolves, before a run wri
     resolveConfig({ env: 'minatar/breakout', scale });
     resolveConfig({ env: 'cartpole-swingup', scale, encoder: 'impala', imageSize: 50, agentOptions: { cropSize: 42 } });
   }
+});
+
+/**
+ * The inputs a committed run was started with, from its manifest's command: `seer run` flags, or the section plan's
+ * job (`section-run.ts job …` before the plan moved into `seer section-job …`), found by the run's own directory.
+ */
+function inputOfManifest(dir: string, command: string): Partial<ExperimentConfig> & { env: string } {
+  const argv = command.split(' ');
+  const job = argv.findIndex((a, i) => a === 'section-job' || (a === 'job' && argv[i - 1]?.endsWith('section-run.ts')));
+  if (job >= 0) {
+    const [section, scale] = argv.slice(job + 1, job + 3) as [SectionName, Scale];
+    const armAndRun = path.join(path.basename(path.dirname(dir)), path.basename(dir));
+    const found = sectionJobs(section, scale, '/r').find((j) => path.relative('/r', j.dir) === armAndRun);
+    assert.ok(found, `${dir}: no job of ${section} at ${scale} makes it`);
+    return found.snapshotEvery ? { ...found.config, snapshotEvery: found.snapshotEvery } : found.config;
+  }
+  const input: Record<string, unknown> = {};
+  for (let i = argv.indexOf('run') + 1; i < argv.length; i++) {
+    const flag = argv[i].replace(/^--/, '');
+    if (!['env', 'agent', 'variant', 'scale', 'encoder', 'seed', 'set'].includes(flag)) continue;
+    const value = argv[++i];
+    if (flag === 'seed') input.seed = Number(value);
+    else if (flag !== 'set') input[flag] = value;
+    else {
+      const [field, raw] = value.split(/=(.*)/s);
+      const v = raw === 'true' ? true : raw === 'false' ? false : Number.isNaN(Number(raw)) ? raw : Number(raw);
+      const [head, sub] = field.split('.');
+      if (sub) ((input.agentOptions ??= {}) as Record<string, unknown>)[sub] = v;
+      else input[head] = v;
+    }
+  }
+  return input as Partial<ExperimentConfig> & { env: string };
+}
+
+test("every committed run's manifest: its command's inputs resolve to the config it stored (data/runs)", () => {
+  const root = path.join(__dirname, '..', '..', 'data', 'runs');
+  const manifests = fs
+    .readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => path.basename(f) === 'manifest.json')
+    .map((f) => path.join(root, f));
+  assert.ok(manifests.length >= 100, `${manifests.length} manifests`);
+  for (const file of manifests) {
+    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as { command: string; config: ExperimentConfig };
+    const resolved = resolveConfig(inputOfManifest(path.dirname(file), m.command));
+    // Manifests older than a field (the adaptive rule's) lack it; every field they hold must match.
+    for (const field of Object.keys(m.config) as (keyof ExperimentConfig)[])
+      assert.deepEqual(resolved[field], m.config[field], `${path.relative(root, file)}: ${field}`);
+    assert.deepEqual(resolveConfig(m.config), resolved, 'the stored config resolves');
+  }
+});
+
+test("the replay's n-step, γ, PER and reward clipping are the agent's options, set like any other", () => {
+  const rainbow = (agentOptions: Record<string, unknown> = {}) =>
+    replaySettingsOf(resolveConfig({ env: 'minatar/breakout', scale: 'laptop', agentOptions }));
+  const r = rainbow();
+  assert.deepEqual([r.nStep, r.gamma, r.rewardClip, r.prioritized?.exponent], [20, 0.99, 1, 0.5]);
+  assert.equal(r.prioritized!.beta(0, 5000), 0.4);
+  const changed = rainbow({ nStep: 3, discount: 0.9, rewardClip: 0, priorityExponent: 0.6 });
+  assert.deepEqual([changed.nStep, changed.gamma, changed.rewardClip, changed.prioritized?.exponent], [3, 0.9, 0, 0.6]);
+  const bench = replaySettingsOf(resolveConfig({ env: 'minatar/breakout', scale: 'benchmark' }));
+  assert.equal(bench.prioritized, undefined, "benchmark's Rainbow samples uniformly (prioritizedReplay: false)");
+  const curl = replaySettingsOf(resolveConfig({ env: 'cartpole-swingup', agentOptions: { discount: 0.95 } }));
+  assert.deepEqual(curl, { nStep: 1, gamma: 0.95, rewardClip: 0 });
+  assert.throws(
+    () => resolveConfig({ env: 'minatar/breakout', agentOptions: { nStep: 0 } }),
+    /config\.agentOptions: rainbow config: nStep must be a positive integer, got 0/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: 'cartpole-swingup', agentOptions: { nStep: 3 } }),
+    /agentOptions\.nStep: not an option of curl/,
+  );
+});
+
+test("agent options are each spec's fields with their defaults", () => {
+  assert.deepEqual(Object.keys(AGENT_OPTIONS.curl), Object.keys(AGENT_SPECS.curl));
+  assert.deepEqual(Object.keys(AGENT_OPTIONS.rainbow), Object.keys(AGENT_SPECS.rainbow));
+  for (const agent of ['curl', 'rainbow'] as const)
+    for (const [name, f] of Object.entries(AGENT_SPECS[agent])) assert.equal(AGENT_OPTIONS[agent][name], f.default);
 });

@@ -13,7 +13,7 @@ import { runExperiment } from '../../lib/run/train';
 import { readLog } from '../../lib/run/log';
 import { resolveConfig, type ExperimentConfig } from '../../lib/run/config';
 import { forkPointDir, forkProblem } from '../../lib/run/fork';
-import { isDone } from '../../lib/plan/sweep';
+import { isDone } from '../../lib/run/done';
 import { readLatestCheckpoint } from '../../lib/run/checkpoint';
 import { sectionJobs, type SectionJob } from '../../lib/plan/sections';
 import { runJobs, runSection } from '../../lib/plan/section-run';

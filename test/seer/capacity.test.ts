@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAPER_MEMORY, capacityFactor, capacityHat, paperMemoryFor } from '../../lib/seer/capacity';
+import { PAPER_MEMORY, capacityFactor, capacityHat, paperBudgetFor, paperMemoryFor } from '../../lib/seer/capacity';
+import { CONTROL_TASK_NAMES } from '../../lib/envs/control';
+import { GAME_NAMES } from '../../lib/envs/games';
+import { defaultBudget } from '../../lib/run/config';
 import { parseMemoryBudget } from '../../lib/replay/budget';
 import { FixedFreezeRule, NeverFreeze } from '../../lib/seer/rules';
 import { SEER_VARIANTS, seerVariant } from '../../lib/seer/variants';
@@ -29,6 +32,18 @@ test('paper memory settings: C·P matches the budget (games are rounded to 0.07 
   }
   assert.equal(paperMemoryFor('minatar/breakout').C, 10000);
   assert.throws(() => paperMemoryFor('pendulum'), /No paper memory setting .*Known: cartpole-swingup/);
+});
+
+test("default budgets come from the paper's one table: its tasks', their domains', else reacher/walker's", () => {
+  for (const [task, s] of Object.entries(PAPER_MEMORY))
+    if (task !== 'games') assert.equal(paperBudgetFor(task), s.budget);
+  for (const game of GAME_NAMES) assert.equal(paperBudgetFor(`minatar/${game}`), PAPER_MEMORY.games.budget);
+  // every control task: cartpole and finger 0.03 GB, the rest 0.06 GB (the paper's §5.2 split)
+  for (const task of CONTROL_TASK_NAMES) {
+    const small = task.startsWith('cartpole-') || task.startsWith('finger-');
+    assert.equal(paperBudgetFor(task), small ? '0.03GB' : '0.06GB', task);
+    assert.equal(defaultBudget(task), paperBudgetFor(task), 'the run config asks the same table');
+  }
 });
 
 test('memory budget strings', () => {

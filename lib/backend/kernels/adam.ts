@@ -11,6 +11,10 @@
  *   as float32 scalars (PyTorch's clip_grad_norm_ coefficient), the sum of squares accumulated in double
  *   (on plain wasm, tensors of WASM_JS_MAX floats or more are first summed in float32 by wasm's Sum).
  *
+ * - ADAM_STEP_MULTI (native backend only): the ADAM_STEP of several parameters in one dispatch; inputs = an array
+ *   [param, m, v, grad] per parameter, then coef if attrs.clip; attrs {beta1, beta2, stepSizes[i], epsHats[i]}
+ *   (per parameter: step counts may differ); returns [param', m', v'] per parameter, each element as ADAM_STEP.
+ *
  * This file holds the implementations for 'cpu' and plain 'wasm'; lib/backend/native.ts replaces the wasm ones
  * with the addon's (one OpenMP pass) when the native backend is on. The JS loops emulate float32 arithmetic
  * (Math.fround after every operation, exact for +, −, ×, ÷ and √ of float32 operands), so all paths agree with
@@ -31,6 +35,34 @@ import { alloc, callKernel, dispose, f32Index, heapF32, type TensorInfo, type Wa
 
 export const ADAM_STEP = 'SeerAdamStep';
 export const GLOBAL_NORM = 'SeerGlobalNorm';
+export const ADAM_STEP_MULTI = 'SeerAdamStepMulti';
+
+export interface AdamStepMultiAttrs {
+  beta1: number;
+  beta2: number;
+  stepSizes: number[];
+  epsHats: number[];
+  clip: boolean;
+}
+
+/** Splits and validates ADAM_STEP_MULTI inputs (an array, as tf.addN passes them) into per-parameter ADAM_STEP inputs. */
+export function multiAdamInputs(inputs: TensorInfo[], attrs: AdamStepMultiAttrs): AdamStepInputs[] {
+  const xs = Object.values(inputs);
+  const count = attrs.stepSizes.length;
+  const want = 4 * count + (attrs.clip ? 1 : 0);
+  if (xs.length !== want || attrs.epsHats.length !== count) {
+    throw new Error(
+      `${ADAM_STEP_MULTI}: expected ${want} inputs (param, m, v, grad per parameter${attrs.clip ? ', then coef' : ''}) ` +
+        `and ${count} epsHats, got ${xs.length} inputs and ${attrs.epsHats.length} epsHats`,
+    );
+  }
+  const coef = attrs.clip ? xs[4 * count] : undefined;
+  return [...Array(count)].map((_, i) => {
+    const x: AdamStepInputs = { param: xs[4 * i], m: xs[4 * i + 1], v: xs[4 * i + 2], grad: xs[4 * i + 3], coef };
+    checkAdamInputs(x);
+    return x;
+  });
+}
 
 export interface AdamStepAttrs {
   beta1: number;
