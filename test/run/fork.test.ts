@@ -287,17 +287,20 @@ test('a section runs its baselines first, then its SEER runs as forks of them', 
 
 test('in child processes, each SEER run starts once its own baseline has finished, and forks from it', async () => {
   const root = path.join(tmp, 'section-children', 'compute');
-  const events: { status: string; dir: string }[] = [];
+  const events: { status: string; dir: string; at: number }[] = [];
   const failed = await runSection('compute', 'smoke', {
     root,
     jobs: 2,
-    onEvent: (e) => events.push({ status: e.status, dir: e.job.dir }),
+    onEvent: (e) => events.push({ status: e.status, dir: e.job.dir, at: Date.now() }),
   });
   assert.deepEqual(failed, []);
   for (const j of sectionJobs('compute', 'smoke', root).filter((x) => x.forkFrom)) {
-    const started = events.findIndex((e) => e.status === 'start' && e.dir === j.dir);
-    const baselineDone = events.findIndex((e) => e.status === 'done' && e.dir === j.forkFrom);
-    assert.ok(baselineDone >= 0 && baselineDone < started, `${j.dir} started before ${j.forkFrom} finished`);
+    // Finished = its DONE marker written (the last thing a run writes, after its fork point); the baseline's process
+    // may still be exiting, so its 'done' event can come after the SEER run's 'start'.
+    const started = events.find((e) => e.status === 'start' && e.dir === j.dir)!;
+    assert.ok(events.some((e) => e.status === 'done' && e.dir === j.forkFrom));
+    const finishedAt = fs.statSync(path.join(j.forkFrom!, 'DONE')).mtimeMs;
+    assert.ok(finishedAt <= started.at, `${j.dir} started before ${j.forkFrom} finished`);
     const m = JSON.parse(fs.readFileSync(path.join(j.dir, 'manifest.json'), 'utf8')) as {
       forkedFrom?: { dir: string };
     };
