@@ -25,12 +25,16 @@
  * case, wall and CPU; `--no-peer` skips it. `targets` lists each case's ratios and whether its target is met.
  *
  *   npx tsx bench/agents.ts [--reps 3] [--curl-batches 128,32] [--rainbow-batch 32] [--skip-curl] [--skip-rainbow]
- *                           [--no-peer]
+ *                           [--no-peer] [--beside-lane]
+ *
+ * `--beside-lane` measures both sides as a two-lane sweep runs them (issue 21, "under load"): one thread each
+ * (SEER_NATIVE_THREADS=1, the peer's --threads 1) while a second lane — a laptop-scale Rainbow run at one thread,
+ * restarted whenever it ends — keeps the other core busy for the whole measurement, the peer's included.
  *
  * stdout: one JSON object.
  */
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -324,13 +328,23 @@ interface PeerRow {
 }
 
 /** Runs ../shared/peers/torch_agents_bench.py (its README's command line) and returns its result rows. */
-function runPeer(script: string, only: string | undefined): { rows: PeerRow[]; doc: Record<string, unknown> } {
+function runPeer(
+  script: string,
+  only: string | undefined,
+  threads?: number,
+): { rows: PeerRow[]; doc: Record<string, unknown> } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'seer-peer-'));
   const out = path.join(dir, 'torch_agents.json');
   try {
     const lib = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
     const env = { ...process.env, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
-    const args = [script, '--out', out, ...(only ? ['--only', only] : [])];
+    const args = [
+      script,
+      '--out',
+      out,
+      ...(only ? ['--only', only] : []),
+      ...(threads ? ['--threads', `${threads}`] : []),
+    ];
     execFileSync('/usr/bin/python3', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const doc = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
     return { rows: doc.results as PeerRow[], doc };
@@ -402,14 +416,50 @@ function curlBatches(): number[] {
   return bs;
 }
 
+/** The second lane of `--beside-lane`: laptop Rainbow runs at one thread, one after another, until stopped. */
+function startLane(): () => void {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'seer-lane-'));
+  let child: ChildProcess | undefined;
+  let stopped = false;
+  const next = (k: number): void => {
+    if (stopped) return;
+    const args = ['bin/seer.js', 'run', '--agent', 'rainbow', '--env', 'minatar/breakout', '--scale', 'laptop'];
+    child = spawn(process.execPath, [...args, '--out', path.join(dir, `run${k}`)], {
+      cwd: path.join(__dirname, '..'),
+      stdio: 'ignore',
+      env: { ...process.env, SEER_QUIET: '1', SEER_NATIVE_THREADS: '1' },
+    });
+    child.on('exit', () => next(k + 1));
+  };
+  next(0);
+  return () => {
+    stopped = true;
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
 async function main(): Promise<void> {
+  const besideLane = process.argv.includes('--beside-lane');
+  // One thread each, as a two-lane sweep gives each run (lib/plan/sweep.ts); read when the backend starts.
+  if (besideLane) process.env.SEER_NATIVE_THREADS = '1';
+  const stopLane = besideLane ? startLane() : undefined;
+  try {
+    await measure(besideLane);
+  } finally {
+    stopLane?.();
+  }
+}
+
+async function measure(besideLane: boolean): Promise<void> {
   const skipCurl = process.argv.includes('--skip-curl');
   const skipRainbow = process.argv.includes('--skip-rainbow');
   const script =
     process.env.SEER_TORCH_PEER ?? path.join(__dirname, '..', '..', 'shared', 'peers', 'torch_agents_bench.py');
   // The peer first, so the two run one after the other on the same machine state.
   const problem = process.argv.includes('--no-peer') ? '--no-peer' : peerProblem(script);
-  const peer = problem ? undefined : runPeer(script, skipCurl ? 'rainbow' : skipRainbow ? 'curl' : undefined);
+  const only = skipCurl ? 'rainbow' : skipRainbow ? 'curl' : undefined;
+  const peer = problem ? undefined : runPeer(script, only, besideLane ? 1 : undefined);
   const backend = await initBackend();
   const reps = arg('reps', 3);
   const out: Record<string, unknown> = {
@@ -417,6 +467,7 @@ async function main(): Promise<void> {
     reps,
     loadavg: os.loadavg(),
     cpu: os.cpus()[0]?.model,
+    besideLane,
     timing: 'median process CPU ms (wall where named)',
   };
   if (!skipRainbow) out.rainbow = await benchRainbow(arg('rainbow-batch', 32), reps * 3);
