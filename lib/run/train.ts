@@ -22,6 +22,7 @@ import { capacityHat } from '../seer/capacity';
 import { switchReportOf } from '../seer/switch';
 import { seerVariant } from '../seer/variants';
 import { replaySettingsOf, resolveConfig, type ExperimentConfig } from './config';
+import type { ReplaySettings } from '../agents/spec';
 import { RunLog, readLog } from './log';
 import { Progress, runPhase } from './progress';
 import { markDone, isDone } from './done';
@@ -117,11 +118,10 @@ function buildAgent(cfg: ExperimentConfig, env: Env): TrainAgent {
 }
 
 /** Image replay as the variant asks: the usual capacity, the budget's capacity, or Ĉ of the constrained SEER run. */
-function buildReplay(cfg: ExperimentConfig, env: Env, agent: TrainAgent): ImageReplay {
+function buildReplay(cfg: ExperimentConfig, env: Env, agent: TrainAgent, algo: ReplaySettings): ImageReplay {
   const variant = seerVariant(cfg.variant);
   const space = env.actionSpace;
   // n-step, γ and prioritized replay are the agent's hyperparameters (lib/agents/*-args.ts, replaySettingsOf).
-  const algo = replaySettingsOf(cfg);
   const per = algo.prioritized;
   const opts: Omit<ImageReplayOptions, 'capacity'> = {
     obsShape: env.observationSpace.shape,
@@ -208,7 +208,9 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
   const { env, actionRepeat } = await buildEnv(cfg, cfg.seed);
   const { env: evalEnv } = await buildEnv(cfg, cfg.seed + 1);
   const agent = buildAgent(cfg, env);
-  const images = buildReplay(cfg, env, agent);
+  // n-step, γ, prioritized replay with its β schedule, reward clipping: the agent's (lib/agents/*-args.ts).
+  const algo = replaySettingsOf(cfg);
+  const images = buildReplay(cfg, env, agent, algo);
   const s = freshLoopState(actionRepeat);
   const runLog = new RunLog(path.join(dir, 'log.jsonl'));
   const log = new LoopLog(runLog, s);
@@ -256,8 +258,8 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
   let obs: Observation = env.reset({ seed: episodeSeed(cfg.seed, s.episode) }).obs;
   let episodeReturn = 0;
   let episodeLength = 0;
-  // Reward clipping and the β schedule are the agent's hyperparameters (Rainbow: ±1, β 0.4 → 1); logs keep raw returns.
-  const { rewardClip, prioritized: per } = replaySettingsOf(cfg);
+  // Rewards are clipped for training (Rainbow: ±1); logs keep raw returns.
+  const { rewardClip, prioritized: per } = algo;
 
   while (s.step < cfg.steps) {
     const action = s.step < cfg.initSteps ? randomAction(env, rng) : agent.act(obs, 'explore');
