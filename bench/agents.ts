@@ -12,9 +12,12 @@
  * noisy dueling head is 20× the size of its convs, the head's passes are timed alone as well and
  * `overheadShareOutsideNetworks` leaves out both (what remains: sampling, uploads, projection, Adam).
  *
- * Timing: each case is timed in rounds that alternate its pieces, so load on a shared machine hits them
- * alike; both wall and process CPU time are reported (wasm runs on the main thread, so CPU time is the
- * time the update really costs when the machine is busy with other work). Ratios use CPU time.
+ * Timing: the updates compared with PyTorch, and Rainbow's sampling and network passes, are timed as the peer
+ * times its updates (`timeCycles`: warm-up cycles, then about 3-8 s of cycles back to back, the per-step median; the
+ * peer's settings per case in PEER_CYCLES). The side pieces (CURL's sampling, crops and encoder passes, Rainbow's
+ * acting and priority write-back) are timed in rounds that alternate them, so load on a shared machine hits them
+ * alike. Both wall and process CPU time are reported: wall is the headline of the ratios; CPU time (all threads) is
+ * what the update costs when the machine is busy.
  *
  * Also reported (issue 21): CURL at each of `--curl-batches` (default 128 and 32), wall and CPU time of the
  * updates on latents after the freeze, tfjs dispatches per update (kernels and ops as tf.profile lists them: a
@@ -86,6 +89,59 @@ export function timeRounds(reps: number, pieces: Record<string, () => void>): Re
   }
   return Object.fromEntries(names.map((n) => [n, { wallMs: median(wall[n]), cpuMs: median(cpu[n]) }]));
 }
+
+/** How long to time a case, as the PyTorch peer does (torch_agents_bench.py `time_cycles`). */
+export interface CycleOptions {
+  /** Untimed cycles first (Adam state, allocator, the wasm heap's growth). */
+  warmup: number;
+  /** One more untimed cycle sizes the run to about this many seconds ... */
+  targetSeconds: number;
+  /** ... but at least and at most this many timed cycles. */
+  minReps: number;
+  maxReps: number;
+}
+
+/**
+ * The peer's timing protocol, so an update is timed the same way on both sides of a ratio: the steps run in order
+ * once per cycle; `warmup` cycles, one cycle to size the run, then the timed cycles; per step the median wall and CPU
+ * ms. (Issue 21: timed in 9 alternating rounds straight after the agent was built, Rainbow's update read 19 ms where
+ * 100 warm updates back to back give a 15 ms median on the same machine.)
+ */
+export function timeCycles(steps: Record<string, () => void>, o: CycleOptions): Record<string, Timing> {
+  const names = Object.keys(steps);
+  const cycle = () => names.forEach((n) => steps[n]());
+  for (let i = 0; i < o.warmup; i++) cycle();
+  const t0 = performance.now();
+  cycle();
+  const est = (performance.now() - t0) / 1000;
+  const reps = Math.max(o.minReps, Math.min(o.maxReps, Math.ceil(o.targetSeconds / Math.max(est, 1e-6))));
+  const wall: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
+  for (let r = 0; r < reps; r++) {
+    for (const n of names) {
+      const c0 = cpuNow();
+      const w0 = performance.now();
+      steps[n]();
+      (wall[n] ??= []).push(performance.now() - w0);
+      (cpu[n] ??= []).push(cpuNow() - c0);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { wallMs: median(wall[n]), cpuMs: median(cpu[n]) }]));
+}
+
+/** The mean over a cycle's steps of their medians (the peer's `ms_median` of a multi-step case). */
+function meanOfSteps(t: Record<string, Timing>): Timing {
+  const ts = Object.values(t);
+  const mean = (f: (x: Timing) => number) => ts.reduce((a, x) => a + f(x), 0) / ts.length;
+  return { wallMs: mean((x) => x.wallMs), cpuMs: mean((x) => x.cpuMs) };
+}
+
+/** The peer's settings per case (torch_agents_bench.py bench_curl / bench_curl_latent / bench_rainbow). */
+const PEER_CYCLES = {
+  curlPixels: (B: number): CycleOptions => ({ warmup: 2, targetSeconds: B >= 128 ? 8 : 5, minReps: 5, maxReps: 40 }),
+  curlLatent: { warmup: 5, targetSeconds: 3, minReps: 20, maxReps: 200 },
+  rainbow: { warmup: 5, targetSeconds: 3, minReps: 30, maxReps: 400 },
+} satisfies Record<string, CycleOptions | ((B: number) => CycleOptions)>;
 
 /** An image replay filled with a synthetic episode stream (frame-stack invariant kept, episodes of 200). */
 export function filledReplay(
@@ -185,15 +241,13 @@ async function benchCurl(B: number, reps: number): Promise<Record<string, unknow
     crop: () => {
       randomCrop(batch.obs as Uint8Array, B, { inShape: shape, out: 84 }, rng);
     },
-    // Two updates: one with the actor/temperature step and the target EMA, one without.
-    updatePair: () => {
-      curl.update(batch);
-      curl.update(batch);
-    },
     ...passPieces('enc', (v) => enc.apply(v as tf.Tensor4D), enc.variables(), x, [B, 84, 84, 9]),
   });
   enc.dispose();
-  const update = { wallMs: t.updatePair.wallMs / 2, cpuMs: t.updatePair.cpuMs / 2 };
+  // The update as the peer times it: cycles of one update with the actor/temperature step and the target EMA and
+  // one without, the mean of their medians.
+  const pair = (u: Batch) => ({ withActor: () => void curl.update(u), withoutActor: () => void curl.update(u) });
+  const update = meanOfSteps(timeCycles(pair(batch), PEER_CYCLES.curlPixels(B)));
   const pairDispatches = await dispatches(() => (curl.update(batch), curl.update(batch)));
   const passes = { fwdBwd: 2, fwd: 3.5 };
   const encoderMs = passes.fwdBwd * t.encFwdBwd.cpuMs + passes.fwd * t.encFwd.cpuMs;
@@ -203,7 +257,7 @@ async function benchCurl(B: number, reps: number): Promise<Record<string, unknow
     obs: curl.encodeLatents(batch.obs as Uint8Array, B, true),
     nextObs: curl.encodeLatents(batch.nextObs as Uint8Array, B, true),
   };
-  const latent = timeRounds(Math.max(reps, 3), { pair: () => (curl.update(lat), curl.update(lat)) }).pair;
+  const latent = meanOfSteps(timeCycles(pair(lat), PEER_CYCLES.curlLatent));
   const latentPairDispatches = await dispatches(() => (curl.update(lat), curl.update(lat)));
   curl.dispose();
   return {
@@ -217,9 +271,9 @@ async function benchCurl(B: number, reps: number): Promise<Record<string, unknow
     encoderPassesPerUpdate: passes,
     encoderMsInUpdate: round(encoderMs),
     overheadShare: share(t.sample, update, encoderMs),
-    latentUpdateMs: round(latent.cpuMs / 2),
-    latentUpdateWallMs: round(latent.wallMs / 2),
-    speedupAfterFreeze: round(update.cpuMs / (latent.cpuMs / 2)),
+    latentUpdateMs: round(latent.cpuMs),
+    latentUpdateWallMs: round(latent.wallMs),
+    speedupAfterFreeze: round(update.cpuMs / latent.cpuMs),
     dispatchesPerUpdate: pairDispatches / 2,
     latentDispatchesPerUpdate: latentPairDispatches / 2,
   };
@@ -245,22 +299,33 @@ async function benchRainbow(B: number, reps: number): Promise<Record<string, unk
     seed: 1,
   });
   const feats = uniform(B * 576, 4);
+  rb.update(batch); // so there are priorities to write back
   const t = timeRounds(reps, {
+    // The priority write-back, timed apart as the peer leaves it out of its update.
+    writePriorities: () => replay.updatePriorities(batch.indices, rb.lastPriorities() as Float32Array),
+    act: () => void rb.act(img, 'explore'),
+  });
+  // The update, and the sampling and network passes its share is computed from, all timed as the peer times an
+  // update (the share's pieces alike: a long run repeats them all).
+  Object.assign(t, timeCycles({ update: () => void rb.update(batch) }, PEER_CYCLES.rainbow));
+  const sampling = {
     sample: () => {
       batch = replay.sample(B);
     },
     sampleUniform: () => void uniformReplay.sample(B),
-    update: () => {
-      rb.update(batch);
-      replay.updatePriorities(batch.indices, rb.lastPriorities() as Float32Array);
+  };
+  Object.assign(t, timeCycles(sampling, PEER_CYCLES.rainbow));
+  const passTimes = timeCycles(
+    {
+      ...passPieces('enc', (v) => enc.apply(v as tf.Tensor4D), enc.variables(), x, [B, ...shape]),
+      ...passPieces('head', (v) => head.apply(v as tf.Tensor2D, { noisy: true, log: true }), head.variables(), feats, [
+        B,
+        576,
+      ]),
     },
-    act: () => void rb.act(img, 'explore'),
-    ...passPieces('enc', (v) => enc.apply(v as tf.Tensor4D), enc.variables(), x, [B, ...shape]),
-    ...passPieces('head', (v) => head.apply(v as tf.Tensor2D, { noisy: true, log: true }), head.variables(), feats, [
-      B,
-      576,
-    ]),
-  });
+    PEER_CYCLES.rainbow,
+  );
+  Object.assign(t, passTimes);
   enc.dispose();
   head.dispose();
   const passes = { fwdBwd: 1, fwd: 2 };
@@ -276,7 +341,7 @@ async function benchRainbow(B: number, reps: number): Promise<Record<string, unk
     obs: rb.encodeLatents(batch.obs as Uint8Array, B),
     nextObs: rb.encodeLatents(batch.nextObs as Uint8Array, B),
   };
-  const latent = timeRounds(reps, { u: () => void rb.update(lat) }).u;
+  const latent = timeCycles({ u: () => void rb.update(lat) }, PEER_CYCLES.rainbow).u;
   rb.act(img, 'explore');
   const latentDispatches = await dispatches(() => void rb.update(lat));
   rb.dispose();
@@ -284,6 +349,7 @@ async function benchRainbow(B: number, reps: number): Promise<Record<string, unk
     batch: B,
     sampleMs: round(t.sample.cpuMs),
     sampleUniformMs: round(t.sampleUniform.cpuMs),
+    writePrioritiesMs: round(t.writePriorities.cpuMs),
     actMs: round(t.act.cpuMs),
     updateMs: round(t.update.cpuMs),
     updateWallMs: round(t.update.wallMs),

@@ -31,6 +31,7 @@ import { rainbowActFlops, rainbowEncodeFlops, rainbowUpdateFlops, type RainbowFl
 import type { Observation } from '../envs/types';
 import type { Batch } from '../replay/types';
 import { pixelsToTensor } from '../backend/kernels/pixels';
+import { hasRainbowLossKernels, rainbowLoss } from '../backend/kernels/rainbow_loss';
 import { Adam } from './adam';
 import { projectDistribution, support } from './distributional';
 import {
@@ -248,13 +249,23 @@ export class RainbowAgent implements Agent, SeerHooks {
         const sel = tf.sum(tf.mul(pTarget, tf.oneHot(argmax, c.numActions).expandDims(2)), 1) as tf.Tensor2D;
         return projectDistribution(sel, tf.tensor1d(batch.reward), tf.tensor1d(batch.discount), c.vMin, c.vMax);
       });
-      const actions = tf.oneHot(tf.tensor1d(batch.action, 'int32'), c.numActions).expandDims(2);
+      const actionIndices = tf.tensor1d(batch.action, 'int32');
+      // The loss from the online head's last layers on: one fused kernel and its gradient where the backend has
+      // them (native: lib/backend/kernels/rainbow_loss.ts, bit-identical), else the op composition below.
+      const fused = hasRainbowLossKernels();
+      const actions = fused ? undefined : tf.oneHot(actionIndices, c.numActions).expandDims(2);
       const weights = tf.tensor1d(batch.weights);
       const obsFrozen = this._frozen ? this.features(batch.obs, B, this.trunk) : undefined;
       const held: { perSample?: tf.Tensor } = {};
       const vars = this.optimizer.params();
       const { value, grads } = tf.variableGrads(() => {
         const f = obsFrozen ?? this.encode(this.trunk, this.obsTensor(batch.obs, B));
+        if (!actions) {
+          const { v, a } = this.head.streams(f, { noisy: true });
+          const { loss, perSample } = rainbowLoss(v, a, actionIndices, target, weights);
+          held.perSample = tf.keep(perSample);
+          return loss;
+        }
         const logp = this.head.apply(f, { noisy: true, log: true });
         const logpA = tf.sum(tf.mul(logp, actions), 1);
         const perSample = tf.keep(tf.neg(tf.sum(tf.mul(target, logpA), 1)));

@@ -45,6 +45,14 @@ import {
   type NoisyParamsInputs,
   type NoisySigmaGradInputs,
 } from './kernels/noisy';
+import {
+  RAINBOW_LOSS,
+  RAINBOW_LOSS_GRAD,
+  checkRainbowLossGradInputs,
+  checkRainbowLossInputs,
+  type RainbowLossGradInputs,
+  type RainbowLossInputs,
+} from './kernels/rainbow_loss';
 
 /** The addon's JS surface (native/src/addon.cc). All calls are synchronous and in place. */
 export interface NativeAddon {
@@ -121,6 +129,28 @@ export interface NativeAddon {
     vMax: number,
     dz: number,
   ): void;
+  /** Rainbow's online loss (lib/backend/kernels/rainbow_loss.ts gives the formula); B = weights.length. */
+  rainbowLossForward(
+    v: Float32Array,
+    a: Float32Array,
+    actions: Int32Array,
+    target: Float32Array,
+    weights: Float32Array,
+    loss: Float32Array,
+    perSample: Float32Array,
+    logp: Float32Array,
+  ): void;
+  /** Its gradients with respect to v and a; dyPerSample null when none. */
+  rainbowLossBackward(
+    dy: number,
+    dyPerSample: Float32Array | null,
+    logp: Float32Array,
+    actions: Int32Array,
+    target: Float32Array,
+    weights: Float32Array,
+    dv: Float32Array,
+    da: Float32Array,
+  ): void;
   /** out[j] = src[j] / divisor in float32 (n = out.length). */
   pixelsToFloat(src: Uint8Array, out: Float32Array, divisor: number): void;
   /** dSigma = dy ⊙ (epsIn ⊗ epsOut). */
@@ -130,6 +160,18 @@ export interface NativeAddon {
    * `scalars` beta1, beta2, c1, c2, step, eps per parameter.
    */
   adamStepMulti(arrays: Float32Array[], scalars: Float32Array): void;
+  /**
+   * A batch of the image replay's frame stacks: stack s, frame j is `pixels`·`channels` bytes of
+   * payloads[refs[2(s·frames + j)]] at byte refs[2(s·frames + j) + 1]; out holds the stacks, frames interleaved per pixel.
+   */
+  stackFrames(
+    out: Uint8Array,
+    payloads: Uint8Array[],
+    refs: Float64Array,
+    pixels: number,
+    channels: number,
+    frames: number,
+  ): void;
   /** Σ x², accumulated in double. */
   sumSquares(x: Float32Array): number;
   /** The oneDNN implementations chosen for a conv shape, e.g. "fwd=brgconv:avx512_core ...". */
@@ -733,6 +775,39 @@ function c51Project(lib: NativeAddon): Kernel {
   };
 }
 
+/** Rainbow's online loss (lib/backend/kernels/rainbow_loss.ts): ~25 dispatches as ops, one here; its gradient too. */
+function rainbowLoss(lib: NativeAddon): Kernel {
+  return (args) => {
+    const inputs = args.inputs as unknown as RainbowLossInputs;
+    const [B, A, J] = checkRainbowLossInputs(inputs);
+    const { backend } = args;
+    const loss = backend.makeOutput([], 'float32');
+    const perSample = backend.makeOutput([B], 'float32');
+    const logp = backend.makeOutput([B, A, J], 'float32');
+    const v = (t: tf.TensorInfo) => view(backend, t);
+    const actions = backend.typedArrayFromHeap(inputs.actions) as Int32Array;
+    const { target, weights } = inputs;
+    lib.rainbowLossForward(v(inputs.v), v(inputs.a), actions, v(target), v(weights), v(loss), v(perSample), v(logp));
+    return [loss, perSample, logp];
+  };
+}
+
+function rainbowLossGrad(lib: NativeAddon): Kernel {
+  return (args) => {
+    const inputs = args.inputs as unknown as RainbowLossGradInputs;
+    const [B, A, J] = checkRainbowLossGradInputs(inputs);
+    const { backend } = args;
+    const dv = backend.makeOutput([B, J], 'float32');
+    const da = backend.makeOutput([B, A * J], 'float32');
+    const v = (t: tf.TensorInfo) => view(backend, t);
+    const actions = backend.typedArrayFromHeap(inputs.actions) as Int32Array;
+    const dy = v(inputs.dy)[0];
+    const { logp, target, weights } = inputs;
+    lib.rainbowLossBackward(dy, v(inputs.dyPerSample), v(logp), actions, v(target), v(weights), v(dv), v(da));
+    return [dv, da];
+  };
+}
+
 /** The kernels this module replaces on 'wasm', and how each is built from the addon and the previous kernel. */
 const OVERRIDES: Record<string, (lib: NativeAddon, prev: Kernel | undefined) => Kernel | undefined> = {
   Conv2D: (lib, prev) => conv2D(lib, required('Conv2D', prev)),
@@ -765,6 +840,8 @@ const OVERRIDES: Record<string, (lib: NativeAddon, prev: Kernel | undefined) => 
   [NOISY_PARAMS]: (lib) => (typeof lib.noisyParams === 'function' ? noisyParams(lib) : undefined),
   [NOISY_SIGMA_GRAD]: (lib) => (typeof lib.noisySigmaGrad === 'function' ? noisySigmaGrad(lib) : undefined),
   [C51_PROJECT]: (lib) => (typeof lib.c51Project === 'function' ? c51Project(lib) : undefined),
+  [RAINBOW_LOSS]: (lib) => (typeof lib.rainbowLossForward === 'function' ? rainbowLoss(lib) : undefined),
+  [RAINBOW_LOSS_GRAD]: (lib) => (typeof lib.rainbowLossBackward === 'function' ? rainbowLossGrad(lib) : undefined),
 };
 
 function required(name: string, k: Kernel | undefined): Kernel {
@@ -837,6 +914,12 @@ export function nativePixelsToFloat(): NativeAddon['pixelsToFloat'] | undefined 
   if (!nativeActive || !addon || typeof addon.pixelsToFloat !== 'function' || tf.getBackend() !== 'wasm')
     return undefined;
   return addon.pixelsToFloat;
+}
+
+/** The addon's batch frame stacker for lib/replay/image-replay.ts, while the native kernels are on. */
+export function nativeStackFrames(): NativeAddon['stackFrames'] | undefined {
+  if (!nativeActive || !addon || typeof addon.stackFrames !== 'function') return undefined;
+  return addon.stackFrames;
 }
 
 /** Names of the kernels the native backend provides on top of wasm. */

@@ -78,6 +78,11 @@ export interface DuelingHead {
   resetNoise(normal: () => number): void;
   /** Features [B, in] → log-probabilities [B, |A|, atoms] (`log`) or probabilities. */
   apply(features: tf.Tensor2D, opts?: { noisy?: boolean; log?: boolean }): tf.Tensor3D;
+  /**
+   * The two streams before they are combined: v [B, atoms] and a [B, |A|·atoms] (action-major), the outputs of
+   * fc_z_v and fc_z_a, for a fused loss that does the combination itself (lib/backend/kernels/rainbow_loss.ts).
+   */
+  streams(features: tf.Tensor2D, opts?: { noisy?: boolean }): { v: tf.Tensor2D; a: tf.Tensor2D };
   dispose(): void;
 }
 
@@ -106,6 +111,13 @@ export function makeDuelingHead(cfg: DuelingConfig): DuelingHead {
   const zv = mk('fc_z_v', hidden, atoms);
   const za = mk('fc_z_a', hidden, numActions * atoms);
   const layers = [hv, ha, zv, za];
+  const streams = (features: tf.Tensor2D, opts: { noisy?: boolean } = {}) => {
+    const noisy = opts.noisy ?? true;
+    return tf.tidy(() => ({
+      v: zv.apply(hv.apply(features, { noisy, activation: 'relu' }), { noisy }),
+      a: za.apply(ha.apply(features, { noisy, activation: 'relu' }), { noisy }),
+    }));
+  };
   return {
     name,
     numActions,
@@ -116,14 +128,13 @@ export function makeDuelingHead(cfg: DuelingConfig): DuelingHead {
     resetNoise(normal) {
       for (const l of layers) l.resetNoise(normal);
     },
+    streams,
     apply(features, opts = {}) {
-      const noisy = opts.noisy ?? true;
       return tf.tidy(() => {
         const b = features.shape[0];
-        const v = zv.apply(hv.apply(features, { noisy, activation: 'relu' }), { noisy }).reshape([b, 1, atoms]);
-        const a = za
-          .apply(ha.apply(features, { noisy, activation: 'relu' }), { noisy })
-          .reshape([b, numActions, atoms]);
+        const s = streams(features, opts);
+        const v = s.v.reshape([b, 1, atoms]);
+        const a = s.a.reshape([b, numActions, atoms]);
         const q = tf.add(v, tf.sub(a, tf.mean(a, 1, true)));
         return (opts.log ? tf.logSoftmax(q, -1) : tf.softmax(q, -1)) as tf.Tensor3D;
       });

@@ -131,9 +131,51 @@ export class ImageReplay extends StepRing<Frames> implements PrioritizedReplay {
   /** Rebuilt stacked observations for logical slots, [n, ...obsShape]. */
   stacksAt(logical: ArrayLike<number>): Frames {
     const n = logical.length;
+    if (this.dtype === 'uint8' && this.frameStack > 1) {
+      const stack = nativeStackFrames();
+      if (stack) return this.stacksNative(logical, stack);
+    }
     const out = this.dtype === 'uint8' ? new Uint8Array(n * this.obsSize) : new Float32Array(n * this.obsSize);
     for (let b = 0; b < n; b++) this.stackInto(logical[b], out, b * this.obsSize);
     return out;
+  }
+
+  /** stacksAt in one native call: the frames of every stack located here, copied there (the same bytes). */
+  private stacksNative(logical: ArrayLike<number>, stack: StackFrames): Uint8Array {
+    const n = logical.length;
+    const k = this.frameStack;
+    const payloads: Uint8Array[] = [];
+    const index = new Map<Frames, number>();
+    const refs = new Float64Array(2 * n * k);
+    const srcs: Frames[] = new Array(k);
+    const offs: number[] = new Array(k);
+    for (let b = 0; b < n; b++) {
+      this.locateFrames(logical[b], srcs, offs);
+      for (let j = 0; j < k; j++) {
+        let p = index.get(srcs[j]);
+        if (p === undefined) {
+          p = payloads.push(srcs[j] as Uint8Array) - 1;
+          index.set(srcs[j], p);
+        }
+        refs[2 * (b * k + j)] = p;
+        refs[2 * (b * k + j) + 1] = offs[j];
+      }
+    }
+    // Every byte is written by `stack`, so the buffer is not zeroed first (a plain Uint8Array over it, not a Buffer).
+    const out = new Uint8Array(Buffer.allocUnsafeSlow(n * this.obsSize).buffer, 0, n * this.obsSize);
+    stack(out, payloads, refs, this.frameSize / this.frameChannels, this.frameChannels, k);
+    return out;
+  }
+
+  /** The k frames of the stack ending at `logical`: payload arrays and element offsets, oldest first. */
+  private locateFrames(logical: number, srcs: Frames[], offs: number[]): void {
+    let L = logical;
+    for (let j = this.frameStack - 1; j >= 0; j--) {
+      const { payload, offset: o } = this.payloadAt(L);
+      srcs[j] = payload;
+      offs[j] = o * this.frameSize;
+      if (j > 0 && !(this.flagsAt(L) & START)) L--; // at an episode start the first frame repeats
+    }
   }
 
   /** Writes the stack ending at `logical` into `out` at `offset`. */
@@ -142,13 +184,7 @@ export class ImageReplay extends StepRing<Frames> implements PrioritizedReplay {
     const C = this.frameChannels;
     const srcs: Frames[] = new Array(k);
     const offs: number[] = new Array(k);
-    let L = logical;
-    for (let j = k - 1; j >= 0; j--) {
-      const { payload, offset: o } = this.payloadAt(L);
-      srcs[j] = payload;
-      offs[j] = o * this.frameSize;
-      if (j > 0 && !(this.flagsAt(L) & START)) L--; // at an episode start the first frame repeats
-    }
+    this.locateFrames(logical, srcs, offs);
     if (k === 1) {
       out.set(srcs[0].subarray(offs[0], offs[0] + this.frameSize), offset);
       return;
@@ -290,6 +326,22 @@ function stack4Words(out: Int32Array, f0: Int32Array, f1: Int32Array, f2: Int32A
     out[i + 2] = (ab02 >>> 16) | (cd02 & 0xffff0000);
     out[i + 3] = (ab13 >>> 16) | (cd13 & 0xffff0000);
   }
+}
+
+/** The native addon's batch stacker (lib/backend/native.ts), when the native backend is active. */
+type StackFrames = (
+  out: Uint8Array,
+  payloads: Uint8Array[],
+  refs: Float64Array,
+  pixels: number,
+  channels: number,
+  frames: number,
+) => void;
+
+function nativeStackFrames(): StackFrames | undefined {
+  // Loaded lazily: the addon is optional and the replay runs on every backend.
+  const native = require('../backend/native') as typeof import('../backend/native');
+  return native.nativeStackFrames();
 }
 
 const aligned4 = (a: Uint8Array, off: number) => (a.byteOffset + off) % 4 === 0;

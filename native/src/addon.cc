@@ -15,10 +15,12 @@
 #include "c51.h"
 #include "conv.h"
 #include "elementwise.h"
+#include "frames.h"
 #include "gemm.h"
 #include "noisy.h"
 #include "optim.h"
 #include "pool.h"
+#include "rainbow_loss.h"
 
 extern "C" {
 void openblas_set_num_threads(int n);
@@ -429,6 +431,76 @@ napi_value PixelsToFloat(napi_env env, napi_callback_info info) {
   });
 }
 
+// A Uint8Array argument's bytes (null data with length 0 when empty).
+struct U8 {
+  unsigned char* data = nullptr;
+  size_t len = 0;
+};
+
+U8 u8_arg(napi_env env, napi_value v, const char* name) {
+  bool is_ta = false;
+  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
+  napi_typedarray_type type = napi_int8_array;
+  size_t len = 0;
+  void* data = nullptr;
+  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
+  if (!is_ta || type != napi_uint8_array) throw JsError(std::string(name) + " must be a Uint8Array");
+  return {static_cast<unsigned char*>(data), len};
+}
+
+// stackFrames(out: Uint8Array, payloads: Uint8Array[], refs: Float64Array, pixels, channels, frames): a batch of
+// the image replay's frame stacks (seer::stack_frames); n = refs' length / (2·frames). Every reference is checked
+// against its payload before anything is written.
+napi_value StackFrames(napi_env env, napi_callback_info info) {
+  return guarded(env, "stackFrames", [&]() {
+    napi_value argv[6];
+    get_args(env, info, argv, 6);
+    U8 out = u8_arg(env, argv[0], "out");
+    bool is_array = false;
+    NAPI_OK(napi_is_array(env, argv[1], &is_array));
+    if (!is_array) throw JsError("payloads must be an Array of Uint8Arrays");
+    uint32_t count = 0;
+    NAPI_OK(napi_get_array_length(env, argv[1], &count));
+    std::vector<const unsigned char*> payloads(count);
+    std::vector<size_t> sizes(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      napi_value el;
+      NAPI_OK(napi_get_element(env, argv[1], i, &el));
+      U8 p = u8_arg(env, el, "payloads[i]");
+      payloads[i] = p.data;
+      sizes[i] = p.len;
+    }
+    bool is_ta = false;
+    NAPI_OK(napi_is_typedarray(env, argv[2], &is_ta));
+    napi_typedarray_type type = napi_int8_array;
+    size_t nrefs = 0;
+    void* rdata = nullptr;
+    if (is_ta) NAPI_OK(napi_get_typedarray_info(env, argv[2], &type, &nrefs, &rdata, nullptr, nullptr));
+    if (!is_ta || type != napi_float64_array) throw JsError("refs must be a Float64Array");
+    const double* refs = static_cast<const double*>(rdata);
+    const double pixels = number_arg(env, argv[3], "pixels"), channels = number_arg(env, argv[4], "channels");
+    const double frames = number_arg(env, argv[5], "frames");
+    if (!(pixels >= 1 && channels >= 1 && frames >= 1) || pixels != long(pixels) || channels != int(channels) ||
+        frames != int(frames))
+      throw JsError("pixels, channels and frames must be positive integers");
+    const long P = long(pixels), C = long(channels), k = long(frames);
+    if (nrefs % size_t(2 * k)) throw JsError("refs must hold 2·frames numbers per stack");
+    const long n = long(nrefs) / (2 * k);
+    if (out.len != size_t(n * P * C * k))
+      throw JsError("out has " + std::to_string(out.len) + " bytes, the stacks need " + std::to_string(n * P * C * k));
+    const double frame = double(P * C);
+    const auto num = [](double v) { return v == double(long(v)) ? std::to_string(long(v)) : std::to_string(v); };
+    for (size_t r = 0; r < nrefs; r += 2) {
+      const double p = refs[r], o = refs[r + 1];
+      if (!(p >= 0 && p < count && p == long(p)) || !(o >= 0 && o == long(o) && o + frame <= double(sizes[long(p)])))
+        throw JsError("refs[" + std::to_string(r) + "]: payload " + num(p) + " at " + num(o) + " (frames of " +
+                      num(frame) + " bytes) is outside the " + std::to_string(count) + " payloads given");
+    }
+    seer::stack_frames(out.data, payloads.data(), refs, n, P, int(C), int(k));
+    return undefined(env);
+  });
+}
+
 // c51Project(probs, returns, discounts, z, out, vmin, vmax, dz): Rainbow's projected target distribution
 // (seer::c51_project); batch = returns' length, atoms = z's length.
 napi_value C51Project(napi_env env, napi_callback_info info) {
@@ -444,6 +516,78 @@ napi_value C51Project(napi_env env, napi_callback_info info) {
     seer::c51_project(probs.data, ret.data, disc.data, z.data, long(batch), long(atoms),
                       float(number_arg(env, argv[5], "vmin")), float(number_arg(env, argv[6], "vmax")),
                       float(number_arg(env, argv[7], "dz")), out.data);
+    return undefined(env);
+  });
+}
+
+// An Int32Array argument of length n, in place (a view on the wasm heap).
+const int* i32_arg(napi_env env, napi_value v, const char* name, size_t n) {
+  bool is_ta = false;
+  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
+  napi_typedarray_type type = napi_int8_array;
+  size_t len = 0;
+  void* data = nullptr;
+  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
+  if (!is_ta || type != napi_int32_array || len != n)
+    throw JsError(std::string(name) + " must be an Int32Array of length " + std::to_string(n));
+  return static_cast<const int*>(data);
+}
+
+// Rainbow's loss shapes from weights [batch], v [batch, atoms] and a [batch, A·atoms]; every action in [0, A).
+struct LossDims {
+  size_t batch, actions, atoms;
+};
+
+LossDims loss_dims(const F32& weights, size_t v_len, size_t a_len, const int* actions) {
+  const size_t batch = weights.len, atoms = batch ? v_len / batch : 0;
+  if (batch == 0 || atoms == 0 || v_len != batch * atoms || a_len % v_len != 0 || a_len == 0)
+    throw JsError("v must hold batch·atoms and a batch·actions·atoms floats (batch = weights' length)");
+  const size_t A = a_len / v_len;
+  for (size_t b = 0; b < batch; ++b)
+    if (actions[b] < 0 || size_t(actions[b]) >= A)
+      throw JsError("actions[" + std::to_string(b) + "] = " + std::to_string(actions[b]) + " is outside [0, " +
+                    std::to_string(A) + ")");
+  return {batch, A, atoms};
+}
+
+// rainbowLossForward(v, a, actions: Int32Array, target, weights, loss, perSample, logp): Rainbow's online loss
+// (seer::rainbow_loss_forward); loss has one float, logp a's length.
+napi_value RainbowLossForward(napi_env env, napi_callback_info info) {
+  return guarded(env, "rainbowLossForward", [&]() {
+    napi_value argv[8];
+    get_args(env, info, argv, 8);
+    F32 v = f32_arg(env, argv[0], "v"), a = f32_arg(env, argv[1], "a"), weights = f32_arg(env, argv[4], "weights");
+    const int* actions = i32_arg(env, argv[2], "actions", weights.len);
+    const LossDims d = loss_dims(weights, v.len, a.len, actions);
+    F32 target = f32_arg(env, argv[3], "target"), loss = f32_arg(env, argv[5], "loss");
+    F32 per_sample = f32_arg(env, argv[6], "perSample"), logp = f32_arg(env, argv[7], "logp");
+    need(target, v.len, "target");
+    need(loss, 1, "loss");
+    need(per_sample, d.batch, "perSample");
+    need(logp, a.len, "logp");
+    seer::rainbow_loss_forward(v.data, a.data, actions, target.data, weights.data, long(d.batch), long(d.actions),
+                               long(d.atoms), loss.data, per_sample.data, logp.data);
+    return undefined(env);
+  });
+}
+
+// rainbowLossBackward(dy, dyPerSample | null, logp, actions, target, weights, dv, da): the loss's gradients with
+// respect to v and a (seer::rainbow_loss_backward); dv has batch·atoms floats, da logp's length.
+napi_value RainbowLossBackward(napi_env env, napi_callback_info info) {
+  return guarded(env, "rainbowLossBackward", [&]() {
+    napi_value argv[8];
+    get_args(env, info, argv, 8);
+    const float dy = float(number_arg(env, argv[0], "dy"));
+    F32 dps = f32_arg(env, argv[1], "dyPerSample", true), logp = f32_arg(env, argv[2], "logp");
+    F32 weights = f32_arg(env, argv[5], "weights"), target = f32_arg(env, argv[4], "target");
+    F32 dv = f32_arg(env, argv[6], "dv"), da = f32_arg(env, argv[7], "da");
+    const int* actions = i32_arg(env, argv[3], "actions", weights.len);
+    const LossDims d = loss_dims(weights, target.len, logp.len, actions);
+    if (dps.data) need(dps, d.batch, "dyPerSample");
+    need(dv, target.len, "dv");
+    need(da, logp.len, "da");
+    seer::rainbow_loss_backward(dy, dps.data, logp.data, actions, target.data, weights.data, long(d.batch),
+                                long(d.actions), long(d.atoms), dv.data, da.data);
     return undefined(env);
   });
 }
@@ -511,7 +655,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"noisyParams", nullptr, NoisyParams, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"noisySigmaGrad", nullptr, NoisySigmaGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pixelsToFloat", nullptr, PixelsToFloat, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"stackFrames", nullptr, StackFrames, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"c51Project", nullptr, C51Project, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rainbowLossForward", nullptr, RainbowLossForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rainbowLossBackward", nullptr, RainbowLossBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convImpls", nullptr, ConvImpls, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
