@@ -7,13 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { main, registerSubcommand, SUBCOMMANDS, usage } from '../lib/cli';
 import { CURL_SPEC } from '../lib/agents/curl-args';
 import { RAINBOW_SPEC } from '../lib/agents/rainbow-args';
 import { sectionJobs } from '../lib/plan/sections';
 import { isDone } from '../lib/run/done';
+import { tmpDir } from './tmp';
 
 process.env.SEER_QUIET = '1';
 
@@ -33,7 +33,7 @@ async function seer(...argv: string[]): Promise<{ code: number; out: string; err
   }
 }
 
-const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'seer-cli-'));
+const tmp = (): string => tmpDir('seer-cli-');
 const RUN = ['run', '--env', 'minatar/breakout', '--scale', 'smoke'];
 
 test('run: an unknown flag (--seeds, --foo) is an error naming it and the accepted ones', async () => {

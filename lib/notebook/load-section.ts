@@ -65,6 +65,8 @@ export async function loadOrRunSection(
   });
   if (scale === 'smoke') {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), `seer-${name}-`));
+    // Smoke runs are for this process only (tests, a first look): their directory goes when it exits.
+    process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
     await runSection(name, scale, { root, jobs: 0 });
     return done(root, 'fresh');
   }

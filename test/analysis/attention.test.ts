@@ -1,7 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend/select';
@@ -19,6 +18,7 @@ import { takeSnapshot } from '../../lib/analysis/snapshots';
 import { decodePng } from '../../lib/envs/png';
 import { makeEncoder } from '../../lib/nets/encoders';
 import { makeInitRng } from '../../lib/nets/layers';
+import { tmpDir } from '../tmp';
 
 before(async () => {
   await initBackend();
@@ -113,7 +113,7 @@ test('encoder attention overlays, Figure 8a grid over snapshots, saved as PNG', 
     const gap = 2;
     assert.deepEqual(fig.grid.shape, [2 * 24 + 3 * gap, 3 * 24 + 4 * gap, 3]);
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'att-'));
+    const dir = tmpDir('att-');
     const file = path.join(dir, 'fig8a.png');
     saveFramePng(file, fig.grid);
     const png = decodePng(fs.readFileSync(file));

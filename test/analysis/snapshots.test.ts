@@ -1,7 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend/select';
@@ -19,6 +18,7 @@ import { evenlySpaced, figure8 } from '../../lib/analysis/figure8';
 import { decodePng } from '../../lib/envs/png';
 import { makeEncoder, type Encoder } from '../../lib/nets/encoders';
 import { makeInitRng } from '../../lib/nets/layers';
+import { tmpDir } from '../tmp';
 
 before(async () => {
   await initBackend();
@@ -90,7 +90,7 @@ test('a snapshot is a copy that loads into a differently named encoder', () => {
 });
 
 test('disk store: atomic binary + JSON index round trip', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snap-'));
+  const dir = tmpDir('snap-');
   const enc = build(4);
   try {
     const store = new DiskSnapshotStore(dir);
@@ -222,7 +222,7 @@ test('evenlySpaced keeps the first and last', () => {
 });
 
 test('figure8 writes both panels from a snapshot store', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fig8-'));
+  const dir = tmpDir('fig8-');
   const enc = build(12);
   try {
     const store = new DiskSnapshotStore(path.join(dir, 'snapshots'));

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   benchmarkProgressNote,
@@ -13,6 +12,7 @@ import {
 import * as aq from 'arquero';
 import { resolveConfig } from '../../lib/run/config';
 import { sectionJobs } from '../../lib/plan/sections';
+import { tmpDir } from '../tmp';
 
 /** A run directory of the compute plan at benchmark scale, with evaluations at steps 0 and `steps`. */
 function writeRun(dir: string, config: object, returns: number[], done: boolean): void {
@@ -34,7 +34,7 @@ function writeRun(dir: string, config: object, returns: number[], done: boolean)
 }
 
 test('benchmark progress: planned, started and finished runs per arm, latest return, never a verdict', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-progress-'));
+  const root = tmpDir('bench-progress-');
   const jobs = sectionJobs('compute', 'benchmark', root).filter(
     (j) => j.env === 'minatar/breakout' && j.arm === 'baseline',
   );
@@ -59,7 +59,7 @@ test('benchmark progress: planned, started and finished runs per arm, latest ret
 });
 
 test('finished benchmark runs: only runs with DONE enter a verdict', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-finished-'));
+  const root = tmpDir('bench-finished-');
   const [a, b] = sectionJobs('compute', 'benchmark', root).filter((j) => j.env === 'minatar/breakout');
   writeRun(a.dir, a.config, [0.6, 3.0], true);
   writeRun(b.dir, b.config, [0.6, 9.0], false);

@@ -1,15 +1,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as aq from 'arquero';
 import { setupNotebook, showFigure, showTable, kernelDisplay, useRuns } from '../../lib/notebook/display';
 import { closeBrowser } from '../../lib/plots/browser';
 import { line, singlePanel } from '../../lib/plots/spec';
 import { chromiumSkipReason } from '../plots/chromium';
+import { tmpDir } from '../tmp';
 
-const dir = mkdtempSync(join(tmpdir(), 'seer-display-'));
+const dir = tmpDir('seer-display-');
 process.env.SEER_FIGURES_DIR = join(dir, 'figures');
 process.env.SEER_TABLES_DIR = join(dir, 'tables');
 after(async () => {

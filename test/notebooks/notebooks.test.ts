@@ -8,8 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   checkHtmlInBrowser,
@@ -21,12 +20,13 @@ import {
 import { REPO_ROOT } from '../../lib/util/paths';
 import { closeBrowser } from '../../lib/plots/browser';
 import { canInstallDebianPackages, chromiumSkipReason } from '../plots/chromium';
+import { tmpDir } from '../tmp';
 
 const NOTEBOOK_DIR = join(REPO_ROOT, 'notebooks');
 const notebooks = readdirSync(NOTEBOOK_DIR)
   .filter((f) => f.endsWith('.ipynb'))
   .sort();
-const work = mkdtempSync(join(tmpdir(), 'seer-notebooks-'));
+const work = tmpDir('seer-notebooks-');
 // Outputs go to a temporary folder so tests never rewrite data/figures or data/tables.
 const env = { SEER_FIGURES_DIR: join(work, 'figures'), SEER_TABLES_DIR: join(work, 'tables') };
 const CELL_TIMEOUT_S = 300;

@@ -5,15 +5,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { codeInputs, dataFolderOf, notebookInputs, sectionFolders } from '../../lib/notebook/inputs';
 import { notebookJson, publishCommand, publishedNotebook, stalenessProblems } from '../../lib/notebook/publish';
 import { changedWhileExecuting, withoutOutputs } from '../../lib/notebook/publish';
 import type { Notebook } from '../../lib/notebook/publish';
+import { tmpDir } from '../tmp';
 
-const root = mkdtempSync(join(tmpdir(), 'seer-publish-'));
+const root = tmpDir('seer-publish-');
 const NB = 'notebooks/10-demo.ipynb';
 const put = (rel: string, text: string): void => {
   mkdirSync(dirname(join(root, rel)), { recursive: true });

@@ -6,18 +6,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEMO, runDemo } from '../../lib/plan/demo';
 import { isDone } from '../../lib/run/done';
 import { forkPointDir } from '../../lib/run/fork';
 import { readLog } from '../../lib/run/log';
+import { tmpDir } from '../tmp';
 
 test(
   'the main job runs baselines, forks SEER from them, and writes a figure and a table',
   { timeout: 300_000 },
   async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-demo-'));
+    const out = tmpDir('seer-demo-');
     // No clock checkpoint in any run (as on a machine faster than checkpointSeconds); Breakout's episodes vary in
     // length, and in seed 1 the one that crosses T_f is longer than those before it.
     const overrides = ['--scale', 'smoke', '--set', 'checkpointSeconds=86400'];

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { estimateRun, phaseSpeeds, speedSamples, type SpeedSample } from '../../lib/plan/estimate';
 import { resolveConfig } from '../../lib/run/config';
 import type { LogRecord } from '../../lib/run/log';
 import { jobCommand, sectionStatusLines } from '../../lib/plan/section-status';
 import { cliArgs, sectionJobs } from '../../lib/plan/sections';
+import { tmpDir } from '../tmp';
 
 const evalAt = (agentSteps: number, wallSeconds: number, frozen = false): LogRecord => ({
   type: 'eval',
@@ -67,7 +67,7 @@ function writeRun(dir: string, config: object, log: LogRecord[], done = true): v
 }
 
 test('speed samples are read from finished runs only', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-speeds-'));
+  const root = tmpDir('seer-speeds-');
   const config = resolveConfig({ env: 'cartpole-swingup', scale: 'laptop', variant: 'seer' });
   writeRun(path.join(root, 'a'), config, CURL_LOG);
   writeRun(path.join(root, 'b'), config, CURL_LOG.slice(0, 5), false);
@@ -79,7 +79,7 @@ test('speed samples are read from finished runs only', () => {
 });
 
 test('section --status lists each unfinished run with the command that makes it and its estimated time', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-status-'));
+  const root = tmpDir('seer-status-');
   const jobs = sectionJobs('compute', 'smoke', root);
   const rainbow = jobs.find((j) => j.env === 'minatar/breakout' && j.arm === 'baseline')!;
   // one finished smoke Rainbow run with measured speeds; everything else missing

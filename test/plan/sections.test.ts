@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { SCALES } from '../../lib/run/scale';
 import {
@@ -29,8 +28,9 @@ import { readLog } from '../../lib/run/log';
 import type { RunResult } from '../../lib/report/results';
 import { DiskSnapshotStore, loadSnapshot } from '../../lib/analysis/snapshots';
 import { makeEncoder } from '../../lib/nets/encoders';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-sections-'));
+const tmp = tmpDir('seer-sections-');
 
 test('every section has a valid plan at every scale, with unique run folders', () => {
   for (const name of SECTION_NAMES) {

@@ -7,13 +7,14 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runSweep, type SweepJob } from '../../lib/plan/sweep';
 import { resolveConfig } from '../../lib/run/config';
+import { tmpDir } from '../tmp';
 
 // A stand-in for `seer run`: records the thread count it was given and marks itself done.
 const FAKE_RUN = `const fs = require('fs'); const out = process.argv[process.argv.indexOf('--out') + 1];
 fs.writeFileSync(out + '/threads', String(process.env.SEER_NATIVE_THREADS)); fs.writeFileSync(out + '/DONE', '{}');`;
 
 async function threadsOf(parallel: number, jobs: number, env?: string): Promise<string[]> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-sweep-'));
+  const root = tmpDir('seer-sweep-');
   const list: SweepJob[] = Array.from({ length: jobs }, (_, i) => ({ dir: path.join(root, `j${i}`), args: [] }));
   const saved = process.env.SEER_NATIVE_THREADS;
   if (env === undefined) delete process.env.SEER_NATIVE_THREADS;
@@ -42,7 +43,7 @@ if (path.basename(out).startsWith('bad')) process.exit(3);
 setTimeout(() => fs.writeFileSync(out + '/DONE', '{}'), 50);`;
 
 test('a job waits for the runs it needs; a job whose dependency failed fails without running', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-sweep-deps-'));
+  const root = tmpDir('seer-sweep-deps-');
   const d = (n: string): string => path.join(root, n);
   // Listed dependants first: the queue must still start the baselines before their forks.
   const list: SweepJob[] = [
@@ -78,7 +79,7 @@ function finishedRun(dir: string, cfg: object): void {
 }
 
 test('runs made with other settings refuse the sweep, naming the fields, instead of being skipped', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-sweep-conflict-'));
+  const root = tmpDir('seer-sweep-conflict-');
   const cfg = resolveConfig({ env: 'minatar/breakout', scale: 'smoke' });
   finishedRun(path.join(root, 'same'), cfg);
   finishedRun(path.join(root, 'other'), cfg);
@@ -106,7 +107,7 @@ test('runs made with other settings refuse the sweep, naming the fields, instead
 });
 
 test('`seer sweep` with a changed --set refuses with exit 1 and names the field', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-sweep-cli-'));
+  const out = tmpDir('seer-sweep-cli-');
   const cfg = resolveConfig({ env: 'minatar/breakout', scale: 'smoke' });
   finishedRun(path.join(out, 'minatar_breakout__baseline__s0'), cfg);
   const cli = path.join(__dirname, '..', '..', 'bin', 'seer.js');

@@ -1,7 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { figure, line, markers } from '../../lib/plots/spec';
 import { renderFigure, saveFigure, decodeDataUrl, stableSvgIds } from '../../lib/plots/render';
@@ -9,9 +8,10 @@ import { closeBrowser } from '../../lib/plots/browser';
 import { figureHtml, plotlyBundleHtml } from '../../lib/plots/html';
 import { checkHtmlInBrowser } from '../../lib/notebook/run';
 import { chromiumSkipReason } from './chromium';
+import { tmpDir } from '../tmp';
 
 const skip = chromiumSkipReason();
-const tmp = mkdtempSync(join(tmpdir(), 'seer-plots-'));
+const tmp = tmpDir('seer-plots-');
 after(async () => {
   await closeBrowser();
   rmSync(tmp, { recursive: true, force: true });

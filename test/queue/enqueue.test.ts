@@ -6,7 +6,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import { resolveConfig } from '../../lib/run/config';
@@ -16,8 +15,9 @@ import { ensureRootId } from '../../lib/queue/run-root';
 import { startWorker } from '../../lib/queue/worker';
 import { TestRedis } from './redis-server';
 import { waitFor } from './helpers';
+import { tmpDir } from '../tmp';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-queue-enqueue-'));
+const root = tmpDir('seer-queue-enqueue-');
 const redis = TestRedis.start();
 after(async () => (await redis).stop());
 
@@ -79,7 +79,7 @@ test('a run needed by several runs is the flow child of the first; the others wa
 test('a job with an unknown field or a shell metacharacter is rejected, failed with the validation error', async () => {
   const r = await redis;
   const t = parseQueueUrl(r.url);
-  const own = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-queue-bad-'));
+  const own = tmpDir('seer-queue-bad-');
   const rootId = ensureRootId(own);
   const good = {
     kind: 'run',

@@ -6,8 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { tmpDir } from '../tmp';
 
 export function redisServerPath(): string {
   const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
@@ -32,7 +31,7 @@ export async function freePort(): Promise<number> {
 
 export class TestRedis {
   private proc?: ChildProcess;
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-redis-'));
+  readonly dir = tmpDir('seer-redis-');
 
   private constructor(
     readonly port: number,

@@ -6,7 +6,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import { runExperiment } from '../../lib/run/train';
@@ -15,8 +14,9 @@ import { isDone } from '../../lib/run/done';
 import { KEY_PREFIX, QUEUE_NAME, parseQueueUrl } from '../../lib/queue/connection';
 import { TestRedis } from './redis-server';
 import { comparable, FAST_QUEUE_ENV, seer, waitFor, type SeerProcess } from './helpers';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-queue-workers-'));
+const tmp = tmpDir('seer-queue-workers-');
 const started: SeerProcess[] = [];
 const servers: TestRedis[] = [];
 after(async () => {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeRun, replayRule } from '../../lib/report/analyze';
 import { runExperiment } from '../../lib/run/train';
 import { collectProbe } from '../../lib/run/snapshot-run';
 import type { SimilarityPoint } from '../../lib/analysis';
+import { tmpDir } from '../tmp';
 
 const point = (update: number, conv1: number, conv2: number): SimilarityPoint => ({
   update,
@@ -31,7 +31,7 @@ test('the adaptive rule replayed over recorded similarities fires after m passin
 });
 
 test('analyzeRun writes Figure 8 and the τ replay from a run with snapshots; a run without is a clear error', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-analyze-'));
+  const root = tmpDir('seer-analyze-');
   const run = path.join(root, 'run');
   await runExperiment(
     { env: 'minatar/breakout', variant: 'baseline', scale: 'smoke', snapshotEvery: 10 },

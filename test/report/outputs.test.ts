@@ -1,15 +1,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultReportDir, folderDigests, writeOutputManifest } from '../../lib/report/outputs';
 import { REPO_ROOT } from '../../lib/util/paths';
 import { chromiumSkipReason } from '../plots/chromium';
+import { tmpDir } from '../tmp';
 
-const dir = mkdtempSync(join(tmpdir(), 'seer-outputs-'));
+const dir = tmpDir('seer-outputs-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 let calls = 0;

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunLog, readLog } from '../../lib/run/log';
 import { aggregate, groupByEnvArm, loadRun, loadRuns, returnAtFlops } from '../../lib/report/results';
 import { curvesFigure, reportRuns, summaryTable } from '../../lib/report/report';
+import { tmpDir } from '../tmp';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-results-'));
+const root = tmpDir('seer-results-');
 
 /**
  * A fake run directory: a manifest and a log with evaluations at fixed steps. Each evaluation costs `flopsPerEval`
@@ -51,7 +51,7 @@ test('curves are mean ± sample std (n − 1) across seeds at each evaluation', 
 });
 
 test('seeds are aligned by env step: only steps every seed evaluated enter the curve', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-align-'));
+  const dir = tmpDir('seer-align-');
   const write = (name: string, steps: number[]) => {
     fs.mkdirSync(path.join(dir, name));
     fs.writeFileSync(
@@ -119,7 +119,7 @@ test('score at a FLOPs budget is the last evaluation whose training FLOPs are wi
 });
 
 test('a log without a FLOPs breakdown cannot be scored at a training budget, and says which run', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-nobreakdown-'));
+  const dir = tmpDir('seer-nobreakdown-');
   const manifest = { seed: 0, config: { env: 'minatar/breakout', variant: 'seer' } };
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
   const evalRecord = { type: 'eval', envSteps: 0, updates: 0, wallSeconds: 0, evalReturn: 1, cumulativeFlops: 5 };
@@ -185,7 +185,7 @@ test('groupByEnvArm: one group per (environment, arm), in the order of their fir
 });
 
 test('seer report on a section folder draws arms from the folders, leaves pre-training out, keeps configs', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-report-arms-'));
+  const dir = tmpDir('seer-report-arms-');
   for (const [arm, variant] of [
     ['constrained-seer@int8', 'constrained-seer'],
     ['constrained-seer', 'constrained-seer'],

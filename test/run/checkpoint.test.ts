@@ -6,13 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CheckpointError, loadLatestCheckpoint, readCheckpointAt, writeCheckpoint } from '../../lib/run/checkpoint';
 import { runExperiment } from '../../lib/run/train';
 import { readLog } from '../../lib/run/log';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-ckpt-'));
+const tmp = tmpDir('seer-ckpt-');
 
 function twoCheckpoints(name: string): string {
   const dir = path.join(tmp, name);

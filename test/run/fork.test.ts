@@ -7,7 +7,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { runExperiment } from '../../lib/run/train';
 import { readLog } from '../../lib/run/log';
@@ -17,8 +16,9 @@ import { isDone } from '../../lib/run/done';
 import { readLatestCheckpoint } from '../../lib/run/checkpoint';
 import { sectionJobs, type SectionJob } from '../../lib/plan/sections';
 import { runJobs, runSection } from '../../lib/plan/section-run';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-fork-'));
+const tmp = tmpDir('seer-fork-');
 
 /** The log without wall-clock times and resume/fork markers. */
 function comparable(dir: string): string[] {

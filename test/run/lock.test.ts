@@ -12,8 +12,9 @@ import * as path from 'node:path';
 import { acquireRunLock, LOCK_FILE, readRunLock, RunLockedError } from '../../lib/run/lock';
 import { runExperiment } from '../../lib/run/train';
 import { readLog } from '../../lib/run/log';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-lock-'));
+const tmp = tmpDir('seer-lock-');
 const smoke = { env: 'minatar/breakout', scale: 'smoke' } as const;
 
 /** The pid of a process that has exited (so no process has it, until the system reuses it). */

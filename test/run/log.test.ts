@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CorruptLogError, RunLog, readLog } from '../../lib/run/log';
 import { runExperiment } from '../../lib/run/train';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-log-'));
+const tmp = tmpDir('seer-log-');
 const rec = (i: number) => JSON.stringify({ type: 'eval', envSteps: i, updates: i, wallSeconds: 0 }) + '\n';
 
 test('a damaged line in the middle is an error naming the file and line, not a cut', () => {

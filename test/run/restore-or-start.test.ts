@@ -7,7 +7,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveConfig } from '../../lib/run/config';
 import { RunLog, readLog } from '../../lib/run/log';
@@ -18,8 +17,9 @@ import { ImageReplay } from '../../lib/replay/image-replay';
 import { LatentReplay } from '../../lib/replay/latent-replay';
 import type { Snapshot } from '../../lib/run/checkpoint';
 import { FakeSeerAgent, makeStream } from '../replay/fixtures';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-begin-'));
+const tmp = tmpDir('seer-begin-');
 const seer = resolveConfig({ env: 'minatar/breakout', agent: 'rainbow', scale: 'smoke', variant: 'seer' });
 const baseline = { ...seer, variant: 'baseline' as const };
 const own: Snapshot = { meta: { loop: { step: 7 } }, arrays: {} };

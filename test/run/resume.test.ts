@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { runExperiment } from '../../lib/run/train';
 import { readLog } from '../../lib/run/log';
 import type { ExperimentConfig } from '../../lib/run/config';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-resume-'));
+const tmp = tmpDir('seer-resume-');
 
 /** The log without wall-clock times and resume markers. */
 function comparable(dir: string): string[] {

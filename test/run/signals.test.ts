@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { runExperiment } from '../../lib/run/train';
 import { readLog } from '../../lib/run/log';
+import { tmpDir } from '../tmp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-signals-'));
+const tmp = tmpDir('seer-signals-');
 const cfg = { env: 'minatar/breakout', scale: 'smoke', steps: 240, checkpointSeconds: 3600 } as const;
 const comparable = (dir: string) =>
   readLog(path.join(dir, 'log.jsonl'))

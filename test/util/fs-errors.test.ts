@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkOutputDir, describeFsError } from '../../lib/util/fs-errors';
+import { tmpDir } from '../tmp';
 
 const errno = (code: string, syscall: string, p: string): NodeJS.ErrnoException =>
   Object.assign(new Error(`${code}: raw, ${syscall} '${p}'`), { code, syscall, path: p });
@@ -31,7 +31,7 @@ test('each file-system error names the path and what to do', () => {
 });
 
 test('an output directory is checked without being created', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seer-fs-'));
+  const root = tmpDir('seer-fs-');
   assert.equal(checkOutputDir(path.join(root, 'a', 'b')), undefined);
   assert.equal(fs.existsSync(path.join(root, 'a')), false);
   fs.writeFileSync(path.join(root, 'f'), '');
