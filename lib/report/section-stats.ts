@@ -137,17 +137,26 @@ export interface ArmComparison {
 }
 
 /**
+ * Seeds per arm a verdict needs. With 2 seeds a stratified bootstrap has 3 distinct resampled means per arm, so its
+ * interval excludes 0 whenever both of one arm's seeds beat both of the other's: far too narrow to decide on (the
+ * benchmark campaign's 2-seed Space Invaders table read 'holds' that way). The interval is still shown.
+ */
+export const MIN_SEEDS_FOR_VERDICT = 3;
+
+/**
  * Does `better` beat `worse`? Decided by the 95% stratified-bootstrap interval of the difference of means
  * (lib/stats/compare.ts): 'holds' when it lies above 0, 'does not hold' when below, 'inconclusive' when it covers
- * 0, and with fewer than 2 seeds in an arm (no interval). 'neither learned' when neither arm's return rose above its
- * start (ArmStats.learned): no test of the claim, whatever the interval.
+ * 0, when an arm has fewer than 2 seeds (no interval) and when it has fewer than MIN_SEEDS_FOR_VERDICT. 'neither
+ * learned' when neither arm's return rose above its start (ArmStats.learned): no test of the claim, whatever the
+ * interval.
  */
 export function compareArmStats(better: ArmStats, worse: ArmStats): ArmComparison {
   const enough = better.seeds >= MIN_SEEDS_FOR_INTERVAL && worse.seeds >= MIN_SEEDS_FOR_INTERVAL;
   const interval = enough ? compareScores(better.values, worse.values) : undefined;
+  const decidable = Math.min(better.seeds, worse.seeds) >= MIN_SEEDS_FOR_VERDICT;
   let v: Verdict = 'inconclusive';
   if (better.learned === false && worse.learned === false) v = 'neither learned';
-  else if (interval) {
+  else if (interval && decidable) {
     const side = intervalSide(interval.meanDiff);
     v = side === 'above' ? 'holds' : side === 'below' ? 'does not hold' : 'inconclusive';
   }

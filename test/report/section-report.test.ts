@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { RunResult } from '../../lib/report/results';
 import { armStatsTable, comparisonTable, noLearningClause, tally, verdictLines } from '../../lib/report/section-report';
 import {
+  compareArmStats,
   finalReturns,
   flopsBudgets,
   learnedOf,
@@ -127,6 +128,19 @@ test('verdicts rest on the 95% interval of the difference of means', () => {
   assert.equal(verdict(stats('a', [10, 11]), undefined), 'inconclusive');
 });
 
+test('two seeds per arm give an interval but no verdict: too few to decide', () => {
+  // Every resample of [14, 16] beats every resample of [12, 13]: the 2-seed interval lies above 0 ...
+  const a = stats('a', [14, 16]);
+  const b = stats('b', [12, 13]);
+  assert.ok(compareArmStats(a, b).interval!.meanDiff.low > 0);
+  // ... yet it is far too narrow to rest a verdict on.
+  assert.equal(compareArmStats(a, b).verdict, 'inconclusive');
+  assert.equal(verdict(stats('a', [14, 16, 15]), stats('b', [12, 13])), 'inconclusive', 'the smaller arm decides');
+  assert.equal(verdict(stats('a', [14, 16, 15]), stats('b', [12, 13, 12.5])), 'holds');
+  const line = verdictLines([a, b], 'a', 'b').join('\n');
+  assert.match(line, /\*\*inconclusive\*\* \(2 and 2 seeds: fewer than 3 per arm, too few to decide\)/);
+});
+
 test('comparison table: mean ± sample std, the difference with its interval, IQM and P(a > b)', () => {
   const t = comparisonTable([stats('a', [10, 12]), stats('b', [4, 6])], 'a', 'b');
   assert.deepEqual(t.objects()[0], {
@@ -138,14 +152,16 @@ test('comparison table: mean ± sample std, the difference with its interval, IQ
     '95% CI': '[4.0, 8.0]',
     'IQM diff [95% CI]': '6.0 [4.0, 8.0]',
     'P(a > b) [95% CI]': '1.00 [1.00, 1.00]',
-    'a > b?': 'holds',
+    'a > b?': 'inconclusive', // 2 seeds per arm: an interval, no verdict (MIN_SEEDS_FOR_VERDICT)
   });
   const [line] = verdictLines([stats('a', [10, 12]), stats('b', [4, 6])], 'a', 'b', { a: 'A' });
   assert.equal(
     line,
     '- **e**: A − b = 6.0 (95% CI [4.0, 8.0]; IQM 6.0 [4.0, 8.0]), P(A > b) = 1.00 [1.00, 1.00]: ' +
-      '**holds** (the interval lies above 0).',
+      '**inconclusive** (2 and 2 seeds: fewer than 3 per arm, too few to decide).',
   );
+  const [three] = verdictLines([stats('a', [10, 12, 11]), stats('b', [4, 6, 5])], 'a', 'b', { a: 'A' });
+  assert.match(three, /^- \*\*e\*\*: A − b = 6\.0 \(95% CI \[.*\]: \*\*holds\*\* \(the interval lies above 0\)\.$/);
   // One seed: never "± 0.0".
   const one = comparisonTable([stats('a', [7.3]), stats('b', [4, 6])], 'a', 'b').objects()[0] as Record<string, string>;
   assert.equal(one['a: mean ± sd'], '7.30 (1 seed)');
@@ -176,7 +192,8 @@ test('a comparison where neither arm learned says so instead of a verdict', () =
   assert.deepEqual(tally(table, 'a > b?'), { holds: 0, 'does not hold': 0, inconclusive: 0, 'neither learned': 1 });
   assert.match(noLearningClause(table, 'a > b?'), /\*\*e\*\* neither arm learned/);
   // One arm that learned is enough for a verdict: here it beats the flat one.
-  const rising = [curve('a', 0, [30, 90, 120]), curve('a', 1, [30, 100, 110]), ...flat.slice(2)];
+  const rising = [curve('a', 0, [30, 90, 120]), curve('a', 1, [30, 100, 110]), curve('a', 2, [30, 95, 115])];
+  rising.push(...flat.slice(2), curve('b', 2, [29, 20, 22]));
   assert.equal(learnedOf(rising.slice(0, 2)), true);
   const [a, b] = finalReturns(rising);
   assert.equal(verdict(a, b), 'holds');
