@@ -72,10 +72,9 @@ export interface Timing {
   cpuMs: number;
 }
 
-/** Times named pieces in alternating rounds after one warm-up round; medians of wall and CPU ms. */
-export function timeRounds(reps: number, pieces: Record<string, () => void>): Record<string, Timing> {
+/** Runs the pieces in order `reps` times; per piece the median wall and CPU ms. */
+function timedRounds(reps: number, pieces: Record<string, () => void>): Record<string, Timing> {
   const names = Object.keys(pieces);
-  for (const n of names) pieces[n]();
   const wall: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   for (let r = 0; r < reps; r++) {
@@ -88,6 +87,12 @@ export function timeRounds(reps: number, pieces: Record<string, () => void>): Re
     }
   }
   return Object.fromEntries(names.map((n) => [n, { wallMs: median(wall[n]), cpuMs: median(cpu[n]) }]));
+}
+
+/** Times named pieces in alternating rounds after one warm-up round; medians of wall and CPU ms. */
+export function timeRounds(reps: number, pieces: Record<string, () => void>): Record<string, Timing> {
+  for (const n of Object.keys(pieces)) pieces[n]();
+  return timedRounds(reps, pieces);
 }
 
 /** How long to time a case, as the PyTorch peer does (torch_agents_bench.py `time_cycles`). */
@@ -108,25 +113,13 @@ export interface CycleOptions {
  * 100 warm updates back to back give a 15 ms median on the same machine.)
  */
 export function timeCycles(steps: Record<string, () => void>, o: CycleOptions): Record<string, Timing> {
-  const names = Object.keys(steps);
-  const cycle = () => names.forEach((n) => steps[n]());
+  const cycle = () => Object.values(steps).forEach((step) => step());
   for (let i = 0; i < o.warmup; i++) cycle();
   const t0 = performance.now();
   cycle();
   const est = (performance.now() - t0) / 1000;
   const reps = Math.max(o.minReps, Math.min(o.maxReps, Math.ceil(o.targetSeconds / Math.max(est, 1e-6))));
-  const wall: Record<string, number[]> = {};
-  const cpu: Record<string, number[]> = {};
-  for (let r = 0; r < reps; r++) {
-    for (const n of names) {
-      const c0 = cpuNow();
-      const w0 = performance.now();
-      steps[n]();
-      (wall[n] ??= []).push(performance.now() - w0);
-      (cpu[n] ??= []).push(cpuNow() - c0);
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, { wallMs: median(wall[n]), cpuMs: median(cpu[n]) }]));
+  return timedRounds(reps, steps);
 }
 
 /** The mean over a cycle's steps of their medians (the peer's `ms_median` of a multi-step case). */

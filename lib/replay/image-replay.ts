@@ -24,6 +24,7 @@ import type { Batch, PrioritizedReplay, Transition } from './types';
 import { START, StepRing, checkPositiveInt, type RingOptions, type StateArray, type ReplayState } from './step-ring';
 import { SumTree } from './sum-tree';
 import { fitCapacity, parseMemoryBudget } from './budget';
+import type { NativeAddon } from '../backend/native';
 
 export interface ImageReplayOptions extends Omit<RingOptions, 'capacity'> {
   /** Observation shape: [H, W, C·frameStack] for pixels, [n] for state vectors. */
@@ -329,14 +330,7 @@ function stack4Words(out: Int32Array, f0: Int32Array, f1: Int32Array, f2: Int32A
 }
 
 /** The native addon's batch stacker (lib/backend/native.ts), when the native backend is active. */
-type StackFrames = (
-  out: Uint8Array,
-  payloads: Uint8Array[],
-  refs: Float64Array,
-  pixels: number,
-  channels: number,
-  frames: number,
-) => void;
+type StackFrames = NativeAddon['stackFrames'];
 
 function nativeStackFrames(): StackFrames | undefined {
   // Loaded lazily: the addon is optional and the replay runs on every backend.

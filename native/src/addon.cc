@@ -61,6 +61,23 @@ F32 f32_arg(napi_env env, napi_value v, const char* name, bool nullable = false)
   return {static_cast<float*>(data), len};
 }
 
+// A Uint8Array argument's bytes (null data with length 0 when empty).
+struct U8 {
+  unsigned char* data = nullptr;
+  size_t len = 0;
+};
+
+U8 u8_arg(napi_env env, napi_value v, const char* name) {
+  bool is_ta = false;
+  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
+  napi_typedarray_type type = napi_int8_array;
+  size_t len = 0;
+  void* data = nullptr;
+  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
+  if (!is_ta || type != napi_uint8_array) throw JsError(std::string(name) + " must be a Uint8Array");
+  return {static_cast<unsigned char*>(data), len};
+}
+
 void int32_arg(napi_env env, napi_value v, const char* name, int* out, size_t n) {
   bool is_ta = false;
   NAPI_OK(napi_is_typedarray(env, v, &is_ta));
@@ -415,37 +432,14 @@ napi_value PixelsToFloat(napi_env env, napi_callback_info info) {
   return guarded(env, "pixelsToFloat", [&]() {
     napi_value argv[3];
     get_args(env, info, argv, 3);
-    bool is_ta = false;
-    NAPI_OK(napi_is_typedarray(env, argv[0], &is_ta));
-    napi_typedarray_type type = napi_int8_array;
-    size_t len = 0;
-    void* data = nullptr;
-    if (is_ta) NAPI_OK(napi_get_typedarray_info(env, argv[0], &type, &len, &data, nullptr, nullptr));
-    if (!is_ta || type != napi_uint8_array) throw JsError("src must be a Uint8Array");
+    U8 src = u8_arg(env, argv[0], "src");
     F32 out = f32_arg(env, argv[1], "out");
-    if (len < out.len)
-      throw JsError("src has " + std::to_string(len) + " bytes, out needs " + std::to_string(out.len));
+    if (src.len < out.len)
+      throw JsError("src has " + std::to_string(src.len) + " bytes, out needs " + std::to_string(out.len));
     float divisor = float(number_arg(env, argv[2], "divisor"));
-    seer::pixels_to_float(static_cast<const unsigned char*>(data), out.data, long(out.len), divisor);
+    seer::pixels_to_float(src.data, out.data, long(out.len), divisor);
     return undefined(env);
   });
-}
-
-// A Uint8Array argument's bytes (null data with length 0 when empty).
-struct U8 {
-  unsigned char* data = nullptr;
-  size_t len = 0;
-};
-
-U8 u8_arg(napi_env env, napi_value v, const char* name) {
-  bool is_ta = false;
-  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
-  napi_typedarray_type type = napi_int8_array;
-  size_t len = 0;
-  void* data = nullptr;
-  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
-  if (!is_ta || type != napi_uint8_array) throw JsError(std::string(name) + " must be a Uint8Array");
-  return {static_cast<unsigned char*>(data), len};
 }
 
 // stackFrames(out: Uint8Array, payloads: Uint8Array[], refs: Float64Array, pixels, channels, frames): a batch of
