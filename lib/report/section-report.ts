@@ -7,7 +7,7 @@ import * as aq from 'arquero';
 import type { RunResult } from './results';
 import { sectionJobs, type SectionJob, type SectionName } from '../plan/sections';
 import type { Scale } from '../run/scale';
-import { intervalSide, type Interval } from '../stats/compare';
+import type { Interval } from '../stats/compare';
 import { compareArms, countVerdicts, MIN_SEEDS_FOR_VERDICT, type ArmStats, type Verdict } from './section-stats';
 
 /** Decimals for a row of scores: 2 below 10, 1 below 1,000, else 0. */
@@ -88,12 +88,9 @@ export function verdictLines(stats: ArmStats[], a: string, b: string, names: Rec
     };
     const iqm = `IQM ${iv.iqmDiff.estimate.toFixed(d)} ${span(iv.iqmDiff, d)}`;
     const pi = `P(${na} > ${nb}) = ${iv.improvement.estimate.toFixed(2)} ${span(iv.improvement, 2)}`;
-    // An interval that excludes 0 on too few seeds: say why there is still no verdict.
-    const few =
-      c.verdict === 'inconclusive' &&
-      Math.min(c.better.seeds, c.worse.seeds) < MIN_SEEDS_FOR_VERDICT &&
-      intervalSide(iv.meanDiff) !== 'covers';
-    const reason = few ? `${seeds}: fewer than ${MIN_SEEDS_FOR_VERDICT} per arm, too few to decide` : why[c.verdict];
+    const reason = c.tooFewSeeds
+      ? `${seeds}: fewer than ${MIN_SEEDS_FOR_VERDICT} per arm, too few to decide`
+      : why[c.verdict];
     return `${head} (95% CI ${span(iv.meanDiff, d)}; ${iqm}), ${pi}: **${c.verdict}** (${reason}).`;
   });
 }

@@ -134,6 +134,8 @@ export interface ArmComparison {
   /** Differences better − worse and P(better > worse), with 95% stratified-bootstrap intervals. */
   interval?: ScoreComparison;
   verdict: Verdict;
+  /** The interval lies off 0, but an arm has fewer than MIN_SEEDS_FOR_VERDICT seeds: 'inconclusive' for that alone. */
+  tooFewSeeds: boolean;
 }
 
 /**
@@ -154,13 +156,13 @@ export function compareArmStats(better: ArmStats, worse: ArmStats): ArmCompariso
   const enough = better.seeds >= MIN_SEEDS_FOR_INTERVAL && worse.seeds >= MIN_SEEDS_FOR_INTERVAL;
   const interval = enough ? compareScores(better.values, worse.values) : undefined;
   const decidable = Math.min(better.seeds, worse.seeds) >= MIN_SEEDS_FOR_VERDICT;
+  const side = interval ? intervalSide(interval.meanDiff) : 'covers';
+  const neither = better.learned === false && worse.learned === false;
   let v: Verdict = 'inconclusive';
-  if (better.learned === false && worse.learned === false) v = 'neither learned';
-  else if (interval && decidable) {
-    const side = intervalSide(interval.meanDiff);
-    v = side === 'above' ? 'holds' : side === 'below' ? 'does not hold' : 'inconclusive';
-  }
-  return { env: better.env, better, worse, interval, verdict: v };
+  if (neither) v = 'neither learned';
+  else if (decidable) v = side === 'above' ? 'holds' : side === 'below' ? 'does not hold' : 'inconclusive';
+  const tooFewSeeds = !neither && !decidable && side !== 'covers';
+  return { env: better.env, better, worse, interval, verdict: v, tooFewSeeds };
 }
 
 /** The verdict alone (compareArmStats); 'inconclusive' when an arm is missing. */

@@ -39,6 +39,23 @@ struct JsError : std::runtime_error {
     if ((call) != napi_ok) throw JsError("node-api call failed: " #call); \
   } while (0)
 
+// A typed array argument's data and element count, in place (on the wasm heap for tensor views); throws
+// "<name> must be <what>" when v is not a typed array of `type`.
+struct View {
+  void* data = nullptr;
+  size_t len = 0;
+};
+
+View typed_arg(napi_env env, napi_value v, const char* name, napi_typedarray_type type, const std::string& what) {
+  bool is_ta = false;
+  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
+  napi_typedarray_type got = napi_int8_array;
+  View view;
+  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &got, &view.len, &view.data, nullptr, nullptr));
+  if (!is_ta || got != type) throw JsError(std::string(name) + " must be " + what);
+  return view;
+}
+
 struct F32 {
   float* data = nullptr;
   size_t len = 0;
@@ -48,17 +65,11 @@ F32 f32_arg(napi_env env, napi_value v, const char* name, bool nullable = false)
   napi_valuetype t;
   NAPI_OK(napi_typeof(env, v, &t));
   if (nullable && (t == napi_null || t == napi_undefined)) return {};
-  bool is_ta = false;
-  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
-  if (!is_ta) throw JsError(std::string(name) + " must be a Float32Array");
-  napi_typedarray_type type;
-  size_t len;
-  void* data;
-  NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
-  if (type != napi_float32_array) throw JsError(std::string(name) + " must be a Float32Array");
+  View view = typed_arg(env, v, name, napi_float32_array, "a Float32Array");
   // A view whose wasm heap grew after it was taken is detached (length 0, data null): say so plainly.
-  if (data == nullptr && len == 0) throw JsError(std::string(name) + " is empty or detached (wasm heap grew?)");
-  return {static_cast<float*>(data), len};
+  if (view.data == nullptr && view.len == 0)
+    throw JsError(std::string(name) + " is empty or detached (wasm heap grew?)");
+  return {static_cast<float*>(view.data), view.len};
 }
 
 // A Uint8Array argument's bytes (null data with length 0 when empty).
@@ -68,26 +79,20 @@ struct U8 {
 };
 
 U8 u8_arg(napi_env env, napi_value v, const char* name) {
-  bool is_ta = false;
-  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
-  napi_typedarray_type type = napi_int8_array;
-  size_t len = 0;
-  void* data = nullptr;
-  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
-  if (!is_ta || type != napi_uint8_array) throw JsError(std::string(name) + " must be a Uint8Array");
-  return {static_cast<unsigned char*>(data), len};
+  View view = typed_arg(env, v, name, napi_uint8_array, "a Uint8Array");
+  return {static_cast<unsigned char*>(view.data), view.len};
+}
+
+// An Int32Array argument of length n, in place (a view on the wasm heap).
+const int* i32_arg(napi_env env, napi_value v, const char* name, size_t n) {
+  const std::string what = "an Int32Array of length " + std::to_string(n);
+  View view = typed_arg(env, v, name, napi_int32_array, what);
+  if (view.len != n) throw JsError(std::string(name) + " must be " + what);
+  return static_cast<const int*>(view.data);
 }
 
 void int32_arg(napi_env env, napi_value v, const char* name, int* out, size_t n) {
-  bool is_ta = false;
-  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
-  napi_typedarray_type type;
-  size_t len;
-  void* data;
-  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
-  if (!is_ta || type != napi_int32_array || len != n)
-    throw JsError(std::string(name) + " must be an Int32Array of length " + std::to_string(n));
-  std::memcpy(out, data, n * sizeof(int));
+  std::memcpy(out, i32_arg(env, v, name, n), n * sizeof(int));
 }
 
 double number_arg(napi_env env, napi_value v, const char* name) {
@@ -464,14 +469,9 @@ napi_value StackFrames(napi_env env, napi_callback_info info) {
       payloads[i] = p.data;
       sizes[i] = p.len;
     }
-    bool is_ta = false;
-    NAPI_OK(napi_is_typedarray(env, argv[2], &is_ta));
-    napi_typedarray_type type = napi_int8_array;
-    size_t nrefs = 0;
-    void* rdata = nullptr;
-    if (is_ta) NAPI_OK(napi_get_typedarray_info(env, argv[2], &type, &nrefs, &rdata, nullptr, nullptr));
-    if (!is_ta || type != napi_float64_array) throw JsError("refs must be a Float64Array");
-    const double* refs = static_cast<const double*>(rdata);
+    View rview = typed_arg(env, argv[2], "refs", napi_float64_array, "a Float64Array");
+    const size_t nrefs = rview.len;
+    const double* refs = static_cast<const double*>(rview.data);
     const double pixels = number_arg(env, argv[3], "pixels"), channels = number_arg(env, argv[4], "channels");
     const double frames = number_arg(env, argv[5], "frames");
     if (!(pixels >= 1 && channels >= 1 && frames >= 1) || pixels != long(pixels) || channels != int(channels) ||
@@ -512,19 +512,6 @@ napi_value C51Project(napi_env env, napi_callback_info info) {
                       float(number_arg(env, argv[7], "dz")), out.data);
     return undefined(env);
   });
-}
-
-// An Int32Array argument of length n, in place (a view on the wasm heap).
-const int* i32_arg(napi_env env, napi_value v, const char* name, size_t n) {
-  bool is_ta = false;
-  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
-  napi_typedarray_type type = napi_int8_array;
-  size_t len = 0;
-  void* data = nullptr;
-  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
-  if (!is_ta || type != napi_int32_array || len != n)
-    throw JsError(std::string(name) + " must be an Int32Array of length " + std::to_string(n));
-  return static_cast<const int*>(data);
 }
 
 // Rainbow's loss shapes from weights [batch], v [batch, atoms] and a [batch, A·atoms]; every action in [0, A).

@@ -12,6 +12,7 @@
  * (test/nets/noisy_fused.test.ts compares the two on the native backend).
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkShape, hasKernels } from './checks';
 
 export const NOISY_PARAMS = 'SeerNoisyParams';
 export const NOISY_SIGMA_GRAD = 'SeerNoisySigmaGrad';
@@ -32,13 +33,6 @@ export interface NoisySigmaGradInputs {
 }
 
 const size = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape);
-
-function checkShape(kernel: string, name: string, t: tf.TensorInfo, shape: number[]): void {
-  if (t.dtype !== 'float32') throw new Error(`${kernel}: ${name} must be float32, got ${t.dtype}`);
-  if (!tf.util.arraysEqual(t.shape, shape)) {
-    throw new Error(`${kernel}: ${name} shape [${t.shape}] must be [${shape}]`);
-  }
-}
 
 /** Validates NOISY_PARAMS inputs; returns [in, out]. */
 export function checkNoisyParamsInputs(x: NoisyParamsInputs): [number, number] {
@@ -65,6 +59,5 @@ export function checkNoisySigmaGradInputs(x: NoisySigmaGradInputs): [number, num
 
 /** Whether the active backend has the fused noisy-layer kernels. */
 export function hasNoisyKernels(): boolean {
-  const backend = tf.getBackend();
-  return tf.getKernel(NOISY_PARAMS, backend) !== undefined && tf.getKernel(NOISY_SIGMA_GRAD, backend) !== undefined;
+  return hasKernels(NOISY_PARAMS, NOISY_SIGMA_GRAD);
 }

@@ -20,6 +20,7 @@
  * weights reproduce. As ops, forward and backward are ~50 dispatches on [B, A, J] tensors per update (issue 21).
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkShape, hasKernels } from './checks';
 
 export const RAINBOW_LOSS = 'SeerRainbowLoss';
 export const RAINBOW_LOSS_GRAD = 'SeerRainbowLossGrad';
@@ -39,11 +40,6 @@ export interface RainbowLossGradInputs {
   actions: tf.TensorInfo;
   target: tf.TensorInfo;
   weights: tf.TensorInfo;
-}
-
-function checkShape(kernel: string, name: string, t: tf.TensorInfo, shape: number[], dtype = 'float32'): void {
-  if (t.dtype !== dtype) throw new Error(`${kernel}: ${name} must be ${dtype}, got ${t.dtype}`);
-  if (!tf.util.arraysEqual(t.shape, shape)) throw new Error(`${kernel}: ${name} shape [${t.shape}] must be [${shape}]`);
 }
 
 /** Validates RAINBOW_LOSS inputs; returns [B, A, J]. (Action values are checked by the kernel.) */
@@ -78,8 +74,7 @@ export function checkRainbowLossGradInputs(x: RainbowLossGradInputs): [number, n
 
 /** Whether the active backend has the fused loss and its gradient. */
 export function hasRainbowLossKernels(): boolean {
-  const backend = tf.getBackend();
-  return tf.getKernel(RAINBOW_LOSS, backend) !== undefined && tf.getKernel(RAINBOW_LOSS_GRAD, backend) !== undefined;
+  return hasKernels(RAINBOW_LOSS, RAINBOW_LOSS_GRAD);
 }
 
 let gradientRegistered = false;
