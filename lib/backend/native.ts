@@ -15,7 +15,8 @@
  *   non-float32) are delegated to the kernel that was registered before ours.
  *
  * Environment: SEER_NATIVE_THREADS (default: all cores), SEER_NATIVE_ADDON (path to the .node file),
- * OMP_WAIT_POLICY (default here: passive, see loadNativeAddon).
+ * OMP_WAIT_POLICY and GOMP_SPINCOUNT (default here: chosen from the machine's load at start,
+ * lib/backend/wait-policy.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
@@ -35,6 +36,7 @@ import {
   type AdamStepAttrs,
   type AdamStepInputs,
 } from './kernels/adam';
+import { applyWaitPolicy, type WaitPolicy } from './wait-policy';
 import { C51_PROJECT, checkC51Inputs, type C51Attrs, type C51Inputs } from './kernels/c51';
 import { poolInfo, type PoolAttrs } from './kernels/max_pool_grad';
 import {
@@ -187,26 +189,30 @@ export function addonPath(): string {
 }
 
 let addon: NativeAddon | undefined;
+let waitPolicy: WaitPolicy | undefined;
 
 /** Loads the addon once and applies SEER_NATIVE_THREADS; throws a one-line reason and the fix if it can't. */
 export function loadNativeAddon(): NativeAddon {
   if (addon) return addon;
   const file = addonPath();
-  // libgomp reads its wait policy once, when the addon loads it. Spinning ('active') is 2-10% faster on an idle
-  // machine (feasibility prototype) but 3-5x slower when other processes share the cores (measured here at
-  // load ~11 on 2 vCPUs: B=32 conv stack fwd 34-86 ms passive vs 163-256 ms active), so passive is the default.
-  process.env.OMP_WAIT_POLICY ??= 'passive';
+  // libgomp reads its wait policy once, when the addon loads it: spin briefly on idle cores, else passive
+  // (lib/backend/wait-policy.ts has the measurements).
+  const threads = nativeThreads();
+  const wait = applyWaitPolicy(threads);
   let mod: NativeAddon;
   try {
     mod = require(file) as NativeAddon;
   } catch (err) {
+    wait.restore();
     const msg = (err as Error).message.split('\n')[0];
     throw new Error(
       `native addon not usable (${msg}); build it with 'bash scripts/build-native.sh' ` +
         `(needs g++, make, python3, libdnnl-dev, libopenblas-dev)`,
     );
   }
-  mod.setThreads(nativeThreads());
+  wait.restore();
+  waitPolicy = wait.choice;
+  mod.setThreads(threads);
   addon = mod;
   return mod;
 }
@@ -925,7 +931,8 @@ export function nativeStackFrames(): NativeAddon['stackFrames'] | undefined {
 /** Names of the kernels the native backend provides on top of wasm. */
 export const NATIVE_KERNELS: readonly string[] = Object.keys(OVERRIDES);
 
-/** Library versions and thread counts, for benchmark and run manifests. */
-export function nativeInfo(): ReturnType<NativeAddon['info']> {
-  return loadNativeAddon().info();
+/** Library versions, thread counts and the threads' wait policy, for benchmark and run manifests. */
+export function nativeInfo(): ReturnType<NativeAddon['info']> & { waitPolicy: WaitPolicy } {
+  const info = loadNativeAddon().info();
+  return { ...info, waitPolicy: waitPolicy as WaitPolicy };
 }

@@ -20,6 +20,8 @@ export interface Manifest {
   /** True when the working tree had uncommitted changes at launch. */
   dirty: boolean;
   backend: string;
+  /** On the native backend: its thread count and how the threads wait (timing only, lib/backend/wait-policy.ts). */
+  threads?: { count: number; waitPolicy: string };
   machine: Machine;
   seed: number;
   startedAt: string;
@@ -55,10 +57,20 @@ export function provenance(): { command: string; commit: string; dirty: boolean 
   };
 }
 
+/** The native backend's threads, when it is the active backend. */
+function nativeThreads(backend: string): Manifest['threads'] {
+  if (backend !== 'native') return undefined;
+  const { nativeInfo } = require('../backend/native') as typeof import('../backend/native');
+  const info = nativeInfo();
+  return { count: info.threads, waitPolicy: `${info.waitPolicy.policy} (${info.waitPolicy.reason})` };
+}
+
 export function makeManifest(config: unknown, seed: number): Manifest {
+  const backend = backendName();
   return {
     ...provenance(),
-    backend: backendName(),
+    backend,
+    threads: nativeThreads(backend),
     machine: machine(),
     seed,
     startedAt: new Date().toISOString(),

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Adam } from '../../lib/agents/adam';
 import type { AgentState } from '../../lib/agents/types';
 import { ADAM_STEP, ADAM_STEP_MULTI, GLOBAL_NORM, WASM_JS_MAX, wasmAdamStep } from '../../lib/backend/kernels/adam';
-import { registerNativeKernels, useNativeKernels } from '../../lib/backend/native';
+import { loadNativeAddon, registerNativeKernels, useNativeKernels } from '../../lib/backend/native';
 import { setupWasm } from '../../lib/backend/wasm';
 import { Rng } from '../../lib/envs/rng';
 
@@ -193,6 +193,46 @@ test('native: one ADAM_STEP_MULTI dispatch equals an ADAM_STEP per parameter, bi
       tf.registerKernel(multi);
     }
     assertClose(one, each, `multi vs per parameter, clipNorm=${clipNorm}`, 0);
+  }
+});
+
+test("native: the addon's step is the float32 formula to the bit, at every alignment of the outputs", (t) => {
+  if (nativeSkip) return t.skip(`native addon not built: ${nativeSkip}`);
+  const lib = loadNativeAddon();
+  const f = Math.fround;
+  const [b1, b2, c1, c2, step, eps] = [0.9, 0.999, 0.1, 0.001, -1e-3, 1e-8].map(f);
+  const n = 1037; // odd, so every path has a tail
+  const rng = new Rng(11);
+  const make = () => Float32Array.from({ length: n + 3 }, () => rng.random() * 2 - 1);
+  const [p, m, g] = [make(), make(), make()];
+  const v = Float32Array.from(make(), (x) => Math.abs(x));
+  // The formula element by element, each operation rounded to float32 (double rounding is exact for these).
+  const want = { p: new Float32Array(n), m: new Float32Array(n), v: new Float32Array(n) };
+  for (let j = 0; j < n; j++) {
+    const mj = f(f(m[j] * b1) + f(g[j] * c1));
+    const vj = f(f(v[j] * b2) + f(f(g[j] * g[j]) * c2));
+    want.p[j] = f(p[j] + f(f(mj / f(f(Math.sqrt(vj)) + eps)) * step));
+    want.m[j] = mj;
+    want.v[j] = vj;
+  }
+  const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
+  // Outputs at float offsets 0-3 each (same and different alignments), inputs at offset 0.
+  for (const [op, om, ov] of [
+    [0, 0, 0],
+    [1, 1, 1],
+    [3, 3, 3],
+    [2, 2, 2],
+    [0, 1, 2],
+    [1, 0, 0],
+    [3, 2, 1],
+  ]) {
+    const out = [op, om, ov].map((o) => new Float32Array(n + 4).subarray(o, o + n));
+    const ins = [p, m, v, g].map((x) => x.subarray(0, n));
+    lib.adamStep(ins[0], ins[1], ins[2], ins[3], out[0], out[1], out[2], b1, b2, c1, c2, step, eps);
+    const label = `output offsets ${op},${om},${ov}`;
+    assert.deepEqual(bits(out[0]), bits(want.p), `${label}: parameters`);
+    assert.deepEqual(bits(out[1]), bits(want.m), `${label}: first moments`);
+    assert.deepEqual(bits(out[2]), bits(want.v), `${label}: second moments`);
   }
 });
 
