@@ -58,7 +58,7 @@ export function provenance(): { command: string; commit: string; dirty: boolean 
 }
 
 /** The native backend's threads, when it is the active backend. */
-function nativeThreads(backend: string): Manifest['threads'] {
+function nativeThreadInfo(backend: string): Manifest['threads'] {
   if (backend !== 'native') return undefined;
   const { nativeInfo } = require('../backend/native') as typeof import('../backend/native');
   const info = nativeInfo();
@@ -70,7 +70,7 @@ export function makeManifest(config: unknown, seed: number): Manifest {
   return {
     ...provenance(),
     backend,
-    threads: nativeThreads(backend),
+    threads: nativeThreadInfo(backend),
     machine: machine(),
     seed,
     startedAt: new Date().toISOString(),
