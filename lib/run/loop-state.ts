@@ -17,6 +17,13 @@ export interface LoopState {
   /** Wall seconds spent before this process (by the runs this one resumed). */
   wallBefore: number;
   lastReturn: number | null;
+  /**
+   * Each training statistic's latest value since the last `train` record. A record is written every 100 updates,
+   * while CURL's actor and α statistics come only from every `actorUpdateFreq`-th update, so the record carries the
+   * latest of each (a statistic no longer reported, like the contrastive loss after the freeze, drops out). Saved
+   * with the counters, so that a resumed run writes the same records.
+   */
+  windowStats: Record<string, number>;
 }
 
 export function freshLoopState(actionRepeat: number): LoopState {
@@ -30,6 +37,7 @@ export function freshLoopState(actionRepeat: number): LoopState {
     logRecords: 0,
     wallBefore: 0,
     lastReturn: null,
+    windowStats: {},
   };
 }
 

@@ -302,7 +302,11 @@ async function train(cfg: ExperimentConfig, options: RunOptions, run: OpenRun): 
       if (priorities && replay.prioritized) replay.updatePriorities(batch.indices, priorities);
       s.updates += 1;
       freezing.afterUpdate(s.updates);
-      if (s.updates % 100 === 0) log.append({ type: 'train', ...stats });
+      Object.assign(s.windowStats, stats);
+      if (s.updates % 100 === 0) {
+        log.append({ type: 'train', ...s.windowStats });
+        s.windowStats = {};
+      }
     }
 
     if (s.step % cfg.evalEvery === 0 || s.step === cfg.steps) evalRound();

@@ -64,6 +64,45 @@ test('curl: stop after the freeze, resume, same log', async () => {
   assert.deepEqual(comparable(dir), full);
 });
 
+test('curl: a train record carries the latest actor statistics, also when a resume falls inside its window', async () => {
+  // Train records are written every 100 updates; CURL's actor steps on even update indices (actorUpdateFreq 2), so
+  // update 100's record takes actorLoss and α from update index 98. Episodes are 10 steps and every episode end
+  // checkpoints; with 11 initial steps the checkpoint at step 110 lands after 99 updates, between the two.
+  const small = { imageSize: 32, agentOptions: { hidden: 16 } }; // a small network: 100 updates in seconds
+  const cfg = {
+    ...curl,
+    ...small,
+    variant: 'baseline',
+    steps: 120,
+    initSteps: 11,
+    freezeAt: 109,
+    evalEvery: 60,
+  } as const;
+  const full = await reference('curl-window', cfg);
+  const train = full.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.type === 'train');
+  assert.equal(train.length, 1);
+  for (const k of ['criticLoss', 'cpcLoss', 'actorLoss', 'alphaLoss', 'entropy', 'alpha']) {
+    assert.equal(typeof train[0]![k], 'number', `the record at update 100 has ${k}`);
+  }
+  const dir = path.join(tmp, 'curl-window-stop');
+  await runExperiment(cfg, { out: dir, stopAfterSteps: 115 });
+  await runExperiment(cfg, { out: dir, resume: true });
+  const resumed = readLog(path.join(dir, 'log.jsonl')).find((r) => r.type === 'resume');
+  assert.equal(resumed?.updates, 99, 'the run resumed between the actor update and the record');
+  assert.deepEqual(comparable(dir), full);
+  // After the freeze the contrastive loss is no longer computed: the first record whose 100 updates all come after
+  // it has none (not a stale value).
+  const seer = await reference('curl-window-seer', { ...cfg, variant: 'seer', steps: 215, freezeAt: 50 });
+  const records = seer.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.type === 'train');
+  assert.deepEqual(
+    records.map((r) => [r.updates, typeof r.cpcLoss, typeof r.actorLoss]),
+    [
+      [100, 'number', 'number'],
+      [200, 'undefined', 'number'],
+    ],
+  );
+});
+
 test('adaptive freezing: a resumed run checks and freezes at the same update', async () => {
   const adaptive = { ...rainbow, freezeRule: 'adaptive', adaptiveTau: 0.5, snapshotEvery: 5 } as const;
   const full = await reference('adaptive', adaptive);
