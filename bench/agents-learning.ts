@@ -5,6 +5,10 @@
  * Both use the workbook's ImageReplay; rewards clipped to ±1 for Rainbow here (the runner's job).
  *
  *   npx tsx bench/agents-learning.ts [--rainbow-steps 3000] [--sac-steps 1500] [--only rainbow|sac]
+ *
+ * SAC from state at the pixel benchmark's budget and CURL's settings (issue 18's learning-parity check):
+ *   npx tsx bench/agents-learning.ts --only sac --sac-env cartpole-swingup --sac-steps 12500 --sac-hidden 1024 \
+ *     --sac-eval-every 1250 --sac-init 1000
  */
 import { initBackend } from '../lib/backend/select';
 import { makeEnv } from '../lib/envs';
@@ -86,12 +90,22 @@ async function rainbowBreakout(steps: number): Promise<Record<string, number>> {
   return { steps, evalReturn, randomReturn, trainSeconds };
 }
 
-async function sacCartpole(steps: number): Promise<Record<string, number>> {
-  const env = await makeEnv('cartpole-balance', { obs: 'state', seed: 1, actionRepeat: 8 });
+/**
+ * SAC from state (CURL's actor, critic and temperature on a 'flatten' trunk), evaluated at the end and every
+ * `evalEvery` agent steps (0: at the end only). Swingup at CURL's own settings (hidden 1024, 12,500 agent steps =
+ * 100K env steps) tells whether the RL part of CURL solves the task where the pixel agent falls short.
+ */
+async function sacCartpole(
+  task: string,
+  steps: number,
+  hidden: number,
+  evalEvery: number,
+  learnStart: number,
+): Promise<Record<string, number | number[][]>> {
+  const env = await makeEnv(task, { obs: 'state', seed: 1, actionRepeat: 8 });
   const shape = env.observationSpace.shape;
   const A = (env.actionSpace as { shape: number[] }).shape[0];
-  const learnStart = 250;
-  const agent = new CurlAgent({ obsShape: shape, actionDim: A, encoder: 'flatten', hidden: 256, seed: 1 });
+  const agent = new CurlAgent({ obsShape: shape, actionDim: A, encoder: 'flatten', hidden, seed: 1 });
   const replay = new ImageReplay({
     obsShape: shape,
     frameStack: 1,
@@ -104,6 +118,8 @@ async function sacCartpole(steps: number): Promise<Record<string, number>> {
   });
   const rng = new Rng(5);
   const randomAction = () => Float32Array.from({ length: A }, () => 2 * rng.uniform() - 1);
+  const evalEnv = await makeEnv(task, { obs: 'state', seed: 2, actionRepeat: 8 });
+  const curve: number[][] = []; // [env steps, return]
   const t0 = Date.now();
   let obs = env.reset({ seed: 1 }).obs;
   for (let t = 0; t < steps; t++) {
@@ -112,13 +128,18 @@ async function sacCartpole(steps: number): Promise<Record<string, number>> {
     replay.add({ obs, action: a, reward: r.reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated });
     obs = r.terminated || r.truncated ? env.reset().obs : r.obs;
     if (t >= learnStart) agent.update(replay.sample(128));
+    if (evalEvery > 0 && (t + 1) % evalEvery === 0 && t + 1 < steps) {
+      curve.push([(t + 1) * 8, evaluate(evalEnv, (o) => agent.act(o, 'eval'), 10)]);
+    }
   }
   const trainSeconds = (Date.now() - t0) / 1000;
-  const evalReturn = evaluate(env, (o) => agent.act(o, 'eval'), 5);
-  const randomReturn = evaluate(env, randomAction, 5);
+  const evalReturn = evaluate(evalEnv, (o) => agent.act(o, 'eval'), 10);
+  const randomReturn = evaluate(evalEnv, randomAction, 10);
+  if (evalEvery > 0) curve.push([steps * 8, evalReturn]);
   agent.dispose();
   env.close();
-  return { steps, evalReturn, randomReturn, trainSeconds };
+  evalEnv.close();
+  return { steps, hidden, learnStart, evalReturn, randomReturn, trainSeconds, ...(curve.length ? { curve } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -127,8 +148,17 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { backend };
   if (only === 'all' || only === 'rainbow')
     out.rainbowBreakoutNative = await rainbowBreakout(Number(arg('rainbow-steps', '3000')));
-  if (only === 'all' || only === 'sac')
-    out.sacCartpoleBalanceState = await sacCartpole(Number(arg('sac-steps', '1500')));
+  if (only === 'all' || only === 'sac') {
+    const task = arg('sac-env', 'cartpole-balance');
+    const run = [
+      Number(arg('sac-steps', '1500')),
+      Number(arg('sac-hidden', '256')),
+      Number(arg('sac-eval-every', '0')),
+      Number(arg('sac-init', '250')),
+    ];
+    const key = task === 'cartpole-balance' ? 'sacCartpoleBalanceState' : `sacState:${task}`;
+    out[key] = await sacCartpole(task, run[0], run[1], run[2], run[3]);
+  }
   console.log(JSON.stringify(out, null, 2));
 }
 
