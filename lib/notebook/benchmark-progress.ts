@@ -3,10 +3,16 @@
  * finished or not, beside the learning references the field publishes for these budgets. Notebooks show it next to
  * their laptop-scale results; runs still in progress are marked as such and never enter a verdict.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as aq from 'arquero';
 import { loadSection, sectionDir, sectionJobs, withoutPretraining, type SectionName } from '../plan/sections';
 import { groupByEnvArm, type RunResult } from '../report/results';
 import { mean, sampleStd } from '../stats/descriptive';
+import { compareScores, intervalSide, MIN_SEEDS_FOR_INTERVAL } from '../stats/compare';
+import { line, markers, type FigureSpec } from '../plots';
+import { curvesFigure } from '../report/report';
+import { REPO_ROOT } from '../util/paths';
 
 /** A published learning curve's value at (about) the benchmark budget, to judge whether an agent learns like it. */
 export interface LearningReference {
@@ -15,6 +21,13 @@ export interface LearningReference {
   mean: number;
   std?: number;
   source: string;
+  /**
+   * 'same budget': a score at the benchmark's own budget, which a baseline should land near (within mean ± std);
+   * 'upper mark': a much longer run's score, which a 100K-step agent is not expected to reach.
+   */
+  kind: 'same budget' | 'upper mark';
+  /** Environment steps the reference was measured at. */
+  envSteps: number;
 }
 
 /**
@@ -23,10 +36,26 @@ export interface LearningReference {
  * (Young & Tian 2019), ten times the benchmark's 100K steps, so an upper mark, not a target.
  */
 export const LEARNING_REFERENCES: LearningReference[] = [
-  { env: 'cartpole-swingup', what: 'CURL at 100K env steps', mean: 582, std: 146, source: 'CURL paper, Table 1' },
-  { env: 'walker-walk', what: 'CURL at 100K env steps', mean: 403, std: 24, source: 'CURL paper, Table 1' },
-  { env: 'minatar/breakout', what: 'DQN at ~1M frames', mean: 9, source: 'MinAtar README curves' },
-  { env: 'minatar/space_invaders', what: 'DQN at ~1M frames', mean: 33, source: 'MinAtar README curves' },
+  ...[
+    { env: 'cartpole-swingup', mean: 582, std: 146 },
+    { env: 'walker-walk', mean: 403, std: 24 },
+  ].map((r) => ({
+    ...r,
+    what: 'CURL at 100K env steps',
+    source: 'CURL paper, Table 1',
+    kind: 'same budget' as const,
+    envSteps: 100_000,
+  })),
+  ...[
+    { env: 'minatar/breakout', mean: 9 },
+    { env: 'minatar/space_invaders', mean: 33 },
+  ].map((r) => ({
+    ...r,
+    what: 'DQN at ~1M frames',
+    source: 'MinAtar README curves',
+    kind: 'upper mark' as const,
+    envSteps: 1_000_000,
+  })),
 ];
 
 /** Runs of a section at benchmark scale so far (none when the folder does not exist). */
@@ -75,7 +104,7 @@ export function benchmarkProgressNote(name: SectionName, runs: RunResult[] = ben
   return (
     `**Benchmark scale** (100K steps, the SEER authors' settings; plan and costs: \`${plan}\`): ${finished} of ` +
     `${jobs.length} runs finished, ${runs.length - finished} in progress. Runs in progress show their latest ` +
-    'evaluation and enter no verdict; the comparison below uses finished runs only.'
+    'evaluation and enter no verdict: verdicts use finished runs only.'
   );
 }
 
@@ -106,4 +135,110 @@ export function scalesSideBySide(tables: Record<string, aq.ColumnTable>, a: stri
   );
   if (!filled.length) return aq.table(Object.fromEntries(header.map((h) => [h, []])));
   return aq.from(filled);
+}
+
+/** Seeds a verdict needs (as the section comparisons: lib/report/section-report.ts). */
+const VERDICT_SEEDS = 3;
+
+const seedsText = (n: number): string => `${n} seed${n === 1 ? '' : 's'}`;
+
+/**
+ * Learning parity (issue 18): does the baseline learn like the reference at this budget? A same-budget reference
+ * asks whether the seeds' mean final return lies within the published mean ± std; an upper mark only asks whether
+ * the agent learns at all (final − untrained, its 95% bootstrap interval above 0). Fewer than 3 finished seeds give
+ * the position with the seed count and no verdict.
+ */
+export function parityVerdict(ref: LearningReference, finals: number[], untrained: number[]): string {
+  const n = finals.length;
+  if (n === 0) return 'not yet';
+  const short = n < VERDICT_SEEDS ? ` (${seedsText(n)}; a verdict needs ${VERDICT_SEEDS})` : '';
+  if (ref.kind === 'same budget' && ref.std !== undefined) {
+    const m = mean(finals);
+    const [lo, hi] = [ref.mean - ref.std, ref.mean + ref.std];
+    const where = m < lo ? 'below' : m > hi ? 'above' : 'within';
+    return `${where} the published mean ± std${short}`;
+  }
+  if (short) return `inconclusive${short}`;
+  const side = intervalSide(compareScores(finals, untrained).meanDiff);
+  return side === 'above' ? 'learns (final above the untrained agent)' : 'not shown to learn';
+}
+
+/**
+ * One row per environment of the section with a learning reference: the finished baseline runs' return at step 0
+ * (the untrained agent) and at the end (mean ± sample std), the gain with its 95% stratified-bootstrap interval
+ * (from 2 seeds), the reference, and `parityVerdict`.
+ */
+export function learningParityTable(name: SectionName, runs: RunResult[] = benchmarkRuns(name)): aq.ColumnTable {
+  const baselines = finishedBenchmarkRuns(name, runs).filter((r) => r.arm === 'baseline');
+  const envs = [...new Set(sectionJobs(name, 'benchmark').map((j) => j.env))];
+  const rows = LEARNING_REFERENCES.filter((ref) => envs.includes(ref.env)).map((ref) => {
+    const rs = baselines.filter((r) => r.manifest.config.env === ref.env);
+    const untrained = rs.map((r) => r.evals[0].evalReturn);
+    const finals = rs.map((r) => r.evals[r.evals.length - 1].evalReturn);
+    let gain = '';
+    if (rs.length >= MIN_SEEDS_FOR_INTERVAL) {
+      const d = compareScores(finals, untrained).meanDiff;
+      gain = `${d.estimate.toFixed(2)} [${d.low.toFixed(2)}, ${d.high.toFixed(2)}]`;
+    } else if (rs.length === 1) gain = (finals[0] - untrained[0]).toFixed(2);
+    return {
+      env: ref.env,
+      'finished seeds': rs.length,
+      'untrained (step 0)': fmt(untrained),
+      final: fmt(finals),
+      'final − untrained (95% CI)': gain,
+      reference: `${ref.mean}${ref.std !== undefined ? ` ± ${ref.std}` : ''} (${ref.what}; ${ref.source})`,
+      verdict: parityVerdict(ref, finals, untrained),
+    };
+  });
+  return aq.from(rows);
+}
+
+/** Checks of the agents beside the campaign's runs (bench/agents-learning.ts outputs, each with its command). */
+export const PARITY_DIR = path.join(REPO_ROOT, 'data', 'runs', 'benchmark', 'parity');
+
+/**
+ * SAC from state on `env` at the pixel runs' settings (`sac-state-<env>.json`, bench/agents-learning.ts), when that
+ * check was run and kept: its evaluations as [env steps, return].
+ */
+export function stateSacCurve(env: string, dir: string = PARITY_DIR): [number, number][] | null {
+  const file = path.join(dir, `sac-state-${env}.json`);
+  if (!fs.existsSync(file)) return null;
+  const check = JSON.parse(fs.readFileSync(file, 'utf8')) as { result?: { curve?: [number, number][] } };
+  return check.result?.curve ?? null;
+}
+
+/**
+ * The finished baselines' learning curves against environment steps, with each same-budget reference drawn at its
+ * budget as a marker with its ± std (upper marks lie ten times further out and are left to the table), and SAC
+ * from state where that check was kept (`stateSacCurve`): what the same RL part reaches without pixels.
+ */
+export function learningParityFigure(
+  name: SectionName,
+  runs: RunResult[] = benchmarkRuns(name),
+  parityDir: string = PARITY_DIR,
+): FigureSpec | null {
+  const baselines = finishedBenchmarkRuns(name, runs).filter((r) => r.arm === 'baseline');
+  if (!baselines.length) return null;
+  const fig = curvesFigure(baselines, 'envSteps', 'Learning parity: the baselines at 100K steps');
+  let withState = false;
+  const panels = fig.panels.map((p) => {
+    const env = p.title?.split('<br>')[0] ?? '';
+    const ref = LEARNING_REFERENCES.find((x) => x.kind === 'same budget' && x.env === env);
+    if (!ref) return p;
+    const label = `${ref.what} (${ref.source})`;
+    const series = [
+      ...p.series,
+      markers(label, [ref.envSteps], [ref.mean], { error: [ref.std ?? 0], color: '#444444' }),
+    ];
+    const state = stateSacCurve(env, parityDir);
+    if (state) {
+      withState = true;
+      const [xs, ys] = [state.map((q) => q[0]), state.map((q) => q[1])];
+      series.push(line('SAC from state, same settings (1 seed)', xs, ys, { dash: 'dash', color: '#888888' }));
+    }
+    return { ...p, series };
+  });
+  const notes = [fig.note ?? '', 'Marker: the published score at its budget, ± its std.'];
+  if (withState) notes.push('Dashed: SAC from state, the same actor, critic and settings without pixels.');
+  return { ...fig, panels, note: notes.join(' ').trim() };
 }

@@ -7,6 +7,10 @@ import {
   benchmarkProgressTable,
   benchmarkRuns,
   finishedBenchmarkRuns,
+  learningParityFigure,
+  learningParityTable,
+  LEARNING_REFERENCES,
+  parityVerdict,
   scalesSideBySide,
 } from '../../lib/notebook/benchmark-progress';
 import * as aq from 'arquero';
@@ -104,4 +108,60 @@ test('scales side by side: one row per environment of either scale, blanks and "
   const empty = scalesSideBySide({ laptop: aq.from([]), benchmark: aq.from([]) }, 'seer', 'baseline');
   assert.equal(empty.numRows(), 0);
   assert.equal(empty.numCols(), 9);
+});
+
+test('learning parity: finished baselines beside the reference; a same-budget band, an upper mark, 3 seeds to decide', () => {
+  const root = tmpDir('bench-parity-');
+  const jobs = sectionJobs('compute', 'benchmark', root).filter((j) => j.arm === 'baseline');
+  const of = (env: string) => jobs.filter((j) => j.env === env);
+  const cart = of('cartpole-swingup')[0];
+  writeRun(cart.dir, cart.config, [41, 250, 500], true);
+  of('minatar/breakout').forEach((j, i) => writeRun(j.dir, j.config, [0.5, 3, 5 + i / 2], i < 3));
+  const rows = learningParityTable('compute', benchmarkRuns('compute', root)).objects() as Record<string, unknown>[];
+  const row = (env: string) => rows.find((r) => r.env === env)!;
+  assert.deepEqual(
+    rows.map((r) => r.env),
+    ['cartpole-swingup', 'minatar/breakout', 'minatar/space_invaders'],
+  );
+  assert.equal(row('cartpole-swingup')['final − untrained (95% CI)'], '459.00');
+  assert.equal(row('cartpole-swingup').verdict, 'within the published mean ± std (1 seed; a verdict needs 3)');
+  assert.equal(row('minatar/breakout')['finished seeds'], 3, 'unfinished runs left out');
+  assert.equal(row('minatar/breakout').final, '5.50 ± 0.50');
+  assert.equal(row('minatar/breakout').verdict, 'learns (final above the untrained agent)');
+  assert.equal(row('minatar/space_invaders').verdict, 'not yet');
+
+  const cartRef = LEARNING_REFERENCES.find((r) => r.env === 'cartpole-swingup')!;
+  assert.equal(parityVerdict(cartRef, [300, 400, 420], [40, 40, 40]), 'below the published mean ± std');
+  assert.equal(parityVerdict(cartRef, [800, 760, 740], [40, 40, 40]), 'above the published mean ± std');
+  const upper = LEARNING_REFERENCES.find((r) => r.env === 'minatar/breakout')!;
+  assert.equal(parityVerdict(upper, [0.5, 0.6, 0.4], [0.5, 0.6, 0.4]), 'not shown to learn');
+  assert.equal(parityVerdict(upper, [5, 6], [0.5, 0.6]), 'inconclusive (2 seeds; a verdict needs 3)');
+
+  const parity = tmpDir('bench-parity-checks-');
+  const fig = learningParityFigure('compute', benchmarkRuns('compute', root), parity)!;
+  const series = (f: typeof fig, env: string, kind: string) =>
+    f.panels.find((p) => p.title?.startsWith(env))!.series.filter((x) => x.kind === kind);
+  assert.deepEqual(
+    series(fig, 'cartpole-swingup', 'markers').map((m) => [m.x, m.y, m.kind === 'markers' && m.error]),
+    [[[100_000], [582], [146]]],
+  );
+  assert.equal(series(fig, 'minatar/breakout', 'markers').length, 0, 'upper marks are left to the table');
+  assert.equal(series(fig, 'cartpole-swingup', 'line').length, 1, 'no state-SAC check kept: the baseline alone');
+  assert.equal(learningParityFigure('compute', []), null);
+  // A kept state-SAC check (bench/agents-learning.ts) is drawn beside the pixel baseline, dashed.
+  const curve = [
+    [50_000, 700],
+    [100_000, 850],
+  ];
+  fs.writeFileSync(path.join(parity, 'sac-state-cartpole-swingup.json'), JSON.stringify({ result: { curve } }));
+  const withState = learningParityFigure('compute', benchmarkRuns('compute', root), parity)!;
+  const state = series(withState, 'cartpole-swingup', 'line').find((x) => x.name.startsWith('SAC from state'))!;
+  assert.deepEqual(
+    [state.x, state.y],
+    [
+      [50_000, 100_000],
+      [700, 850],
+    ],
+  );
+  assert.match(withState.note!, /Dashed: SAC from state/);
 });
