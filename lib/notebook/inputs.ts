@@ -155,15 +155,16 @@ function dataFolderDigest(dir: string, root: string): string {
 }
 
 /**
- * The data folder a run directory stands for: its section (`data/runs/<section>`), so that a run added to the
- * section makes the notebook stale too; any other folder inside the repository stands for itself.
+ * The data folder a run directory stands for: its section (`data/runs/<section>`, at benchmark scale
+ * `data/runs/benchmark/<section>`), so that a run added to the section makes the notebook stale too, and the
+ * campaign's plan beside the benchmark sections does not; any other folder inside the repository stands for itself.
  */
 export function dataFolderOf(runDir: string, root = REPO_ROOT): string {
   const rel = posix(relative(root, resolve(root, runDir)));
   if (rel.startsWith('..') || rel === '' || /^[A-Za-z]:/.test(rel)) {
     throw new Error(`run ${runDir} is outside the repository: a published notebook reads committed runs from data/`);
   }
-  const m = /^data\/runs\/[^/]+/.exec(rel);
+  const m = /^data\/runs\/benchmark\/[^/]+/.exec(rel) ?? /^data\/runs\/[^/]+/.exec(rel);
   return m ? m[0] : rel;
 }
 
@@ -172,14 +173,19 @@ function packageVersions(root: string): Record<string, string> {
   return Object.fromEntries(PRESENTATION_PACKAGES.map((p) => [p, pkg.dependencies?.[p] ?? 'absent']));
 }
 
-/** Every section folder under data/runs (repository-relative): what a notebook may read before it says which. */
+/**
+ * Every section folder under data/runs (repository-relative), the benchmark scale's (`data/runs/benchmark/<name>`)
+ * included: what a notebook may read before it says which (`dataFolderOf` maps a run to one of them).
+ */
 export function sectionFolders(root = REPO_ROOT): string[] {
-  const runs = join(root, 'data', 'runs');
-  if (!existsSync(runs)) return [];
-  return readdirSync(runs, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => `data/runs/${e.name}`)
-    .sort();
+  const folders = (rel: string): string[] => {
+    const dir = join(root, rel);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => `${rel}/${e.name}`);
+  };
+  return [...folders('data/runs'), ...folders('data/runs/benchmark')].sort();
 }
 
 /** The inputs of a notebook that read the given data folders (repository-relative). */

@@ -117,6 +117,7 @@ test('code inputs: what the cells import and what that imports, not followed int
     'lib/plots/plot.ts',
   ]);
   assert.equal(dataFolderOf('data/runs/sec/arm/r__s0', root), 'data/runs/sec');
+  assert.equal(dataFolderOf('data/runs/benchmark/sec/arm/r__s0', root), 'data/runs/benchmark/sec');
   assert.throws(() => dataFolderOf(join(tmpdir(), 'smoke-run'), root), /outside the repository: a published notebook/);
 });
 
@@ -251,8 +252,15 @@ test('a notebook never published says so, and the fix is one command', () => {
 });
 
 test('outputs made while code or data changed are not published', () => {
+  put('data/runs/benchmark/sec/arm/r__s0/log.jsonl', '{}\n');
   const before = notebookInputs(NB, sectionFolders(root), root);
-  assert.deepEqual(Object.keys(before.data), ['data/runs/other', 'data/runs/sec']);
+  assert.deepEqual(Object.keys(before.data), [
+    'data/runs/benchmark',
+    'data/runs/benchmark/sec',
+    'data/runs/other',
+    'data/runs/sec',
+  ]);
+  rmSync(join(root, 'data/runs/benchmark'), { recursive: true });
   put('data/runs/other/arm/r__s0/log.jsonl', '{"changed":1}\n'); // a section it did not read: fine
   assert.deepEqual(changedWhileExecuting(before, notebookInputs(NB, ['data/runs/sec'], root)), []);
   const plot = read('lib/plots/plot.ts');
