@@ -12,6 +12,7 @@ import { mean, sampleStd } from '../stats/descriptive';
 import { compareScores, intervalSide, MIN_SEEDS_FOR_INTERVAL } from '../stats/compare';
 import { line, markers, type FigureSpec } from '../plots';
 import { curvesFigure } from '../report/report';
+import { MIN_SEEDS_FOR_VERDICT } from '../report/section-stats';
 import { REPO_ROOT } from '../util/paths';
 
 /** A published learning curve's value at (about) the benchmark budget, to judge whether an agent learns like it. */
@@ -137,9 +138,6 @@ export function scalesSideBySide(tables: Record<string, aq.ColumnTable>, a: stri
   return aq.from(filled);
 }
 
-/** Seeds a verdict needs (as the section comparisons: lib/report/section-report.ts). */
-const VERDICT_SEEDS = 3;
-
 const seedsText = (n: number): string => `${n} seed${n === 1 ? '' : 's'}`;
 
 /**
@@ -151,7 +149,7 @@ const seedsText = (n: number): string => `${n} seed${n === 1 ? '' : 's'}`;
 export function parityVerdict(ref: LearningReference, finals: number[], untrained: number[]): string {
   const n = finals.length;
   if (n === 0) return 'not yet';
-  const short = n < VERDICT_SEEDS ? ` (${seedsText(n)}; a verdict needs ${VERDICT_SEEDS})` : '';
+  const short = n < MIN_SEEDS_FOR_VERDICT ? ` (${seedsText(n)}; a verdict needs ${MIN_SEEDS_FOR_VERDICT})` : '';
   if (ref.kind === 'same budget' && ref.std !== undefined) {
     const m = mean(finals);
     const [lo, hi] = [ref.mean - ref.std, ref.mean + ref.std];
