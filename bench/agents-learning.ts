@@ -90,19 +90,27 @@ async function rainbowBreakout(steps: number): Promise<Record<string, number>> {
   return { steps, evalReturn, randomReturn, trainSeconds };
 }
 
+/** One run of `sacCartpole`: its task, length and settings. */
+interface SacRun {
+  task: string;
+  /** Agent steps (env steps = 8 × this). */
+  steps: number;
+  hidden: number;
+  /** Agent steps between evaluations (0: at the end only). */
+  evalEvery: number;
+  /** Random steps before the first update. */
+  learnStart: number;
+}
+
 /**
- * SAC from state (CURL's actor, critic and temperature on a 'flatten' trunk), evaluated at the end and every
- * `evalEvery` agent steps (0: at the end only). Swingup at CURL's own settings (hidden 1024, 12,500 agent steps =
- * 100K env steps) tells whether the RL part of CURL solves the task where the pixel agent falls short.
+ * SAC from state (CURL's actor, critic and temperature on a 'flatten' trunk) at action repeat 8, evaluated over 10
+ * episodes at the end and every `evalEvery` agent steps. Swingup at CURL's own settings (hidden 1024, 12,500 agent
+ * steps = 100K env steps) tells whether the RL part of CURL solves the task where the pixel agent falls short.
  */
-async function sacCartpole(
-  task: string,
-  steps: number,
-  hidden: number,
-  evalEvery: number,
-  learnStart: number,
-): Promise<Record<string, number | number[][]>> {
-  const env = await makeEnv(task, { obs: 'state', seed: 1, actionRepeat: 8 });
+async function sacCartpole(run: SacRun): Promise<Record<string, number | number[][]>> {
+  const { task, steps, hidden, evalEvery, learnStart } = run;
+  const actionRepeat = 8;
+  const env = await makeEnv(task, { obs: 'state', seed: 1, actionRepeat });
   const shape = env.observationSpace.shape;
   const A = (env.actionSpace as { shape: number[] }).shape[0];
   const agent = new CurlAgent({ obsShape: shape, actionDim: A, encoder: 'flatten', hidden, seed: 1 });
@@ -118,7 +126,8 @@ async function sacCartpole(
   });
   const rng = new Rng(5);
   const randomAction = () => Float32Array.from({ length: A }, () => 2 * rng.uniform() - 1);
-  const evalEnv = await makeEnv(task, { obs: 'state', seed: 2, actionRepeat: 8 });
+  const evalEnv = await makeEnv(task, { obs: 'state', seed: 2, actionRepeat });
+  const evalReturnNow = (): number => evaluate(evalEnv, (o) => agent.act(o, 'eval'), 10);
   const curve: number[][] = []; // [env steps, return]
   const t0 = Date.now();
   let obs = env.reset({ seed: 1 }).obs;
@@ -128,14 +137,13 @@ async function sacCartpole(
     replay.add({ obs, action: a, reward: r.reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated });
     obs = r.terminated || r.truncated ? env.reset().obs : r.obs;
     if (t >= learnStart) agent.update(replay.sample(128));
-    if (evalEvery > 0 && (t + 1) % evalEvery === 0 && t + 1 < steps) {
-      curve.push([(t + 1) * 8, evaluate(evalEnv, (o) => agent.act(o, 'eval'), 10)]);
-    }
+    if (evalEvery > 0 && (t + 1) % evalEvery === 0 && t + 1 < steps)
+      curve.push([(t + 1) * actionRepeat, evalReturnNow()]);
   }
   const trainSeconds = (Date.now() - t0) / 1000;
-  const evalReturn = evaluate(evalEnv, (o) => agent.act(o, 'eval'), 10);
+  const evalReturn = evalReturnNow();
   const randomReturn = evaluate(evalEnv, randomAction, 10);
-  if (evalEvery > 0) curve.push([steps * 8, evalReturn]);
+  if (evalEvery > 0) curve.push([steps * actionRepeat, evalReturn]);
   agent.dispose();
   env.close();
   evalEnv.close();
@@ -150,14 +158,14 @@ async function main(): Promise<void> {
     out.rainbowBreakoutNative = await rainbowBreakout(Number(arg('rainbow-steps', '3000')));
   if (only === 'all' || only === 'sac') {
     const task = arg('sac-env', 'cartpole-balance');
-    const run = [
-      Number(arg('sac-steps', '1500')),
-      Number(arg('sac-hidden', '256')),
-      Number(arg('sac-eval-every', '0')),
-      Number(arg('sac-init', '250')),
-    ];
     const key = task === 'cartpole-balance' ? 'sacCartpoleBalanceState' : `sacState:${task}`;
-    out[key] = await sacCartpole(task, run[0], run[1], run[2], run[3]);
+    out[key] = await sacCartpole({
+      task,
+      steps: Number(arg('sac-steps', '1500')),
+      hidden: Number(arg('sac-hidden', '256')),
+      evalEvery: Number(arg('sac-eval-every', '0')),
+      learnStart: Number(arg('sac-init', '250')),
+    });
   }
   console.log(JSON.stringify(out, null, 2));
 }

@@ -9,9 +9,9 @@ import * as aq from 'arquero';
 import { loadSection, sectionDir, sectionJobs, withoutPretraining, type SectionName } from '../plan/sections';
 import { groupByEnvArm, type RunResult } from '../report/results';
 import { mean, sampleStd } from '../stats/descriptive';
-import { compareScores, intervalSide, MIN_SEEDS_FOR_INTERVAL } from '../stats/compare';
+import { compareScores, intervalSide, MIN_SEEDS_FOR_INTERVAL, type Interval } from '../stats/compare';
 import { line, markers, type FigureSpec } from '../plots';
-import { curvesFigure } from '../report/report';
+import { curvesFigure, seedCount } from '../report/report';
 import { MIN_SEEDS_FOR_VERDICT } from '../report/section-stats';
 import { REPO_ROOT } from '../util/paths';
 
@@ -64,6 +64,10 @@ export function benchmarkRuns(name: SectionName, root: string = sectionDir(name,
   return loadSection(root, { name, scale: 'benchmark' });
 }
 
+/** '582 ± 146 (CURL at 100K env steps; CURL paper, Table 1)'. */
+const referenceText = (ref: LearningReference): string =>
+  `${ref.mean}${ref.std !== undefined ? ` ± ${ref.std}` : ''} (${ref.what}; ${ref.source})`;
+
 const fmt = (v: number[]): string =>
   !v.length ? '' : v.length === 1 ? `${v[0].toFixed(2)} (1 run)` : `${mean(v).toFixed(2)} ± ${sampleStd(v).toFixed(2)}`;
 
@@ -89,7 +93,7 @@ export function benchmarkProgressTable(name: SectionName, runs: RunResult[] = be
         : '',
       'return at step 0': fmt(rs.map((r) => r.evals[0].evalReturn)),
       'latest return': fmt(rs.map((r) => r.evals[r.evals.length - 1].evalReturn)),
-      reference: ref ? `${ref.mean}${ref.std !== undefined ? ` ± ${ref.std}` : ''} (${ref.what}; ${ref.source})` : '',
+      reference: ref ? referenceText(ref) : '',
     };
   });
   return aq.from(rows);
@@ -138,27 +142,41 @@ export function scalesSideBySide(tables: Record<string, aq.ColumnTable>, a: stri
   return aq.from(filled);
 }
 
-const seedsText = (n: number): string => `${n} seed${n === 1 ? '' : 's'}`;
+/** The baselines of the section that finished: the runs learning parity is judged on. */
+function finishedBaselines(name: SectionName, runs: RunResult[]): RunResult[] {
+  return finishedBenchmarkRuns(name, runs).filter((r) => r.arm === 'baseline');
+}
 
 /**
  * Learning parity (issue 18): does the baseline learn like the reference at this budget? A same-budget reference
  * asks whether the seeds' mean final return lies within the published mean ± std; an upper mark only asks whether
  * the agent learns at all (final − untrained, its 95% bootstrap interval above 0). Fewer than 3 finished seeds give
- * the position with the seed count and no verdict.
+ * the position with the seed count and no verdict. Returns the gain's interval too (from 2 seeds), which the table
+ * shows.
  */
-export function parityVerdict(ref: LearningReference, finals: number[], untrained: number[]): string {
+function parity(
+  ref: LearningReference,
+  finals: number[],
+  untrained: number[],
+): { gain: Interval | undefined; verdict: string } {
   const n = finals.length;
-  if (n === 0) return 'not yet';
-  const short = n < MIN_SEEDS_FOR_VERDICT ? ` (${seedsText(n)}; a verdict needs ${MIN_SEEDS_FOR_VERDICT})` : '';
+  const gain = n >= MIN_SEEDS_FOR_INTERVAL ? compareScores(finals, untrained).meanDiff : undefined;
+  if (n === 0) return { gain, verdict: 'not yet' };
+  const short = n < MIN_SEEDS_FOR_VERDICT ? ` (${seedCount(n)}; a verdict needs ${MIN_SEEDS_FOR_VERDICT})` : '';
   if (ref.kind === 'same budget' && ref.std !== undefined) {
     const m = mean(finals);
     const [lo, hi] = [ref.mean - ref.std, ref.mean + ref.std];
     const where = m < lo ? 'below' : m > hi ? 'above' : 'within';
-    return `${where} the published mean ± std${short}`;
+    return { gain, verdict: `${where} the published mean ± std${short}` };
   }
-  if (short) return `inconclusive${short}`;
-  const side = intervalSide(compareScores(finals, untrained).meanDiff);
-  return side === 'above' ? 'learns (final above the untrained agent)' : 'not shown to learn';
+  if (short || !gain) return { gain, verdict: `inconclusive${short}` };
+  const learns = intervalSide(gain) === 'above';
+  return { gain, verdict: learns ? 'learns (final above the untrained agent)' : 'not shown to learn' };
+}
+
+/** `parity`'s verdict alone. */
+export function parityVerdict(ref: LearningReference, finals: number[], untrained: number[]): string {
+  return parity(ref, finals, untrained).verdict;
 }
 
 /**
@@ -167,25 +185,26 @@ export function parityVerdict(ref: LearningReference, finals: number[], untraine
  * (from 2 seeds), the reference, and `parityVerdict`.
  */
 export function learningParityTable(name: SectionName, runs: RunResult[] = benchmarkRuns(name)): aq.ColumnTable {
-  const baselines = finishedBenchmarkRuns(name, runs).filter((r) => r.arm === 'baseline');
+  const baselines = finishedBaselines(name, runs);
   const envs = [...new Set(sectionJobs(name, 'benchmark').map((j) => j.env))];
   const rows = LEARNING_REFERENCES.filter((ref) => envs.includes(ref.env)).map((ref) => {
     const rs = baselines.filter((r) => r.manifest.config.env === ref.env);
     const untrained = rs.map((r) => r.evals[0].evalReturn);
     const finals = rs.map((r) => r.evals[r.evals.length - 1].evalReturn);
-    let gain = '';
-    if (rs.length >= MIN_SEEDS_FOR_INTERVAL) {
-      const d = compareScores(finals, untrained).meanDiff;
-      gain = `${d.estimate.toFixed(2)} [${d.low.toFixed(2)}, ${d.high.toFixed(2)}]`;
-    } else if (rs.length === 1) gain = (finals[0] - untrained[0]).toFixed(2);
+    const { gain, verdict } = parity(ref, finals, untrained);
+    const gainText = gain
+      ? `${gain.estimate.toFixed(2)} [${gain.low.toFixed(2)}, ${gain.high.toFixed(2)}]`
+      : rs.length === 1
+        ? (finals[0] - untrained[0]).toFixed(2)
+        : '';
     return {
       env: ref.env,
       'finished seeds': rs.length,
       'untrained (step 0)': fmt(untrained),
       final: fmt(finals),
-      'final − untrained (95% CI)': gain,
-      reference: `${ref.mean}${ref.std !== undefined ? ` ± ${ref.std}` : ''} (${ref.what}; ${ref.source})`,
-      verdict: parityVerdict(ref, finals, untrained),
+      'final − untrained (95% CI)': gainText,
+      reference: referenceText(ref),
+      verdict,
     };
   });
   return aq.from(rows);
@@ -215,7 +234,7 @@ export function learningParityFigure(
   runs: RunResult[] = benchmarkRuns(name),
   parityDir: string = PARITY_DIR,
 ): FigureSpec | null {
-  const baselines = finishedBenchmarkRuns(name, runs).filter((r) => r.arm === 'baseline');
+  const baselines = finishedBaselines(name, runs);
   if (!baselines.length) return null;
   const fig = curvesFigure(baselines, 'envSteps', 'Learning parity: the baselines at 100K steps');
   let withState = false;

@@ -94,7 +94,8 @@ export interface CurvesOptions {
   zoomOn?: string;
 }
 
-const plural = (n: number): string => `${n} seed${n > 1 ? 's' : ''}`;
+/** '1 seed', '3 seeds'. */
+export const seedCount = (n: number): string => `${n} seed${n > 1 ? 's' : ''}`;
 
 function formatCount(v: number): string {
   const units: [number, string][] = [
@@ -165,7 +166,7 @@ export function curvesFigure(
   };
   const legendName = (v: string): string => {
     const counts = seedCounts.get(v)!;
-    const seeds = counts.length === 1 ? plural(counts[0]) : '';
+    const seeds = counts.length === 1 ? seedCount(counts[0]) : '';
     const rep = repeats(v);
     const parts = [seeds, rep ? `= ${rep} up to the split` : ''].filter(Boolean);
     return parts.length ? `${v} (${parts.join('; ')})` : v;
@@ -173,7 +174,7 @@ export function curvesFigure(
   const panelTitle = (env: string): string => {
     const lines = [env];
     const varying = curves.filter((c) => c.env === env && c.x.length > 0 && seedCounts.get(c.arm)!.length > 1);
-    if (varying.length) lines.push(`(${varying.map((c) => `${c.arm}: ${plural(c.seeds)}`).join(', ')})`);
+    if (varying.length) lines.push(`(${varying.map((c) => `${c.arm}: ${seedCount(c.seeds)}`).join(', ')})`);
     const budget = budgetLine(env, runs);
     if (budget) lines.push(budget);
     // On separate lines (plotly's <br>): two side-by-side panel titles would otherwise run into each other.
