@@ -1,0 +1,77 @@
+/**
+ * The benchmark campaign's lane files (scripts/campaign/lanes/*.list, run by scripts/campaign/lane.sh) against the
+ * plans they carry out: priorities 1 and 2 (data/runs/benchmark/plan.md) are the benchmark-scale compute and memory
+ * sections, so every run of theirs must sit in exactly one lane, under the folder the plan gives it, and a SEER run
+ * that forks must come after its source in the same lane (a lane runs its list in order; lane.sh starts the fork
+ * as soon as the source is done).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sectionJobs, type SectionName } from '../../lib/plan/sections';
+
+const LANES_DIR = path.join(__dirname, '..', '..', 'scripts', 'campaign', 'lanes');
+const ROOT = '/campaign';
+
+/** Each lane's runs, as lane.sh reads them: "<section> <arm>/<run>" per line, # comments and blank lines skipped. */
+function readLanes(): Map<string, string[]> {
+  const lanes = new Map<string, string[]>();
+  for (const file of fs
+    .readdirSync(LANES_DIR)
+    .filter((f) => f.endsWith('.list'))
+    .sort()) {
+    const runs = fs
+      .readFileSync(path.join(LANES_DIR, file), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => {
+        const [section, run, ...rest] = l.split(/\s+/);
+        assert.ok(run && rest.length === 0, `${file}: "${l}" is not "<section> <arm>/<run>"`);
+        return `${section}/${run}`;
+      });
+    lanes.set(file, runs);
+  }
+  return lanes;
+}
+
+/** The campaign's runs (priorities 1 and 2), each as its folder under the campaign root, with its fork source. */
+function campaignRuns(): Map<string, string | undefined> {
+  const runs = new Map<string, string | undefined>();
+  const rel = (dir: string): string => path.relative(ROOT, dir);
+  for (const name of ['compute', 'memory'] as SectionName[]) {
+    for (const job of sectionJobs(name, 'benchmark', path.join(ROOT, name))) {
+      runs.set(rel(job.dir), job.forkFrom && rel(job.forkFrom));
+    }
+  }
+  return runs;
+}
+
+test('campaign lanes: every compute and memory run of the benchmark plan is in exactly one lane', () => {
+  const lanes = readLanes();
+  assert.ok(lanes.size >= 2, `expected lane files in ${LANES_DIR}`);
+  const laneOf = new Map<string, string>();
+  for (const [lane, runs] of lanes) {
+    for (const run of runs) {
+      assert.ok(!laneOf.has(run), `${run} is listed twice (${laneOf.get(run)} and ${lane})`);
+      laneOf.set(run, lane);
+    }
+  }
+  const planned = campaignRuns();
+  const missing = [...planned.keys()].filter((r) => !laneOf.has(r));
+  assert.deepEqual(missing, [], 'planned runs that no lane runs');
+  const unplanned = [...laneOf.keys()].filter((r) => !planned.has(r));
+  assert.deepEqual(unplanned, [], 'lane runs that the benchmark plans do not hold (a wrong folder name?)');
+});
+
+test('campaign lanes: a SEER run that forks comes after its source, in the same lane', () => {
+  const lanes = readLanes();
+  for (const [run, source] of campaignRuns()) {
+    if (!source) continue;
+    const [lane, runs] = [...lanes].find(([, rs]) => rs.includes(run))!;
+    const at = runs.indexOf(source);
+    assert.ok(at >= 0, `${run} forks from ${source}, which ${lane} does not run`);
+    assert.ok(at < runs.indexOf(run), `${lane}: ${run} comes before its fork source ${source}`);
+  }
+});
