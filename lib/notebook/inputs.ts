@@ -175,9 +175,12 @@ function packageVersions(root: string): Record<string, string> {
 
 /**
  * Every section folder under data/runs (repository-relative), the benchmark scale's (`data/runs/benchmark/<name>`)
- * included: what a notebook may read before it says which (`dataFolderOf` maps a run to one of them).
+ * included: what a notebook may read before it says which (`dataFolderOf` maps a run to one of them). The benchmark
+ * folder itself holds sections and the campaign's plan, not runs, so it is not one: listing it would digest every
+ * benchmark log twice.
  */
 export function sectionFolders(root = REPO_ROOT): string[] {
+  const benchmark = 'data/runs/benchmark';
   const folders = (rel: string): string[] => {
     const dir = join(root, rel);
     if (!existsSync(dir)) return [];
@@ -185,7 +188,7 @@ export function sectionFolders(root = REPO_ROOT): string[] {
       .filter((e) => e.isDirectory())
       .map((e) => `${rel}/${e.name}`);
   };
-  return [...folders('data/runs'), ...folders('data/runs/benchmark')].sort();
+  return [...folders('data/runs').filter((f) => f !== benchmark), ...folders(benchmark)].sort();
 }
 
 /** The inputs of a notebook that read the given data folders (repository-relative). */
