@@ -65,9 +65,18 @@ export function legendRows(names: readonly string[], width: number): number {
   return rows;
 }
 
-function panelHeader(p: Panel | undefined): number {
+/**
+ * A panel title's lines: its own `<br>` breaks kept, each line wrapped to `maxChars` (plotly wraps no annotation, so
+ * a long title ran into its neighbour's: the benchmark Figures 4–5 listed three arms' seed counts on one line).
+ */
+export function panelTitleLines(title: string | undefined, maxChars: number): string[] {
+  if (!title) return [];
+  return title.split('<br>').flatMap((line) => wrapWords(line, maxChars));
+}
+
+function panelHeader(p: Panel | undefined, titleChars: number): number {
   if (!p) return 0;
-  const titleLines = p.title ? p.title.split('<br>').length : 0;
+  const titleLines = panelTitleLines(p.title, titleChars).length;
   const events = p.events?.length ?? 0;
   // An image panel labels its columns above the frame.
   return (titleLines ? 10 + PANEL_TITLE_LINE * titleLines : 4) + EVENT_ROW * events + (p.image ? 22 : 0);
@@ -81,6 +90,8 @@ export interface FigureLayout {
   margin: { l: number; r: number; t: number; b: number };
   /** Per panel: its x and y domains (fractions of the plot area). */
   domains: { x: [number, number]; y: [number, number] }[];
+  /** Per panel: its title's lines, wrapped to the panel's width (with half the gap on each side). */
+  panelTitles: string[][];
   /** Legend position in paper coordinates (under the panels) and its rows. */
   legend: { y: number; rows: number };
   /** Where the note's top goes, in paper coordinates (1 = top of the plot area). */
@@ -95,10 +106,16 @@ export function figureLayout(spec: FigureSpec): FigureLayout {
   const noteLines = spec.note ? wrapWords(spec.note, Math.floor((width - 60) / 7.2)) : [];
   const names = legendNames(spec);
   const legendRowCount = legendRows(names, width);
-  const headers = Array.from({ length: rows }, (_, r) =>
-    Math.max(...spec.panels.slice(r * cols, r * cols + cols).map(panelHeader)),
-  );
   const hasColorbar = spec.panels.some((p) => p.image?.colorScale);
+  const margin = { l: 72, r: 20 + (hasColorbar ? COLORBAR : 0), t: 0, b: 0 };
+  const plotW = width - margin.l - margin.r;
+  const hGap = cols > 1 ? Y_AXIS_BLOCK / plotW : 0;
+  const cellW = (1 - hGap * (cols - 1)) / cols;
+  // Bold 13 px type is about 8.2 px a character; a title may reach into half the gap on each side.
+  const titleChars = Math.max(12, Math.floor((cellW * plotW + (cols > 1 ? 0.8 * Y_AXIS_BLOCK : 0)) / 8.2));
+  const headers = Array.from({ length: rows }, (_, r) =>
+    Math.max(...spec.panels.slice(r * cols, r * cols + cols).map((p) => panelHeader(p, titleChars))),
+  );
 
   const top =
     (titleLines.length ? 14 + TITLE_LINE * titleLines.length : 8) +
@@ -110,10 +127,8 @@ export function figureLayout(spec: FigureSpec): FigureLayout {
   const height = spec.height ?? top + bottom + gapsTotal + rows * DEFAULT_PLOT_HEIGHT;
   // The plot area (between the margins) holds the rows and the gaps between them.
   const plotH = Math.max(40 + gapsTotal, height - top - bottom);
-  const margin = { l: 72, r: 20 + (hasColorbar ? COLORBAR : 0), t: top, b: bottom };
-  const plotW = width - margin.l - margin.r;
-  const hGap = cols > 1 ? Y_AXIS_BLOCK / plotW : 0;
-  const cellW = (1 - hGap * (cols - 1)) / cols;
+  margin.t = top;
+  margin.b = bottom;
   const rowH = (plotH - gapsTotal) / rows;
 
   const domains = spec.panels.map((_, i) => {
@@ -135,6 +150,7 @@ export function figureLayout(spec: FigureSpec): FigureLayout {
     noteLines,
     margin,
     domains,
+    panelTitles: spec.panels.map((p) => panelTitleLines(p.title, titleChars)),
     legend: { y: -(X_AXIS_BLOCK + 4) / plotH, rows: legendRowCount },
     noteY: 1 + (top - (titleLines.length ? 14 + TITLE_LINE * titleLines.length : 8) - 2) / plotH,
   };

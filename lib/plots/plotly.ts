@@ -383,7 +383,7 @@ export function toPlotly(spec: FigureSpec): PlotlyFigure {
         x: (xDomain[0] + xDomain[1]) / 2,
         y: yDomain[1],
         yshift: 6 + 15 * events.length + (panel.image ? 22 : 0),
-        text: `<b>${panel.title}</b>`,
+        text: L.panelTitles[i].map((t) => `<b>${t}</b>`).join('<br>'),
         showarrow: false,
         xanchor: 'center',
         yanchor: 'bottom',

@@ -340,3 +340,22 @@ test('a figure title longer than the figure is wide wraps at word boundaries, wi
   assert.ok(lines.length === 2 && lines.every((l) => l.length * 11 <= 560 - 40), lines.join(' | '));
   assert.equal((long.margin as { t: number }).t, (short.margin as { t: number }).t + 24);
 });
+
+test("a long panel title wraps to its panel's width, so side-by-side titles do not run into each other", () => {
+  const long = 'minatar/breakout<br>(constrained-images: 4 seeds, constrained-seer: 4 seeds, unbounded: 5 seeds)';
+  const p = (t: string) => ({ title: t, x: { title: 'x' }, y: { title: 'y' }, series: [line('a', [0, 1], [0, 1])] });
+  const L = figureLayout({ panels: [p(long), p('b'), p('c')] });
+  const plotW = L.width - L.margin.l - L.margin.r;
+  const cellPx = (L.domains[0].x[1] - L.domains[0].x[0]) * plotW;
+  const gapPx = (L.domains[1].x[0] - L.domains[0].x[1]) * plotW;
+  assert.equal(L.panelTitles[0][0], 'minatar/breakout', 'its own <br> breaks are kept');
+  assert.ok(L.panelTitles[0].length >= 3, L.panelTitles[0].join(' | '));
+  for (const line of L.panelTitles[0])
+    assert.ok(line.length * 8.2 <= cellPx + gapPx, `"${line}" is wider than its panel`);
+  const short = figureLayout({ panels: [p('minatar/breakout'), p('b'), p('c')] });
+  assert.ok(L.margin.t >= short.margin.t + 2 * 18, 'room is made above the panels for the extra lines');
+  const annotation = (
+    toPlotly(figure({ panels: [p(long), p('b'), p('c')] })).layout.annotations as { text: string }[]
+  )[0];
+  assert.equal(annotation.text.split('<br>').length, L.panelTitles[0].length);
+});
