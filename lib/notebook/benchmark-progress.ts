@@ -9,7 +9,7 @@ import * as aq from 'arquero';
 import { loadSection, sectionDir, sectionJobs, withoutPretraining, type SectionName } from '../plan/sections';
 import { groupByEnvArm, type RunResult } from '../report/results';
 import { mean, sampleStd } from '../stats/descriptive';
-import { compareScores, intervalSide, MIN_SEEDS_FOR_INTERVAL, type Interval } from '../stats/compare';
+import { compareScores, intervalSide, meanInterval, MIN_SEEDS_FOR_INTERVAL, type Interval } from '../stats/compare';
 import { line, markers, type FigureSpec } from '../plots';
 import { curvesFigure, seedCount } from '../report/report';
 import { MIN_SEEDS_FOR_VERDICT } from '../report/section-stats';
@@ -149,29 +149,36 @@ function finishedBaselines(name: SectionName, runs: RunResult[]): RunResult[] {
 
 /**
  * Learning parity (issue 18): does the baseline learn like the reference at this budget? A same-budget reference
- * asks whether the seeds' mean final return lies within the published mean ± std; an upper mark only asks whether
- * the agent learns at all (final − untrained, its 95% bootstrap interval above 0). Fewer than 3 finished seeds give
- * the position with the seed count and no verdict. Returns the gain's interval too (from 2 seeds), which the table
- * shows.
+ * asks where the seeds' mean final return stands against the published mean ± std, with its 95% bootstrap
+ * interval: below or above when the whole interval is, within when the mean is, inconclusive when the mean is
+ * outside but its interval reaches in. An upper mark only asks whether the agent learns at all (final − untrained,
+ * its 95% bootstrap interval above 0). Fewer than 3 finished seeds give the position with the seed count and no
+ * verdict. Returns the intervals too (from 2 seeds), which the table shows.
  */
 function parity(
   ref: LearningReference,
   finals: number[],
   untrained: number[],
-): { gain: Interval | undefined; verdict: string } {
+): { gain: Interval | undefined; final: Interval | undefined; verdict: string } {
   const n = finals.length;
   const gain = n >= MIN_SEEDS_FOR_INTERVAL ? compareScores(finals, untrained).meanDiff : undefined;
-  if (n === 0) return { gain, verdict: 'not yet' };
+  const final = n >= MIN_SEEDS_FOR_INTERVAL ? meanInterval(finals) : undefined;
+  const out = (verdict: string) => ({ gain, final, verdict });
+  if (n === 0) return out('not yet');
   const short = n < MIN_SEEDS_FOR_VERDICT ? ` (${seedCount(n)}; a verdict needs ${MIN_SEEDS_FOR_VERDICT})` : '';
   if (ref.kind === 'same budget' && ref.std !== undefined) {
-    const m = mean(finals);
     const [lo, hi] = [ref.mean - ref.std, ref.mean + ref.std];
+    const m = mean(finals);
     const where = m < lo ? 'below' : m > hi ? 'above' : 'within';
-    return { gain, verdict: `${where} the published mean ± std${short}` };
+    if (short || !final) return out(`${where} the published mean ± std${short}`);
+    if (final.high < lo) return out('below the published mean ± std (its 95% CI too)');
+    if (final.low > hi) return out('above the published mean ± std (its 95% CI too)');
+    if (where === 'within') return out('within the published mean ± std');
+    return out(`inconclusive: the mean is ${where} the published mean ± std, its 95% CI reaches into it`);
   }
-  if (short || !gain) return { gain, verdict: `inconclusive${short}` };
+  if (short || !gain) return out(`inconclusive${short}`);
   const learns = intervalSide(gain) === 'above';
-  return { gain, verdict: learns ? 'learns (final above the untrained agent)' : 'not shown to learn' };
+  return out(learns ? 'learns (final above the untrained agent)' : 'not shown to learn');
 }
 
 /** `parity`'s verdict alone. */
@@ -181,8 +188,8 @@ export function parityVerdict(ref: LearningReference, finals: number[], untraine
 
 /**
  * One row per environment of the section with a learning reference: the finished baseline runs' return at step 0
- * (the untrained agent) and at the end (mean ± sample std), the gain with its 95% stratified-bootstrap interval
- * (from 2 seeds), the reference, and `parityVerdict`.
+ * (the untrained agent) and at the end (mean ± sample std, and the mean with its 95% stratified-bootstrap interval),
+ * the gain with its interval (both from 2 seeds), the reference, and `parityVerdict`.
  */
 export function learningParityTable(name: SectionName, runs: RunResult[] = benchmarkRuns(name)): aq.ColumnTable {
   const baselines = finishedBaselines(name, runs);
@@ -191,17 +198,15 @@ export function learningParityTable(name: SectionName, runs: RunResult[] = bench
     const rs = baselines.filter((r) => r.manifest.config.env === ref.env);
     const untrained = rs.map((r) => r.evals[0].evalReturn);
     const finals = rs.map((r) => r.evals[r.evals.length - 1].evalReturn);
-    const { gain, verdict } = parity(ref, finals, untrained);
-    const gainText = gain
-      ? `${gain.estimate.toFixed(2)} [${gain.low.toFixed(2)}, ${gain.high.toFixed(2)}]`
-      : rs.length === 1
-        ? (finals[0] - untrained[0]).toFixed(2)
-        : '';
+    const { gain, final, verdict } = parity(ref, finals, untrained);
+    const withCi = (i: Interval) => `${i.estimate.toFixed(2)} [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`;
+    const gainText = gain ? withCi(gain) : rs.length === 1 ? (finals[0] - untrained[0]).toFixed(2) : '';
     return {
       env: ref.env,
       'finished seeds': rs.length,
       'untrained (step 0)': fmt(untrained),
       final: fmt(finals),
+      'final mean (95% CI)': final ? withCi(final) : '',
       'final − untrained (95% CI)': gainText,
       reference: referenceText(ref),
       verdict,

@@ -60,6 +60,20 @@ export function compareScores(x: readonly number[], y: readonly number[], opts: 
   return { seeds: [x.length, y.length], level, meanDiff: interval(0), iqmDiff: interval(1), improvement: interval(2) };
 }
 
+/**
+ * One arm's mean with its stratified-bootstrap percentile interval (the seeds resampled with replacement): where an
+ * arm stands against a published number rather than against another arm.
+ */
+export function meanInterval(x: readonly number[], opts: CompareOptions = {}): Interval {
+  if (x.length < MIN_SEEDS_FOR_INTERVAL) {
+    throw new Error(`an interval estimate needs at least ${MIN_SEEDS_FOR_INTERVAL} seeds, got ${x.length}`);
+  }
+  const boot = { reps: opts.reps ?? BOOTSTRAP_DEFAULTS.reps, seed: opts.seed ?? BOOTSTRAP_DEFAULTS.seed };
+  const [reps] = stratifiedBootstrap([x], ([a]) => [mean(a)], boot);
+  const [low, high] = percentileInterval(reps, opts.level ?? 0.95);
+  return { estimate: mean(x), low, high };
+}
+
 /** Where 0 (or `at`) lies with respect to an interval: a difference is established only when it lies outside. */
 export function intervalSide(i: Interval, at = 0): 'above' | 'below' | 'covers' {
   if (i.low > at) return 'above';

@@ -2,5 +2,5 @@
 export { mean, sampleStd, interquartileMean, quantile } from './descriptive';
 export { stratifiedBootstrap, percentileInterval, BOOTSTRAP_DEFAULTS, type BootstrapOptions } from './bootstrap';
 export { probabilityOfImprovement } from './improvement';
-export { compareScores, intervalSide, MIN_SEEDS_FOR_INTERVAL } from './compare';
+export { compareScores, intervalSide, meanInterval, MIN_SEEDS_FOR_INTERVAL } from './compare';
 export type { Interval, ScoreComparison, CompareOptions } from './compare';

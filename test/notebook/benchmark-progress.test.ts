@@ -127,12 +127,21 @@ test('learning parity: finished baselines beside the reference; a same-budget ba
   assert.equal(row('cartpole-swingup').verdict, 'within the published mean ± std (1 seed; a verdict needs 3)');
   assert.equal(row('minatar/breakout')['finished seeds'], 3, 'unfinished runs left out');
   assert.equal(row('minatar/breakout').final, '5.50 ± 0.50');
+  assert.match(String(row('minatar/breakout')['final mean (95% CI)']), /^5\.50 \[5\.\d\d, 6\.00\]$/);
+  assert.equal(row('cartpole-swingup')['final mean (95% CI)'], '', 'one seed: no interval');
   assert.equal(row('minatar/breakout').verdict, 'learns (final above the untrained agent)');
   assert.equal(row('minatar/space_invaders').verdict, 'not yet');
 
   const cartRef = LEARNING_REFERENCES.find((r) => r.env === 'cartpole-swingup')!;
-  assert.equal(parityVerdict(cartRef, [300, 400, 420], [40, 40, 40]), 'below the published mean ± std');
-  assert.equal(parityVerdict(cartRef, [800, 760, 740], [40, 40, 40]), 'above the published mean ± std');
+  // CURL's 582 ± 146: the band is [436, 728].
+  const cartVerdict = (finals: number[]) => parityVerdict(cartRef, finals, [40, 40, 40]);
+  assert.equal(cartVerdict([300, 400, 420]), 'below the published mean ± std (its 95% CI too)');
+  assert.equal(cartVerdict([800, 760, 740]), 'above the published mean ± std (its 95% CI too)');
+  assert.equal(cartVerdict([450, 500, 600]), 'within the published mean ± std');
+  assert.equal(
+    cartVerdict([300, 420, 500]),
+    'inconclusive: the mean is below the published mean ± std, its 95% CI reaches into it',
+  );
   const upper = LEARNING_REFERENCES.find((r) => r.env === 'minatar/breakout')!;
   assert.equal(parityVerdict(upper, [0.5, 0.6, 0.4], [0.5, 0.6, 0.4]), 'not shown to learn');
   assert.equal(parityVerdict(upper, [5, 6], [0.5, 0.6]), 'inconclusive (2 seeds; a verdict needs 3)');
