@@ -50,6 +50,7 @@ function axisLayout(axis: Panel['x'], domain: [number, number], anchor: string):
     ticks: 'outside',
   };
   if (axis.log) out.type = 'log';
+  if (axis.siPrefixes) out.exponentformat = 'SI extended';
   if (axis.range) out.range = axis.log ? axis.range.map((v) => Math.log10(v)) : [...axis.range];
   if (axis.tickValues) {
     out.tickmode = 'array';

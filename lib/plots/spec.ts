@@ -18,6 +18,8 @@ export interface Axis {
   /** Ticks only at these values (e.g. the budgets a sweep ran at), labelled `tickLabels` when given. */
   tickValues?: readonly number[];
   tickLabels?: readonly string[];
+  /** Tick labels with SI prefixes up to P and beyond (FLOPs: "500T", "1P"; plotly's default turns to ×10¹⁵ past T). */
+  siPrefixes?: boolean;
 }
 
 export interface LineSeries {

@@ -208,7 +208,8 @@ export function curvesFigure(
         const style = { band: c.std.slice(from), color: colorOf(c.arm) };
         return line(legendName(c.arm), c.x.slice(from), c.mean.slice(from), style);
       });
-    return { title: panelTitle(env), x: { title: X_TITLES[xAxis] }, y: { title: 'evaluation return' }, series, events };
+    const x = { title: X_TITLES[xAxis], siPrefixes: xAxis === 'flops' || xAxis === 'trainingFlops' };
+    return { title: panelTitle(env), x, y: { title: 'evaluation return' }, series, events };
   });
   const zoomed = opts.zoomOn ? zoomPanels(panels, curves, opts.zoomOn, xAxis) : [];
   // One sentence, whoever shares with whom: the legend names the source where it holds in every panel.

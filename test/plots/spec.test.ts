@@ -359,3 +359,15 @@ test("a long panel title wraps to its panel's width, so side-by-side titles do n
   )[0];
   assert.equal(annotation.text.split('<br>').length, L.panelTitles[0].length);
 });
+
+test('an axis asked for SI prefixes labels its ticks 500T, 1P (FLOPs), where plotly would write ×10^15', () => {
+  const panel = (siPrefixes?: boolean) => ({
+    x: { title: 'training FLOPs', siPrefixes },
+    y: { title: 'return' },
+    series: [line('s', [0, 1.3e15], [0, 1])],
+  });
+  const xaxis = (siPrefixes?: boolean) =>
+    toPlotly(figure({ panels: [panel(siPrefixes)] })).layout.xaxis as Record<string, unknown>;
+  assert.equal(xaxis(true).exponentformat, 'SI extended');
+  assert.equal(xaxis().exponentformat, undefined, 'other axes keep plotly default');
+});

@@ -97,6 +97,8 @@ test('evaluations before the first update are one point at 0 training FLOPs (no 
     assert.ok(zeros <= 1, `${s.name} has ${zeros} points at x = 0`);
   }
   assert.match(fig.panels[0].x.title, /training FLOPs/);
+  assert.equal(fig.panels[0].x.siPrefixes, true, 'FLOPs ticks read 500T, 1P');
+  assert.ok(!curvesFigure(runs, 'envSteps').panels[0].x.siPrefixes);
 });
 
 test('a SEER curve that repeats its baseline before the freeze is drawn from the split on, and the figure says so', () => {
