@@ -65,7 +65,7 @@ export function benchmarkRuns(name: SectionName, root: string = sectionDir(name,
 }
 
 /** '582 ± 146 (CURL at 100K env steps; CURL paper, Table 1)'. */
-const referenceText = (ref: LearningReference): string =>
+export const referenceText = (ref: LearningReference): string =>
   `${ref.mean}${ref.std !== undefined ? ` ± ${ref.std}` : ''} (${ref.what}; ${ref.source})`;
 
 const fmt = (v: number[]): string =>
@@ -186,32 +186,51 @@ export function parityVerdict(ref: LearningReference, finals: number[], untraine
   return parity(ref, finals, untrained).verdict;
 }
 
-/**
- * One row per environment of the section with a learning reference: the finished baseline runs' return at step 0
- * (the untrained agent) and at the end (mean ± sample std, and the mean with its 95% stratified-bootstrap interval),
- * the gain with its interval (both from 2 seeds), the reference, and `parityVerdict`.
- */
-export function learningParityTable(name: SectionName, runs: RunResult[] = benchmarkRuns(name)): aq.ColumnTable {
+/** Learning parity on one environment: its reference, the finished baselines' scores, intervals and verdict. */
+export interface ParityResult {
+  ref: LearningReference;
+  /** Return of each finished baseline at step 0 (the untrained agent) and at its end. */
+  untrained: number[];
+  finals: number[];
+  /** final − untrained and the final mean, with 95% stratified-bootstrap intervals (from 2 seeds). */
+  gain?: Interval;
+  final?: Interval;
+  verdict: string;
+}
+
+/** `parity` for every environment of the section that has a learning reference, from its finished baselines. */
+export function learningParity(name: SectionName, runs: RunResult[] = benchmarkRuns(name)): ParityResult[] {
   const baselines = finishedBaselines(name, runs);
   const envs = [...new Set(sectionJobs(name, 'benchmark').map((j) => j.env))];
-  const rows = LEARNING_REFERENCES.filter((ref) => envs.includes(ref.env)).map((ref) => {
+  return LEARNING_REFERENCES.filter((ref) => envs.includes(ref.env)).map((ref) => {
     const rs = baselines.filter((r) => r.manifest.config.env === ref.env);
     const untrained = rs.map((r) => r.evals[0].evalReturn);
     const finals = rs.map((r) => r.evals[r.evals.length - 1].evalReturn);
-    const { gain, final, verdict } = parity(ref, finals, untrained);
-    const withCi = (i: Interval) => `${i.estimate.toFixed(2)} [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`;
-    const gainText = gain ? withCi(gain) : rs.length === 1 ? (finals[0] - untrained[0]).toFixed(2) : '';
-    return {
-      env: ref.env,
-      'finished seeds': rs.length,
-      'untrained (step 0)': fmt(untrained),
-      final: fmt(finals),
-      'final mean (95% CI)': final ? withCi(final) : '',
-      'final − untrained (95% CI)': gainText,
-      reference: referenceText(ref),
-      verdict,
-    };
+    return { ref, untrained, finals, ...parity(ref, finals, untrained) };
   });
+}
+
+/**
+ * One row per environment of the section with a learning reference (`learningParity`): the finished baseline runs'
+ * return at step 0 (the untrained agent) and at the end (mean ± sample std, and the mean with its 95%
+ * stratified-bootstrap interval), the gain with its interval (both from 2 seeds), the reference, and the verdict.
+ */
+export function learningParityTable(name: SectionName, runs: RunResult[] = benchmarkRuns(name)): aq.ColumnTable {
+  const withCi = (i: Interval) => `${i.estimate.toFixed(2)} [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`;
+  const rows = learningParity(name, runs).map(({ ref, untrained, finals, gain, final, verdict }) => ({
+    env: ref.env,
+    'finished seeds': finals.length,
+    'untrained (step 0)': fmt(untrained),
+    final: fmt(finals),
+    'final mean (95% CI)': final ? withCi(final) : '',
+    'final − untrained (95% CI)': gain
+      ? withCi(gain)
+      : finals.length === 1
+        ? (finals[0] - untrained[0]).toFixed(2)
+        : '',
+    reference: referenceText(ref),
+    verdict,
+  }));
   return aq.from(rows);
 }
 
