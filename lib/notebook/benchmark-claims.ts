@@ -107,14 +107,11 @@ function parityText(p: ParityResult): string {
   return p.gain ? `${head} (gain ${num(p.gain.estimate, d)}, ${ci(p.gain, d)})` : head;
 }
 
+/** A decided parity verdict in its short form, in bold; an undecided one whole (with its seed count or reason). */
 function parityVerdicts(ps: ParityResult[]): string {
-  // A decided verdict in bold, without its explanation (the claim says untrained → final); the seed note stays.
-  const one = (v: string) => {
-    if (/\(\d seeds?;/.test(v) || !/^(learns|within|below|above)/.test(v)) return v;
-    return `**${v.replace(' (final above the untrained agent)', '')}**`;
-  };
-  if (ps.length === 1) return one(ps[0].verdict);
-  return ps.map((p) => `${envLabel(p.ref.env)}: ${one(p.verdict)}`).join('; ');
+  const one = (p: ParityResult) => (p.decided ? `**${p.decided}**` : p.verdict);
+  if (ps.length === 1) return one(ps[0]);
+  return ps.map((p) => `${envLabel(p.ref.env)}: ${one(p)}`).join('; ');
 }
 
 /** The sections after priorities 1-2 (data/runs/benchmark/plan.md), with the claim each tests. */

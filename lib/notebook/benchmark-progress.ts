@@ -159,11 +159,11 @@ function parity(
   ref: LearningReference,
   finals: number[],
   untrained: number[],
-): { gain: Interval | undefined; final: Interval | undefined; verdict: string } {
+): Omit<ParityResult, 'ref' | 'untrained' | 'finals'> {
   const n = finals.length;
   const gain = n >= MIN_SEEDS_FOR_INTERVAL ? compareScores(finals, untrained).meanDiff : undefined;
   const final = n >= MIN_SEEDS_FOR_INTERVAL ? meanInterval(finals) : undefined;
-  const out = (verdict: string) => ({ gain, final, verdict });
+  const out = (verdict: string, decided?: string) => ({ gain, final, verdict, decided });
   if (n === 0) return out('not yet');
   const short = n < MIN_SEEDS_FOR_VERDICT ? ` (${seedCount(n)}; a verdict needs ${MIN_SEEDS_FOR_VERDICT})` : '';
   if (ref.kind === 'same budget' && ref.std !== undefined) {
@@ -171,14 +171,15 @@ function parity(
     const m = mean(finals);
     const where = m < lo ? 'below' : m > hi ? 'above' : 'within';
     if (short || !final) return out(`${where} the published mean ± std${short}`);
-    if (final.high < lo) return out('below the published mean ± std (its 95% CI too)');
-    if (final.low > hi) return out('above the published mean ± std (its 95% CI too)');
-    if (where === 'within') return out('within the published mean ± std');
+    if (final.high < lo)
+      return out('below the published mean ± std (its 95% CI too)', 'below the published mean ± std');
+    if (final.low > hi) return out('above the published mean ± std (its 95% CI too)', 'above the published mean ± std');
+    if (where === 'within') return out('within the published mean ± std', 'within the published mean ± std');
     return out(`inconclusive: the mean is ${where} the published mean ± std, its 95% CI reaches into it`);
   }
   if (short || !gain) return out(`inconclusive${short}`);
-  const learns = intervalSide(gain) === 'above';
-  return out(learns ? 'learns (final above the untrained agent)' : 'not shown to learn');
+  if (intervalSide(gain) === 'above') return out('learns (final above the untrained agent)', 'learns');
+  return out('not shown to learn', 'not shown to learn');
 }
 
 /** `parity`'s verdict alone. */
@@ -196,6 +197,8 @@ export interface ParityResult {
   gain?: Interval;
   final?: Interval;
   verdict: string;
+  /** The verdict in short form when the seeds decide it ('learns', 'within the published mean ± std', …); undefined when not. */
+  decided?: string;
 }
 
 /** `parity` for every environment of the section that has a learning reference, from its finished baselines. */
