@@ -134,9 +134,13 @@ function ownRuns(name: SectionName, runs: RunResult[]): RunResult[] {
 
 /** One row per claim: learning parity, Figures 2–5 and Table 1, and the sections not yet run at this scale. */
 export function benchmarkClaims(runs: ClaimRuns = {}): ClaimRow[] {
-  const of = (name: SectionName) => finishedBenchmarkRuns(name, runs[name] ?? benchmarkRuns(name));
-  const compute = of('compute');
-  const memory = of('memory');
+  const of = (name: SectionName) => runs[name] ?? benchmarkRuns(name);
+  return [...computeClaims(of('compute')), ...memoryClaims(of('memory')), ...laterClaims(runs)];
+}
+
+/** Learning parity, Figures 2–3 and Table 1 (left), from the compute section's runs (finished ones only count). */
+export function computeClaims(runs: RunResult[] = benchmarkRuns('compute')): ClaimRow[] {
+  const compute = finishedBenchmarkRuns('compute', runs);
   const rows: ClaimRow[] = [];
 
   const parity = learningParity('compute', compute);
@@ -187,7 +191,13 @@ export function benchmarkClaims(runs: ClaimRuns = {}): ClaimRow[] {
     verdict: verdictText(controlBudget),
   });
 
-  // Table 1 right and Figures 4-5: final return under the paper's memory budget.
+  return rows;
+}
+
+/** Figures 4–5 and Table 1 (right): final return under the paper's memory budget, from the memory section's runs. */
+export function memoryClaims(runs: RunResult[] = benchmarkRuns('memory')): ClaimRow[] {
+  const memory = finishedBenchmarkRuns('memory', runs);
+  const rows: ClaimRow[] = [];
   const underBudget = compareArms(
     finalReturns(memory, ['constrained-seer', 'constrained-images']),
     'constrained-seer',
@@ -214,7 +224,13 @@ export function benchmarkClaims(runs: ClaimRuns = {}): ClaimRow[] {
     verdict: verdictText(controlMemory),
   });
 
-  // The later priorities: how far each section is, counting its own runs (resolution shares compute's baselines).
+  return rows;
+}
+
+/** The later priorities: how far each section is, counting its own runs (resolution shares compute's baselines). */
+function laterClaims(runs: ClaimRuns): ClaimRow[] {
+  const rows: ClaimRow[] = [];
+  const of = (name: SectionName) => finishedBenchmarkRuns(name, runs[name] ?? benchmarkRuns(name));
   for (const [name, claim] of LATER_CLAIMS) {
     const planned = ownJobs(name).length;
     const done = ownRuns(name, of(name)).length;
