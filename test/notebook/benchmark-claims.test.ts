@@ -16,25 +16,11 @@ import { sectionJobs, type SectionName } from '../../lib/plan/sections';
 import { resolveConfig } from '../../lib/run/config';
 import { REPO_ROOT } from '../../lib/util/paths';
 import { tmpDir } from '../tmp';
+import { writeBenchRun } from './bench-run';
 
 /** A finished run: evaluations with the given returns at the given training FLOPs (no acting FLOPs). */
-function writeRun(dir: string, config: object, returns: number[], flops: number[]): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ config: resolveConfig(config as never) }));
-  const recs = returns.map((r, i) => ({
-    type: 'eval',
-    evalReturn: r,
-    agentSteps: i * 5000,
-    envSteps: i * 5000,
-    updates: i * 5000,
-    episode: 0,
-    wallSeconds: i,
-    cumulativeFlops: flops[i],
-    flops: { acting: 0 },
-  }));
-  fs.writeFileSync(path.join(dir, 'log.jsonl'), recs.map((r) => JSON.stringify(r) + '\n').join(''));
-  fs.writeFileSync(path.join(dir, 'DONE'), '{}');
-}
+const writeRun = (dir: string, config: object, returns: number[], flops: number[]): void =>
+  writeBenchRun(dir, config, returns, { flops, updates: (i) => i * 5000 });
 
 test('benchmark claims: each claim from the finished runs, with intervals, ratio and a verdict from 3 seeds', () => {
   const root = (name: SectionName) => tmpDir(`bench-claims-${name}-`);

@@ -17,25 +17,11 @@ import * as aq from 'arquero';
 import { resolveConfig } from '../../lib/run/config';
 import { sectionJobs } from '../../lib/plan/sections';
 import { tmpDir } from '../tmp';
+import { writeBenchRun } from './bench-run';
 
-/** A run directory of the compute plan at benchmark scale, with evaluations at steps 0 and `steps`. */
-function writeRun(dir: string, config: object, returns: number[], done: boolean): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ config: resolveConfig(config as never) }));
-  const recs = returns.map((r, i) => ({
-    type: 'eval',
-    evalReturn: r,
-    agentSteps: i * 5000,
-    envSteps: i * 5000,
-    updates: Math.max(0, i * 5000 - 1600),
-    episode: 0,
-    wallSeconds: i,
-    cumulativeFlops: i,
-    flops: { acting: 0 },
-  }));
-  fs.writeFileSync(path.join(dir, 'log.jsonl'), recs.map((r) => JSON.stringify(r) + '\n').join(''));
-  if (done) fs.writeFileSync(path.join(dir, 'DONE'), '{}');
-}
+/** A run of the compute plan at benchmark scale, with evaluations every 5,000 steps. */
+const writeRun = (dir: string, config: object, returns: number[], done: boolean): void =>
+  writeBenchRun(dir, config, returns, { done });
 
 test('benchmark progress: planned, started and finished runs per arm, latest return, never a verdict', () => {
   const root = tmpDir('bench-progress-');
