@@ -13,7 +13,6 @@ import {
 } from '../../lib/notebook/benchmark-claims';
 import { benchmarkRuns } from '../../lib/notebook/benchmark-progress';
 import { sectionJobs, type SectionName } from '../../lib/plan/sections';
-import { resolveConfig } from '../../lib/run/config';
 import { REPO_ROOT } from '../../lib/util/paths';
 import { tmpDir } from '../tmp';
 import { writeBenchRun } from './bench-run';

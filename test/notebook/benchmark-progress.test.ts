@@ -14,7 +14,6 @@ import {
   scalesSideBySide,
 } from '../../lib/notebook/benchmark-progress';
 import * as aq from 'arquero';
-import { resolveConfig } from '../../lib/run/config';
 import { sectionJobs } from '../../lib/plan/sections';
 import { tmpDir } from '../tmp';
 import { writeBenchRun } from './bench-run';
