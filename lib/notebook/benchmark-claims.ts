@@ -7,8 +7,10 @@
  * Finished runs only: a run still training changes nothing here.
  */
 import * as path from 'node:path';
-import { SECTIONS, sectionDir, sectionJobs, type PaperNumber, type SectionName } from '../plan/sections';
+import { isGame, SECTIONS, sectionDir, sectionJobs, type PaperNumber, type SectionName } from '../plan/sections';
 import type { RunResult } from '../report/results';
+import { seedCount } from '../report/report';
+import { decimalsFor } from '../report/section-report';
 import {
   compareArms,
   finalReturns,
@@ -37,8 +39,6 @@ export interface ClaimRow {
 /** The finished runs of each section the claims read (the default: data/runs/benchmark/<section>). */
 export type ClaimRuns = Partial<Record<SectionName, RunResult[]>>;
 
-const isGame = (env: string): boolean => env.startsWith('minatar/');
-
 /** 'minatar/space_invaders' → 'Space Invaders'; a control task keeps its name. */
 export function envLabel(env: string): string {
   if (!isGame(env)) return env;
@@ -49,14 +49,8 @@ export function envLabel(env: string): string {
     .join(' ');
 }
 
-/** Decimals for scores: 2 below 10, 1 below 1,000, else 0 (as the notebooks' tables). */
-const decimals = (values: number[]): number => {
-  const m = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
-  return m < 10 ? 2 : m < 1000 ? 1 : 0;
-};
 const num = (v: number, d: number): string => v.toFixed(d).replace('-', '−');
 const ci = (i: Interval, d: number): string => `95% CI [${num(i.low, d)}, ${num(i.high, d)}]`;
-const seeds = (n: number): string => `${n} seed${n === 1 ? '' : 's'}`;
 const meanStd = (v: number[], d: number): string =>
   v.length === 1 ? num(v[0], d) : `${num(mean(v), d)} ± ${num(sampleStd(v), d)}`;
 
@@ -65,8 +59,9 @@ const meanStd = (v: number[], d: number): string =>
  * ratio 1.05; P(SEER > baseline) 0.52)'.
  */
 function comparisonText(c: ArmComparison, a: string, b: string, where = ''): string {
-  const d = decimals([c.better.mean, c.worse.mean]);
-  const n = c.better.seeds === c.worse.seeds ? seeds(c.better.seeds) : `${c.better.seeds} and ${c.worse.seeds} seeds`;
+  const d = decimalsFor([c.better.mean, c.worse.mean]);
+  const n =
+    c.better.seeds === c.worse.seeds ? seedCount(c.better.seeds) : `${c.better.seeds} and ${c.worse.seeds} seeds`;
   const arms = `${a} ${meanStd(c.better.values, d)} vs ${b} ${meanStd(c.worse.values, d)}`;
   const head = `${envLabel(c.env)}, ${n}${where ? `, ${where}` : ''}: ${arms}`;
   const ratio = `ratio ${(c.better.mean / c.worse.mean).toFixed(2)}`;
@@ -81,7 +76,7 @@ function verdictText(cs: ArmComparison[]): string {
   if (!cs.length) return 'not yet';
   const one = (c: ArmComparison) => {
     const n = Math.min(c.better.seeds, c.worse.seeds);
-    if (n < MIN_SEEDS_FOR_VERDICT) return `${c.verdict} (${seeds(n)}; a verdict needs ${MIN_SEEDS_FOR_VERDICT})`;
+    if (n < MIN_SEEDS_FOR_VERDICT) return `${c.verdict} (${seedCount(n)}; a verdict needs ${MIN_SEEDS_FOR_VERDICT})`;
     return c.verdict === 'inconclusive' ? c.verdict : `**${c.verdict}**`;
   };
   if (cs.length === 1) return one(cs[0]);
@@ -100,9 +95,9 @@ function paperRatios(ref: PaperNumber[], a: string, b: string): string {
 }
 
 function parityText(p: ParityResult): string {
-  const d = decimals(p.finals);
+  const d = decimalsFor(p.finals);
   const n = p.finals.length;
-  const head = `${envLabel(p.ref.env)}, ${seeds(n)}: ${meanStd(p.untrained, d)} → ${meanStd(p.finals, d)}`;
+  const head = `${envLabel(p.ref.env)}, ${seedCount(n)}: ${meanStd(p.untrained, d)} → ${meanStd(p.finals, d)}`;
   if (p.ref.kind === 'same budget') return p.final ? `${head} (final mean ${ci(p.final, d)})` : head;
   return p.gain ? `${head} (gain ${num(p.gain.estimate, d)}, ${ci(p.gain, d)})` : head;
 }
@@ -256,11 +251,12 @@ export const CLAIMS_BEGIN = '<!-- benchmark-claims: written by `npm run readme:c
 export const CLAIMS_END = '<!-- /benchmark-claims -->';
 
 /** The README block: how many finished runs it rests on, then the table. */
-export function claimsBlock(runs: ClaimRuns = {}): string {
+export function claimsBlock(runsIn: ClaimRuns = {}): string {
+  const names = ['compute', 'memory', 'resolution', 'impala', 'transfer'] as const;
+  // Each section's runs read once, for the count and the table.
+  const runs: ClaimRuns = Object.fromEntries(names.map((name) => [name, runsIn[name] ?? benchmarkRuns(name)]));
   // Each run counted once, in the section whose folder holds it (memory and resolution share compute's baselines).
-  const counted = (['compute', 'memory', 'resolution', 'impala', 'transfer'] as const).map(
-    (name) => [name, ownRuns(name, finishedBenchmarkRuns(name, runs[name] ?? benchmarkRuns(name))).length] as const,
-  );
+  const counted = names.map((name) => [name, ownRuns(name, finishedBenchmarkRuns(name, runs[name]!)).length] as const);
   const total = counted.reduce((a, [, n]) => a + n, 0);
   const parts = counted.filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`);
   const from = `From the ${total} finished benchmark runs in \`data/runs/benchmark\` (${parts.join(', ')}).`;

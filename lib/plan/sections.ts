@@ -517,7 +517,8 @@ export function sectionDir(name: SectionName, scale: Scale): string {
     : path.join(REPO_ROOT, 'data', 'runs', scale, name);
 }
 
-const isGame = (env: string): boolean => env.startsWith('minatar/');
+/** A MinAtar game (Rainbow's environments in the plans), not a control task. */
+export const isGame = (env: string): boolean => env.startsWith('minatar/');
 
 function armEnvs(a: Arm, plan: SectionPlan): string[] {
   if (!a.envs) return plan.envs;

@@ -11,7 +11,7 @@ import type { Interval } from '../stats/compare';
 import { compareArms, countVerdicts, MIN_SEEDS_FOR_VERDICT, type ArmStats, type Verdict } from './section-stats';
 
 /** Decimals for a row of scores: 2 below 10, 1 below 1,000, else 0. */
-function decimalsFor(values: number[]): number {
+export function decimalsFor(values: number[]): number {
   const m = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
   return m < 10 ? 2 : m < 1000 ? 1 : 0;
 }
