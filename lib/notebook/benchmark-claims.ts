@@ -133,7 +133,10 @@ export function benchmarkClaims(runs: ClaimRuns = {}): ClaimRow[] {
   return [...computeClaims(of('compute')), ...memoryClaims(of('memory')), ...laterClaims(runs)];
 }
 
-/** Learning parity, Figures 2–3 and Table 1 (left), from the compute section's runs (finished ones only count). */
+/**
+ * Learning parity, Figures 2–3 and Table 1 (left), and §5.2's final return at equal env steps, from the compute
+ * section's runs (finished ones only count).
+ */
 export function computeClaims(runs: RunResult[] = benchmarkRuns('compute')): ClaimRow[] {
   const compute = finishedBenchmarkRuns('compute', runs);
   const rows: ClaimRow[] = [];
@@ -184,6 +187,23 @@ export function computeClaims(runs: RunResult[] = benchmarkRuns('compute')): Cla
       ? controlBudget.map((c) => comparisonText(c, 'SEER', 'baseline', share(c.env))).join('; ')
       : 'no environment with both arms finished yet',
     verdict: verdictText(controlBudget),
+  });
+
+  // §5.2 (paper line 140): the FLOPs saved should not cost final return at the same number of env steps.
+  const atEnd = compareArms(finalReturns(compute, ['seer', 'baseline']), 'seer', 'baseline');
+  const endSteps = (env: string): string => {
+    const steps = compute
+      .filter((r) => r.manifest.config.env === env && r.arm === 'baseline')
+      .map((r) => r.evals[r.evals.length - 1].envSteps);
+    return `at ${Math.round(mean(steps) / 1000)}K env steps`;
+  };
+  rows.push({
+    claim: "§5.2: SEER keeps the baseline's final return (same env steps; below it, the claim does not hold)",
+    paper: '"maintaining the agent\'s final performance and comparable sample-efficiency" (best T_f of several)',
+    workbook: atEnd.length
+      ? atEnd.map((c) => comparisonText(c, 'SEER', 'baseline', endSteps(c.env))).join('; ')
+      : 'no environment with both arms finished yet',
+    verdict: verdictText(atEnd),
   });
 
   return rows;

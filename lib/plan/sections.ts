@@ -174,7 +174,14 @@ export const SECTIONS: Record<SectionName, Section> = {
         envs: ['minatar/breakout', 'minatar/space_invaders', 'cartpole-swingup'],
         seeds: [0, 1, 2, 3, 4],
         curlSeeds: [0, 1, 2],
-        arms: [arm('baseline', 'baseline'), arm('seer', 'seer')],
+        arms: [
+          arm('baseline', 'baseline'),
+          arm('seer', 'seer'),
+          // SEER frozen at half the run (update 5,750 of 11,500 at action repeat 8): at T_f = 1,310 cartpole's SEER
+          // runs kept their return at the freeze (about 220) while the baselines reached 470. The paper reports the
+          // best of several T_f (§5.1, line 136). Forks from the baseline's fork point (lib/run/fork.ts).
+          arm('seer-late', 'seer', { envs: CONTROL_PLACEHOLDER, overrides: { freezeAt: 5_750 } }),
+        ],
       },
       paper: {
         envs: [

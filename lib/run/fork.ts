@@ -9,7 +9,8 @@
  * yet, or an unreadable one) does not stop the SEER run: it runs from update 0 and says so (`forkPointOrReason`).
  *
  * Only the exact case forks: a source variant that never freezes, a target that freezes with the fixed rule (the
- * adaptive rule needs its own similarity checks from update 0), the same image replay before T_f (baseline →
+ * adaptive rule needs its own similarity checks from update 0) at or after the source's fork point (a later T_f,
+ * e.g. the benchmark's `seer-late` arm, forks from the same baseline), the same image replay before T_f (baseline →
  * seer, constrained-images → constrained-seer), and every other training setting equal.
  */
 import * as path from 'path';
@@ -44,9 +45,14 @@ export function forkProblem(source: ExperimentConfig, target: ExperimentConfig):
   }
   if (target.freezeRule !== 'fixed')
     return `freezeRule '${target.freezeRule}' cannot fork; only 'fixed' can (the adaptive rule checks from update 0)`;
+  // The source's freezeAt only places its fork point (at or before it); a later T_f is still its twin up to there.
+  if (target.freezeAt < source.freezeAt) {
+    const at = `its freezeAt = ${source.freezeAt}`;
+    return `T_f = ${target.freezeAt} may come before the source's fork point (at or before ${at}); it must be ≥ it`;
+  }
   const strip = (c: ExperimentConfig): Record<string, unknown> => {
     const o: Record<string, unknown> = { ...c };
-    for (const k of MAY_DIFFER) delete o[k];
+    for (const k of [...MAY_DIFFER, 'freezeAt']) delete o[k];
     return o;
   };
   const a = strip(source);

@@ -70,6 +70,13 @@ test('benchmark claims: each claim from the finished runs, with intervals, ratio
   );
   assert.equal(left.verdict, '**holds**');
   assert.equal(row('Fig. 2').verdict, 'not yet', 'no SEER run on cartpole finished');
+  // §5.2: SEER's final 4.0–4.4 against the baselines' 5: the final return is not kept.
+  const end = row('§5.2');
+  assert.match(
+    end.workbook,
+    /^Breakout, 3 seeds, at 10K env steps: SEER 4\.20 ± 0\.20 vs baseline 5\.00 ± 0\.00 \(difference −0\.80, 95% CI \[−1\.\d\d, −0\.\d\d\]; ratio 0\.84;/,
+  );
+  assert.equal(end.verdict, '**does not hold**');
 
   const right = row('Fig. 4');
   assert.match(right.workbook, /^Breakout, 2 seeds: SEER 4\.50 ± 0\.71 vs images 5\.50 ± 0\.71 \(difference −1\.00/);

@@ -43,8 +43,8 @@ test('benchmark progress: planned, started and finished runs per arm, latest ret
   const seer = rows.find((r) => r.env === 'minatar/breakout' && r.arm === 'seer')!;
   assert.equal(seer.started, 0);
   assert.equal(seer['latest return'], '');
-  assert.match(benchmarkProgressNote('compute', runs), /0 of 26 runs finished, 2 in progress/);
-  assert.match(benchmarkProgressNote('compute', []), /none of the 26 runs has started/);
+  assert.match(benchmarkProgressNote('compute', runs), /0 of 29 runs finished, 2 in progress/);
+  assert.match(benchmarkProgressNote('compute', []), /none of the 29 runs has started/);
 });
 
 test('finished benchmark runs: only runs with DONE enter a verdict', () => {

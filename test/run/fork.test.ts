@@ -30,14 +30,14 @@ function comparable(dir: string): string[] {
 type Cfg = Partial<ExperimentConfig> & { env: string };
 type Manifest = { forkedFrom?: { dir: string; updates: number }; forkFallback?: { from: string; reason: string } };
 
-async function forkMatchesScratch(name: string, seer: Cfg): Promise<void> {
+async function forkMatchesScratch(name: string, seer: Cfg, sourceOverrides: Partial<Cfg> = {}): Promise<void> {
   const baseline = path.join(tmp, `${name}-baseline`);
   const scratch = path.join(tmp, `${name}-scratch`);
   const forked = path.join(tmp, `${name}-forked`);
   // Checkpoints at every episode end, so the fork point lies well inside the run.
   const source = seer.variant === 'constrained-seer' ? 'constrained-images' : 'baseline';
   const { latentDtype: _unusedBeforeTf, ...sourceCfg } = seer; // the source need not name the target's latent dtype
-  await runExperiment({ ...sourceCfg, variant: source, checkpointSeconds: 0 }, { out: baseline });
+  await runExperiment({ ...sourceCfg, ...sourceOverrides, variant: source, checkpointSeconds: 0 }, { out: baseline });
   await runExperiment(seer, { out: scratch });
   const point = readLatestCheckpoint(forkPointDir(baseline))!.meta.loop as { updates: number };
   assert.ok(
@@ -95,6 +95,12 @@ test('curl: a seer run forked from its baseline logs exactly what a seer run fro
     evalEvery: 8,
     maxEpisodeSteps: 4,
   });
+});
+
+test("curl: a seer run freezing after its baseline's T_f forks from it and logs what it logs from scratch", async () => {
+  const curl: Cfg = { env: 'cartpole-swingup', variant: 'seer', scale: 'smoke', steps: 24, initSteps: 4 };
+  // The baseline keeps its fork point at or before update 6; the run freezes at 14 (the benchmark's seer-late arm).
+  await forkMatchesScratch('curl-late', { ...curl, freezeAt: 14, evalEvery: 8, maxEpisodeSteps: 4 }, { freezeAt: 6 });
 });
 
 /** The baseline's last episode end at or before T_f, from its log: where its fork point must be. */
@@ -235,6 +241,11 @@ test('forks the identity does not cover are refused, naming why', async () => {
   );
   assert.match(forkProblem(base, { ...seer, freezeRule: 'adaptive' })!, /freezeRule 'adaptive' cannot fork/);
   assert.match(forkProblem(base, { ...seer, batchSize: 64 })!, /differ in batchSize \(8 vs 64\)/);
+  assert.equal(forkProblem(base, { ...seer, freezeAt: base.freezeAt + 4 }), undefined, 'a later T_f may fork');
+  assert.match(
+    forkProblem(base, { ...seer, freezeAt: base.freezeAt - 1 })!,
+    /may come before the source's fork point .*it must be ≥ it/,
+  );
 
   const src = path.join(tmp, 'refuse-baseline');
   await expectReject(
