@@ -205,6 +205,16 @@ export function computeClaims(runs: RunResult[] = benchmarkRuns('compute')): Cla
       : 'no environment with both arms finished yet',
     verdict: verdictText(atEnd),
   });
+  // The same question with the freeze at half the run (arm seer-late, cartpole only; plan.md, eighth session).
+  const lateAtEnd = compareArms(finalReturns(compute, ['seer-late', 'baseline']), 'seer-late', 'baseline');
+  rows.push({
+    claim: "§5.2 with a later freeze (arm seer-late, T_f at half the run): SEER keeps the baseline's final return",
+    paper: 'the best of several T_f (§5.1, line 136)',
+    workbook: lateAtEnd.length
+      ? lateAtEnd.map((c) => comparisonText(c, 'SEER', 'baseline', endSteps(c.env))).join('; ')
+      : 'no environment with both arms finished yet',
+    verdict: verdictText(lateAtEnd),
+  });
 
   return rows;
 }

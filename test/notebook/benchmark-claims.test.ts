@@ -36,6 +36,8 @@ test('benchmark claims: each claim from the finished runs, with intervals, ratio
     .forEach((j, i) => writeRun(j.dir, j.config, [0.5, 4 + i / 5], [0, 1]));
   const cart = jobs('compute', computeRoot, 'cartpole-swingup', 'baseline')[0];
   writeRun(cart.dir, cart.config, [40, 450], [0, 10]);
+  const late = jobs('compute', computeRoot, 'cartpole-swingup', 'seer-late')[0];
+  writeRun(late.dir, late.config, [40, 430], [0, 6]);
   jobs('memory', memoryRoot, breakout, 'constrained-images')
     .slice(0, 2)
     .forEach((j, i) => writeRun(j.dir, j.config, [0.5, 5 + i], [0, 1]));
@@ -77,6 +79,12 @@ test('benchmark claims: each claim from the finished runs, with intervals, ratio
     /^Breakout, 3 seeds, at 10K env steps: SEER 4\.20 ± 0\.20 vs baseline 5\.00 ± 0\.00 \(difference −0\.80, 95% CI \[−1\.\d\d, −0\.\d\d\]; ratio 0\.84;/,
   );
   assert.equal(end.verdict, '**does not hold**');
+  const later = row('§5.2 with a later freeze');
+  assert.equal(
+    later.workbook,
+    'cartpole-swingup, 1 seed, at 5K env steps: SEER 430.0 vs baseline 450.0 (difference −20.0; ratio 0.96)',
+  );
+  assert.equal(later.verdict, 'inconclusive (1 seed; a verdict needs 3)');
 
   const right = row('Fig. 4');
   assert.match(right.workbook, /^Breakout, 2 seeds: SEER 4\.50 ± 0\.71 vs images 5\.50 ± 0\.71 \(difference −1\.00/);
