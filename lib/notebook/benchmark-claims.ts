@@ -83,6 +83,23 @@ function verdictText(cs: ArmComparison[]): string {
   return cs.map((c) => `${envLabel(c.env)}: ${one(c)}`).join('; ');
 }
 
+/**
+ * A claim's row from its comparisons, one per environment: each as `comparisonText` with the arms named `a` and `b`
+ * and placed by `where(env)`, and their verdicts.
+ */
+function comparisonRow(
+  claim: string,
+  paper: string,
+  cs: ArmComparison[],
+  [a, b]: [string, string],
+  where: (env: string) => string = () => '',
+): ClaimRow {
+  const workbook = cs.length
+    ? cs.map((c) => comparisonText(c, a, b, where(c.env))).join('; ')
+    : 'no environment with both arms finished yet';
+  return { claim, paper, workbook, verdict: verdictText(cs) };
+}
+
 /** 'SEER / Rainbow 1.14–1.90 over 8 games': the range of the paper's ratios of `a` to `b` per environment. */
 function paperRatios(ref: PaperNumber[], a: string, b: string): string {
   const ratios = [...new Set(ref.map((p) => p.env))].flatMap((env) => {
@@ -161,60 +178,56 @@ export function computeClaims(runs: RunResult[] = benchmarkRuns('compute')): Cla
     });
   }
 
+  // The mean over an environment's finished baselines of a field of their last evaluation.
+  const baselinesEnd = (env: string, field: 'trainingFlops' | 'envSteps'): number =>
+    mean(
+      compute
+        .filter((r) => r.manifest.config.env === env && r.arm === 'baseline')
+        .map((r) => r.evals[r.evals.length - 1][field]),
+    );
+
   // Table 1 left and Figures 2-3: each arm's return at SEER's training-FLOPs budget.
   const budgets = flopsBudgets(compute, ['baseline', 'seer']);
   const atBudget = compareArms(returnsAtBudget(compute, budgets, ['baseline', 'seer']), 'seer', 'baseline');
-  const share = (env: string): string => {
-    const totals = compute
-      .filter((r) => r.manifest.config.env === env && r.arm === 'baseline')
-      .map((r) => r.evals[r.evals.length - 1].trainingFlops);
-    return `at ${((100 * budgets.get(env)!) / mean(totals)).toFixed(1)}% of the baseline's training FLOPs`;
-  };
-  const gameBudget = atBudget.filter((c) => isGame(c.env));
-  rows.push({
-    claim: 'Fig. 3, Table 1 left: SEER reaches more return at a fixed FLOPs budget (Rainbow)',
-    paper: `Atari at 45T FLOPs: ${paperRatios(SECTIONS.compute.reference, 'seer', 'baseline')}`,
-    workbook: gameBudget.length
-      ? gameBudget.map((c) => comparisonText(c, 'SEER', 'baseline', share(c.env))).join('; ')
-      : 'no environment with both arms finished yet',
-    verdict: verdictText(gameBudget),
-  });
-  const controlBudget = atBudget.filter((c) => !isGame(c.env));
-  rows.push({
-    claim: 'Fig. 2: SEER reaches more return at a fixed FLOPs budget (CURL)',
-    paper: 'cartpole-swingup return against FLOPs, SEER above CURL',
-    workbook: controlBudget.length
-      ? controlBudget.map((c) => comparisonText(c, 'SEER', 'baseline', share(c.env))).join('; ')
-      : 'no environment with both arms finished yet',
-    verdict: verdictText(controlBudget),
-  });
+  const share = (env: string): string =>
+    `at ${((100 * budgets.get(env)!) / baselinesEnd(env, 'trainingFlops')).toFixed(1)}% of the baseline's training FLOPs`;
+  rows.push(
+    comparisonRow(
+      'Fig. 3, Table 1 left: SEER reaches more return at a fixed FLOPs budget (Rainbow)',
+      `Atari at 45T FLOPs: ${paperRatios(SECTIONS.compute.reference, 'seer', 'baseline')}`,
+      atBudget.filter((c) => isGame(c.env)),
+      ['SEER', 'baseline'],
+      share,
+    ),
+    comparisonRow(
+      'Fig. 2: SEER reaches more return at a fixed FLOPs budget (CURL)',
+      'cartpole-swingup return against FLOPs, SEER above CURL',
+      atBudget.filter((c) => !isGame(c.env)),
+      ['SEER', 'baseline'],
+      share,
+    ),
+  );
 
-  // §5.2 (paper line 140): the FLOPs saved should not cost final return at the same number of env steps.
-  const atEnd = compareArms(finalReturns(compute, ['seer', 'baseline']), 'seer', 'baseline');
-  const endSteps = (env: string): string => {
-    const steps = compute
-      .filter((r) => r.manifest.config.env === env && r.arm === 'baseline')
-      .map((r) => r.evals[r.evals.length - 1].envSteps);
-    return `at ${Math.round(mean(steps) / 1000)}K env steps`;
-  };
-  rows.push({
-    claim: "§5.2: SEER keeps the baseline's final return (same env steps; below it, the claim does not hold)",
-    paper: '"maintaining the agent\'s final performance and comparable sample-efficiency" (best T_f of several)',
-    workbook: atEnd.length
-      ? atEnd.map((c) => comparisonText(c, 'SEER', 'baseline', endSteps(c.env))).join('; ')
-      : 'no environment with both arms finished yet',
-    verdict: verdictText(atEnd),
-  });
-  // The same question with the freeze at half the run (arm seer-late, cartpole only; plan.md, eighth session).
-  const lateAtEnd = compareArms(finalReturns(compute, ['seer-late', 'baseline']), 'seer-late', 'baseline');
-  rows.push({
-    claim: "§5.2 with a later freeze (arm seer-late, T_f at half the run): SEER keeps the baseline's final return",
-    paper: 'the best of several T_f (§5.1, line 136)',
-    workbook: lateAtEnd.length
-      ? lateAtEnd.map((c) => comparisonText(c, 'SEER', 'baseline', endSteps(c.env))).join('; ')
-      : 'no environment with both arms finished yet',
-    verdict: verdictText(lateAtEnd),
-  });
+  // §5.2 (paper line 140): the FLOPs saved should not cost final return at the same number of env steps; then the
+  // same question with the freeze at half the run (arm seer-late, cartpole only; plan.md, eighth session).
+  const endSteps = (env: string): string => `at ${Math.round(baselinesEnd(env, 'envSteps') / 1000)}K env steps`;
+  const atEnd = (arm: string) => compareArms(finalReturns(compute, [arm, 'baseline']), arm, 'baseline');
+  rows.push(
+    comparisonRow(
+      "§5.2: SEER keeps the baseline's final return (same env steps; below it, the claim does not hold)",
+      '"maintaining the agent\'s final performance and comparable sample-efficiency" (best T_f of several)',
+      atEnd('seer'),
+      ['SEER', 'baseline'],
+      endSteps,
+    ),
+    comparisonRow(
+      "§5.2 with a later freeze (arm seer-late, T_f at half the run): SEER keeps the baseline's final return",
+      'the best of several T_f (§5.1, line 136)',
+      atEnd('seer-late'),
+      ['SEER', 'baseline'],
+      endSteps,
+    ),
+  );
 
   return rows;
 }
@@ -222,7 +235,6 @@ export function computeClaims(runs: RunResult[] = benchmarkRuns('compute')): Cla
 /** Figures 4–5 and Table 1 (right): final return under the paper's memory budget, from the memory section's runs. */
 export function memoryClaims(runs: RunResult[] = benchmarkRuns('memory')): ClaimRow[] {
   const memory = finishedBenchmarkRuns('memory', runs);
-  const rows: ClaimRow[] = [];
   const underBudget = compareArms(
     finalReturns(memory, ['constrained-seer', 'constrained-images']),
     'constrained-seer',
@@ -230,26 +242,21 @@ export function memoryClaims(runs: RunResult[] = benchmarkRuns('memory')): Claim
   );
   const budgetOf = (env: string) =>
     memory.find((r) => r.manifest.config.env === env && r.arm === 'constrained-images')?.manifest.config.memoryBudget;
-  const gameMemory = underBudget.filter((c) => isGame(c.env));
-  rows.push({
-    claim: 'Fig. 4, Table 1 right: under a 0.07 GB budget SEER beats image replay (Rainbow)',
-    paper: `Atari at 0.07 GB: ${paperRatios(SECTIONS.memory.reference, 'constrained-seer', 'constrained-images')}`,
-    workbook: gameMemory.length
-      ? gameMemory.map((c) => comparisonText(c, 'SEER', 'images')).join('; ')
-      : 'no environment with both arms finished yet',
-    verdict: verdictText(gameMemory),
-  });
-  const controlMemory = underBudget.filter((c) => !isGame(c.env));
-  rows.push({
-    claim: 'Fig. 5: under a 0.03 GB budget SEER beats image replay (CURL)',
-    paper: 'cartpole-swingup at 0.03 GB, SEER above CURL',
-    workbook: controlMemory.length
-      ? controlMemory.map((c) => comparisonText(c, 'SEER', 'images', `at ${budgetOf(c.env)}`)).join('; ')
-      : 'no environment with both arms finished yet',
-    verdict: verdictText(controlMemory),
-  });
-
-  return rows;
+  return [
+    comparisonRow(
+      'Fig. 4, Table 1 right: under a 0.07 GB budget SEER beats image replay (Rainbow)',
+      `Atari at 0.07 GB: ${paperRatios(SECTIONS.memory.reference, 'constrained-seer', 'constrained-images')}`,
+      underBudget.filter((c) => isGame(c.env)),
+      ['SEER', 'images'],
+    ),
+    comparisonRow(
+      'Fig. 5: under a 0.03 GB budget SEER beats image replay (CURL)',
+      'cartpole-swingup at 0.03 GB, SEER above CURL',
+      underBudget.filter((c) => !isGame(c.env)),
+      ['SEER', 'images'],
+      (env) => `at ${budgetOf(env)}`,
+    ),
+  ];
 }
 
 /** The later priorities: how far each section is, counting its own runs (resolution shares compute's baselines). */
