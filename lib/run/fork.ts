@@ -5,14 +5,16 @@
  * point, a checkpoint in `checkpoints-fork/` beside its own checkpoints, written by ForkPointKeeper); a SEER run
  * started with `forkFrom` restores it, copies the baseline's log up to it, and computes only from there on — for
  * CURL on cartpole that skips a third of the baseline's updates, most of the SEER run's cost. The copied records
- * keep the baseline's wall time, which is the time that work took. A baseline with no usable fork point (none
- * yet, or an unreadable one) does not stop the SEER run: it runs from update 0 and says so (`forkPointOrReason`).
+ * keep the baseline's wall time, which is the time that work took. A baseline with no usable fork point (not
+ * started, none yet, or an unreadable one) does not stop the SEER run: it runs from update 0 and says so
+ * (`forkPointOrReason`); its logs are the same either way.
  *
  * Only the exact case forks: a source variant that never freezes, a target that freezes with the fixed rule (the
  * adaptive rule needs its own similarity checks from update 0) at or after the source's fork point (a later T_f,
  * e.g. the benchmark's `seer-late` arm, forks from the same baseline), the same image replay before T_f (baseline →
  * seer, constrained-images → constrained-seer), and every other training setting equal.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
 import type { ExperimentConfig } from './config';
@@ -84,9 +86,13 @@ export class NoForkPoint extends Error {}
 
 /**
  * The fork point of `sourceDir` for a run with config `target`. Throws NoForkPoint, naming the reason, when the
- * source has no usable one, and a plain Error when the source is no run directory or not the target's twin.
+ * source has no usable one (or does not exist yet), and a plain Error when the source is a directory that is no run
+ * directory, or a run that is not the target's twin.
  */
 export function readForkPoint(sourceDir: string, target: ExperimentConfig): ForkPoint {
+  // A source not started yet (in another lane, or its records not restored) is a source with no fork point yet.
+  if (!fs.existsSync(sourceDir))
+    throw new NoForkPoint(`cannot fork from ${sourceDir}: it has not started (no such directory)`);
   const problem = forkProblem(sourceConfig(sourceDir), target);
   if (problem) throw new Error(`cannot fork ${target.variant} from ${sourceDir}: ${problem}`);
   const missing = (why: string): NoForkPoint => new NoForkPoint(`cannot fork from ${sourceDir}: ${why}`);

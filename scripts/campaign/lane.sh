@@ -9,6 +9,11 @@
 # ~/seer-campaign)/<section>/<arm>/<run>, outside the repository (checkpoints are large); collect.sh copies their
 # manifests and logs into data/runs/benchmark. Run lanes from a clean checkout of a landed commit: each manifest
 # records the commit. SEER_NATIVE_THREADS defaults to 1 (one run per core, bench:lanes).
+#
+# The campaign root may not survive a session (the machine's disk is not kept): a run whose records are committed as
+# finished (data/runs/benchmark/<section>/<arm>/<run>/DONE) and that is missing from the root gets those records
+# back and is skipped. It has no checkpoints, so a later run that would fork from it runs from update 0 instead
+# (lib/run/fork.ts; the same logs, at the cost of the updates the fork would have skipped).
 set -uo pipefail
 list=$(realpath "${1:?usage: lane.sh <lane file>}")
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -18,6 +23,11 @@ name=$(basename "$list" .list)
 while read -r section run; do
   [[ -z "$section" || "$section" == \#* ]] && continue
   dir=$root/$section/$run
+  committed=data/runs/benchmark/$section/$run
+  if [[ ! -e "$dir" && -f "$committed/DONE" ]]; then
+    mkdir -p "$dir" && cp "$committed"/{manifest.json,log.jsonl,DONE} "$dir/"
+    echo "[$(date -u +%FT%TZ)] $name: restored $section $run from $committed (finished)"
+  fi
   [[ -f "$dir/DONE" ]] && continue
   mkdir -p "$root/$section"
   for try in 1 2 3; do

@@ -2,8 +2,9 @@
  * The benchmark campaign's lane files (scripts/campaign/lanes/*.list, run by scripts/campaign/lane.sh) against the
  * plans they carry out: priorities 1 and 2 (data/runs/benchmark/plan.md) are the benchmark-scale compute and memory
  * sections, so every run of theirs must sit in exactly one lane, under the folder the plan gives it, and a SEER run
- * that forks must come after its source in the same lane (a lane runs its list in order; lane.sh starts the fork
- * as soon as the source is done).
+ * listed in its source's lane must come after it (a lane runs its list in order, so the fork finds the source's fork
+ * point). One in another lane may start first: with no fork point yet it runs from update 0 (lib/run/fork.ts), the
+ * same logs at a higher cost, which is how the ninth session's constrained SEER runs landed within a session.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,13 +66,16 @@ test('campaign lanes: every compute and memory run of the benchmark plan is in e
   assert.deepEqual(unplanned, [], 'lane runs that the benchmark plans do not hold (a wrong folder name?)');
 });
 
-test('campaign lanes: a SEER run that forks comes after its source, in the same lane', () => {
+test('campaign lanes: a SEER run in the lane of its fork source comes after the source', () => {
   const lanes = readLanes();
+  let sameLane = 0;
   for (const [run, source] of campaignRuns()) {
     if (!source) continue;
     const [lane, runs] = [...lanes].find(([, rs]) => rs.includes(run))!;
     const at = runs.indexOf(source);
-    assert.ok(at >= 0, `${run} forks from ${source}, which ${lane} does not run`);
+    if (at < 0) continue; // another lane's source: a fork once it has passed T_f, else a run from update 0
+    sameLane += 1;
     assert.ok(at < runs.indexOf(run), `${lane}: ${run} comes before its fork source ${source}`);
   }
+  assert.ok(sameLane > 0, 'no SEER run shares a lane with its fork source: none of them would fork');
 });

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { runExperiment } from '../../lib/run/train';
 import { readLog } from '../../lib/run/log';
 import { resolveConfig, type ExperimentConfig } from '../../lib/run/config';
-import { forkPointDir, forkProblem } from '../../lib/run/fork';
+import { forkPointDir, forkPointOrReason, forkProblem } from '../../lib/run/fork';
 import { isDone } from '../../lib/run/done';
 import { readLatestCheckpoint } from '../../lib/run/checkpoint';
 import { sectionJobs, type SectionJob } from '../../lib/plan/sections';
@@ -248,10 +248,14 @@ test('forks the identity does not cover are refused, naming why', async () => {
   );
 
   const src = path.join(tmp, 'refuse-baseline');
+  fs.mkdirSync(path.join(tmp, 'not-a-run'));
   await expectReject(
-    runExperiment(seer, { out: path.join(tmp, 'refuse-a'), forkFrom: path.join(tmp, 'nowhere') }),
+    runExperiment(seer, { out: path.join(tmp, 'refuse-a'), forkFrom: path.join(tmp, 'not-a-run') }),
     /no manifest.json/,
   );
+  // A source that has not started (another lane's, not yet begun) is one with no fork point yet: from update 0.
+  const early = forkPointOrReason(path.join(tmp, 'nowhere'), seer);
+  assert.ok('missing' in early && /has not started \(no such directory\)/.test(early.missing));
   await runExperiment({ ...base, steps: 40, checkpointSeconds: 86400 }, { out: src, stopAfterSteps: 5 });
   await expectReject(runExperiment(seer, { out: path.join(tmp, 'refuse-b'), forkFrom: src }), /differ in steps/);
 });
