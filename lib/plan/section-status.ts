@@ -12,6 +12,7 @@ import { formatSeconds, SweepProgress } from '../run/progress';
 import type { Scale } from '../run/scale';
 import { cliArgs, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
 import { isDone } from '../run/done';
+import { readManifest } from '../run/manifest';
 
 const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
 const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -38,6 +39,12 @@ function startStep(job: SectionJob): number {
     return c.initSteps + c.freezeAt;
   }
   return 0;
+}
+
+/** How a fork job starts: from its source's fork point, or (started without one) from update 0, and why. */
+function forkNote(dir: string, source: string): string {
+  const fallback = readManifest(dir)?.forkFallback as { reason: string } | undefined;
+  return fallback ? `runs from update 0: ${fallback.reason}` : `starts from ${rel(source)} once that has passed T_f`;
 }
 
 /** Seconds a job still needs, by measured speeds, or undefined when no finished run measured its setting. */
@@ -75,7 +82,7 @@ export function sectionStatusLines(
     else total += seconds;
     const eta =
       seconds === undefined ? 'time unknown: no finished run measured this setting' : `about ${formatSeconds(seconds)}`;
-    const fork = j.forkFrom ? `; starts from ${rel(j.forkFrom)} once that has passed T_f` : '';
+    const fork = j.forkFrom ? `; ${forkNote(j.dir, j.forkFrom)}` : '';
     lines.push(`${state.padEnd(8)} ${rel(j.dir)}  (${eta}${fork})`, `           ${jobCommand(j)}`);
   }
   const done = jobs.length - unfinished;

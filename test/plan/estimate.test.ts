@@ -110,6 +110,17 @@ test('section --status lists each unfinished run with the command that makes it 
       jobCommand(seer).endsWith(`--resume --fork-from ${path.relative(process.cwd(), seer.forkFrom!)}`),
   );
   assert.match(text, /time unknown: no finished run measured this setting/); // CURL: nothing measured
+  // A fork job that started without its source's fork point says it runs from update 0, and why.
+  const late = jobs.find((j) => j.env === 'cartpole-swingup' && j.arm === 'seer')!;
+  const reason = 'cannot fork from there, it has not started';
+  fs.mkdirSync(late.dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(late.dir, 'manifest.json'),
+    JSON.stringify({ config: late.config, forkFallback: { from: '..', reason } }),
+  );
+  fs.writeFileSync(path.join(late.dir, 'log.jsonl'), JSON.stringify(evalAt(0, 0)) + '\n');
+  const again = sectionStatusLines('compute', 'smoke', root, samples, 2).join('\n');
+  assert.match(again, new RegExp(`^started .*cartpole-swingup.*; runs from update 0: ${reason}\\)`, 'm'));
   assert.match(
     lines[lines.length - 1],
     new RegExp(
