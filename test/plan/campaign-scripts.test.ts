@@ -1,0 +1,60 @@
+/**
+ * The campaign's two scripts when the campaign root is lost (the ninth session began on a machine without it):
+ * lane.sh gives a run committed as finished its records back and skips it, instead of running it again; collect.sh
+ * never copies a live log over a longer committed one (a run begun again catches up with the same records), and
+ * leaves out a torn last line.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tmpDir } from '../tmp';
+
+const REPO = path.join(__dirname, '..', '..');
+const script = (name: string): string => path.join(REPO, 'scripts', 'campaign', name);
+
+function bash(args: string[], env: Record<string, string>): { status: number | null; out: string } {
+  const r = spawnSync('bash', args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+test('lane.sh: a run committed as finished and missing from the campaign root is restored and skipped', () => {
+  const run = 'compute baseline/minatar_breakout__s0';
+  const committed = path.join(REPO, 'data', 'runs', 'benchmark', 'compute', 'baseline', 'minatar_breakout__s0');
+  assert.ok(fs.existsSync(path.join(committed, 'DONE')), `${committed} is a finished committed run`);
+  const root = tmpDir('seer-lane-');
+  const list = path.join(root, 'lane.list');
+  fs.writeFileSync(list, `# a finished run only\n${run}\n`);
+  // lane.sh starts a run as `nice -n 10 node …`: a stand-in `nice` that does nothing keeps a wrong skip from training
+  const bin = path.join(root, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'nice'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const r = bash([script('lane.sh'), list], { SEER_CAMPAIGN_ROOT: root, PATH: `${bin}:${process.env.PATH}` });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /restored compute baseline\/minatar_breakout__s0 from data\/runs\/benchmark/);
+  assert.doesNotMatch(r.out, /try 1/, 'nothing is run');
+  const dir = path.join(root, 'compute', 'baseline', 'minatar_breakout__s0');
+  for (const f of ['manifest.json', 'log.jsonl', 'DONE'])
+    assert.deepEqual(fs.readFileSync(path.join(dir, f)), fs.readFileSync(path.join(committed, f)), f);
+});
+
+test('collect.sh: copies whole lines, and never a shorter live log over a longer committed one', () => {
+  const src = tmpDir('seer-collect-src-');
+  const dst = tmpDir('seer-collect-dst-');
+  const write = (root: string, run: string, log: string, manifest = '{"commit":"new"}'): void => {
+    fs.mkdirSync(path.join(root, run), { recursive: true });
+    fs.writeFileSync(path.join(root, run, 'manifest.json'), manifest);
+    fs.writeFileSync(path.join(root, run, 'log.jsonl'), log);
+  };
+  write(src, 'memory/a/run__s0', '{"n":1}\n{"n":2}\n{"n":'); // a torn last line
+  write(src, 'memory/b/run__s0', '{"n":1}\n'); // begun again: behind the committed copy
+  write(dst, 'memory/b/run__s0', '{"n":1}\n{"n":2}\n', '{"commit":"old"}');
+  const r = bash([script('collect.sh')], { SEER_CAMPAIGN_ROOT: src, SEER_COLLECT_INTO: dst });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /collected 1 runs/);
+  assert.equal(fs.readFileSync(path.join(dst, 'memory/a/run__s0/log.jsonl'), 'utf8'), '{"n":1}\n{"n":2}\n');
+  assert.equal(fs.readFileSync(path.join(dst, 'memory/b/run__s0/log.jsonl'), 'utf8'), '{"n":1}\n{"n":2}\n');
+  assert.equal(fs.readFileSync(path.join(dst, 'memory/b/run__s0/manifest.json'), 'utf8'), '{"commit":"old"}');
+  assert.match(r.out, /kept .*memory\/b\/run__s0\/log.jsonl: it holds more than the live run so far/);
+});
