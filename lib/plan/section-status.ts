@@ -12,7 +12,7 @@ import { formatSeconds, SweepProgress } from '../run/progress';
 import type { Scale } from '../run/scale';
 import { cliArgs, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
 import { isDone } from '../run/done';
-import { readManifest } from '../run/manifest';
+import { forkFallbackReason } from '../run/fork';
 
 const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
 const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -43,8 +43,8 @@ function startStep(job: SectionJob): number {
 
 /** How a fork job starts: from its source's fork point, or (started without one) from update 0, and why. */
 function forkNote(dir: string, source: string): string {
-  const fallback = readManifest(dir)?.forkFallback as { reason: string } | undefined;
-  return fallback ? `runs from update 0: ${fallback.reason}` : `starts from ${rel(source)} once that has passed T_f`;
+  const reason = forkFallbackReason(dir);
+  return reason ? `runs from update 0: ${reason}` : `starts from ${rel(source)} once that has passed T_f`;
 }
 
 /** Seconds a job still needs, by measured speeds, or undefined when no finished run measured its setting. */

@@ -90,12 +90,11 @@ export class NoForkPoint extends Error {}
  * directory, or a run that is not the target's twin.
  */
 export function readForkPoint(sourceDir: string, target: ExperimentConfig): ForkPoint {
+  const missing = (why: string): NoForkPoint => new NoForkPoint(`cannot fork from ${sourceDir}: ${why}`);
   // A source not started yet (in another lane, or its records not restored) is a source with no fork point yet.
-  if (!fs.existsSync(sourceDir))
-    throw new NoForkPoint(`cannot fork from ${sourceDir}: it has not started (no such directory)`);
+  if (!fs.existsSync(sourceDir)) throw missing('it has not started (no such directory)');
   const problem = forkProblem(sourceConfig(sourceDir), target);
   if (problem) throw new Error(`cannot fork ${target.variant} from ${sourceDir}: ${problem}`);
-  const missing = (why: string): NoForkPoint => new NoForkPoint(`cannot fork from ${sourceDir}: ${why}`);
   let checkpoint: Snapshot | undefined;
   try {
     checkpoint = readLatestCheckpoint(forkPointDir(sourceDir));
@@ -129,10 +128,15 @@ export function forkPointOrReason(sourceDir: string, target: ExperimentConfig): 
   }
 }
 
-/** How a finished run that was to fork ran from update 0 instead (its manifest's `forkFallback`), or undefined. */
+/** Why a run that was to fork runs from update 0 instead (its manifest's `forkFallback`), or undefined. */
+export function forkFallbackReason(runDir: string): string | undefined {
+  return (readManifest(runDir)?.forkFallback as { reason: string } | undefined)?.reason;
+}
+
+/** How a finished run that was to fork ran from update 0 instead, or undefined. */
 export function forkFallbackOf(runDir: string): string | undefined {
-  const fallback = readManifest(runDir)?.forkFallback as { reason: string } | undefined;
-  return fallback && `ran from update 0: ${fallback.reason}`;
+  const reason = forkFallbackReason(runDir);
+  return reason && `ran from update 0: ${reason}`;
 }
 
 /**
