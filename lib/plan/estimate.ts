@@ -4,6 +4,9 @@
  * after the freeze on latents — can be read off between neighbouring evaluations. A new run is estimated from the
  * most similar finished runs (same agent, encoder, batch and image size, same environment where there is one),
  * phase by phase: the three differ by up to 100× (CURL at laptop scale: 4 ms, 500 ms and 40 ms per step).
+ * When no finished run shares the batch size (a benchmark-scale IMPALA or half-resolution run, whose only measured
+ * cousins are laptop runs at batch 32), the update phases are scaled by the ratio of batch sizes: an update's
+ * work is per sample (the benchmark cartpole baseline, batch 128, took 3.75× the laptop's 0.40 s per update).
  */
 import { resolveConfig, type ExperimentConfig } from '../run/config';
 import { loadRuns } from '../report/results';
@@ -77,11 +80,24 @@ export function speedSamples(roots: readonly string[]): SpeedSample[] {
   return out;
 }
 
+/** The network's size and input, besides the batch: what makes one sample's update cost what it does. */
+const shapeKey = (c: ExperimentConfig): string =>
+  [c.agent, c.encoder, c.imageSize, c.frameStack, c.agentOptions.cropSize ?? '', c.agentOptions.hidden ?? ''].join('|');
+
+interface MatchLevel {
+  key: (c: ExperimentConfig) => string;
+  /** Whether the batch size may differ (the update phases are then scaled by the ratio of batch sizes). */
+  scaleBatch: boolean;
+}
+
 /** Settings that decide a step's cost, from the most to the least specific match. */
-const MATCH_LEVELS: ((c: ExperimentConfig) => string)[] = [
-  (c) => [c.agent, c.env, c.encoder, c.batchSize, c.imageSize, c.frameStack, c.actionRepeat].join('|'),
-  (c) => [c.agent, c.encoder, c.batchSize, c.imageSize, c.frameStack].join('|'),
-  (c) => [c.agent, c.encoder].join('|'),
+const MATCH_LEVELS: MatchLevel[] = [
+  {
+    key: (c) => [c.agent, c.env, c.encoder, c.batchSize, c.imageSize, c.frameStack, c.actionRepeat].join('|'),
+    scaleBatch: false,
+  },
+  { key: (c) => [shapeKey(c), c.batchSize].join('|'), scaleBatch: false },
+  { key: shapeKey, scaleBatch: true },
 ];
 
 const median = (xs: number[]): number => {
@@ -90,18 +106,27 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+interface PhaseSpeed {
+  /** Seconds per agent step. */
+  value: number;
+  runs: number;
+  /** The batch size of the measured runs when it differs from the config's (the value is scaled to it). */
+  scaledFrom?: number;
+}
+
 /** Seconds per step of a phase for this config: the median over the most similar runs that measured it. */
-function speedOf(
-  cfg: ExperimentConfig,
-  phase: RunPhase,
-  samples: readonly SpeedSample[],
-): { value: number; runs: number } | undefined {
-  for (const key of MATCH_LEVELS) {
+function speedOf(cfg: ExperimentConfig, phase: RunPhase, samples: readonly SpeedSample[]): PhaseSpeed | undefined {
+  for (const { key, scaleBatch } of MATCH_LEVELS) {
     const k = key(cfg);
-    const xs = samples
-      .filter((s) => key(s.config) === k && s.secondsPerStep[phase] !== undefined)
-      .map((s) => s.secondsPerStep[phase]!);
-    if (xs.length) return { value: median(xs), runs: xs.length };
+    const matched = samples.filter((s) => key(s.config) === k && s.secondsPerStep[phase] !== undefined);
+    if (!matched.length) continue;
+    // Warm-up steps do no updates: their cost does not depend on the batch.
+    const ratio = (s: SpeedSample): number =>
+      scaleBatch && phase !== 'warm-up' ? cfg.batchSize / s.config.batchSize : 1;
+    const value = median(matched.map((s) => s.secondsPerStep[phase]! * ratio(s)));
+    const batches = [...new Set(matched.map((s) => s.config.batchSize))].filter((b) => b !== cfg.batchSize);
+    const scaledFrom = scaleBatch && phase !== 'warm-up' && batches.length ? Math.min(...batches) : undefined;
+    return { value, runs: matched.length, ...(scaledFrom !== undefined ? { scaledFrom } : {}) };
   }
   return undefined;
 }
@@ -110,6 +135,8 @@ export interface RunEstimate {
   seconds: number;
   /** How it was estimated, for the reader. */
   basis: string;
+  /** Set when the measured runs used another batch size (the smallest such), scaled to this run's. */
+  scaledFrom?: number;
 }
 
 /**
@@ -133,6 +160,7 @@ export function estimateRun(
   ];
   let seconds = 0;
   let runs = 0;
+  let scaledFrom: number | undefined;
   for (const [phase, a, b] of spans) {
     const steps = Math.max(0, b - Math.max(a, fromStep));
     if (!steps) continue;
@@ -140,8 +168,14 @@ export function estimateRun(
     if (!speed) return undefined;
     seconds += steps * speed.value;
     runs = Math.max(runs, speed.runs);
+    if (speed.scaledFrom !== undefined) scaledFrom = Math.min(scaledFrom ?? Infinity, speed.scaledFrom);
   }
-  return { seconds, basis: `measured speeds of ${runs} finished run${runs === 1 ? '' : 's'}` };
+  const scaled = scaledFrom !== undefined ? `, scaled from batch ${scaledFrom} to ${cfg.batchSize}` : '';
+  return {
+    seconds,
+    basis: `measured speeds of ${runs} finished run${runs === 1 ? '' : 's'}${scaled}`,
+    ...(scaledFrom !== undefined ? { scaledFrom } : {}),
+  };
 }
 
 /** The agent step a started run has logged up to (0 for a fresh or unreadable one), where its estimate starts. */

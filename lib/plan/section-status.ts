@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT } from '../util/paths';
 import { resolveConfig } from '../run/config';
-import { estimateRun, reachedStep, speedSamples, type SpeedSample } from './estimate';
+import { estimateRun, reachedStep, speedSamples, type RunEstimate, type SpeedSample } from './estimate';
 import { formatSeconds, SweepProgress } from '../run/progress';
 import type { Scale } from '../run/scale';
 import { cliArgs, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
@@ -47,9 +47,14 @@ function forkNote(dir: string, source: string): string {
   return reason ? `runs from update 0: ${reason}` : `starts from ${rel(source)} once that has passed T_f`;
 }
 
+/** What a job still needs, by measured speeds, or undefined when no finished run measured its setting. */
+function jobEstimate(job: SectionJob, samples: readonly SpeedSample[]): RunEstimate | undefined {
+  return estimateRun(job.config, samples, startStep(job));
+}
+
 /** Seconds a job still needs, by measured speeds, or undefined when no finished run measured its setting. */
 export function jobSeconds(job: SectionJob, samples: readonly SpeedSample[]): number | undefined {
-  return estimateRun(job.config, samples, startStep(job))?.seconds;
+  return jobEstimate(job, samples)?.seconds;
 }
 
 /** Speed samples: every finished run in data/runs (and below `root` when it lies elsewhere). */
@@ -77,11 +82,13 @@ export function sectionStatusLines(
     }
     unfinished += 1;
     const state = fs.existsSync(path.join(j.dir, 'log.jsonl')) ? 'started' : 'missing';
-    const seconds = jobSeconds(j, samples);
-    if (seconds === undefined) unknown += 1;
-    else total += seconds;
-    const eta =
-      seconds === undefined ? 'time unknown: no finished run measured this setting' : `about ${formatSeconds(seconds)}`;
+    const est = jobEstimate(j, samples);
+    if (est === undefined) unknown += 1;
+    else total += est.seconds;
+    const scaled = est?.scaledFrom !== undefined ? `, scaled from runs at batch ${est.scaledFrom}` : '';
+    const eta = est
+      ? `about ${formatSeconds(est.seconds)}${scaled}`
+      : 'time unknown: no finished run measured this setting';
     const fork = j.forkFrom ? `; ${forkNote(j.dir, j.forkFrom)}` : '';
     lines.push(`${state.padEnd(8)} ${rel(j.dir)}  (${eta}${fork})`, `           ${jobCommand(j)}`);
   }

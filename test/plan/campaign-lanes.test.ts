@@ -1,7 +1,8 @@
 /**
  * The benchmark campaign's lane files (scripts/campaign/lanes/*.list, run by scripts/campaign/lane.sh) against the
- * plans they carry out: priorities 1 and 2 (data/runs/benchmark/plan.md) are the benchmark-scale compute and memory
- * sections, so every run of theirs must sit in exactly one lane, under the folder the plan gives it, and a SEER run
+ * plans they carry out: priorities 1-4 (data/runs/benchmark/plan.md) are the benchmark-scale compute, memory,
+ * resolution and IMPALA sections (transfer, priority 5, is out of reach: about 200 core-hours), so every run of
+ * theirs must sit in exactly one lane, under the folder the plan gives it, and a SEER run
  * listed in its source's lane must come after it (a lane runs its list in order, so the fork finds the source's fork
  * point). One in another lane may start first: with no fork point yet it runs from update 0 (lib/run/fork.ts), the
  * same logs at a higher cost, which is how the ninth session's constrained SEER runs landed within a session.
@@ -14,6 +15,7 @@ import { sectionJobs, type SectionName } from '../../lib/plan/sections';
 
 const LANES_DIR = path.join(__dirname, '..', '..', 'scripts', 'campaign', 'lanes');
 const ROOT = '/campaign';
+const CAMPAIGN_SECTIONS: SectionName[] = ['compute', 'memory', 'resolution', 'impala'];
 
 /** Each lane's runs, as lane.sh reads them: "<section> <arm>/<run>" per line, # comments and blank lines skipped. */
 function readLanes(): Map<string, string[]> {
@@ -37,11 +39,11 @@ function readLanes(): Map<string, string[]> {
   return lanes;
 }
 
-/** The campaign's runs (priorities 1 and 2), each as its folder under the campaign root, with its fork source. */
+/** The campaign's runs (priorities 1-4), each as its folder under the campaign root, with its fork source. */
 function campaignRuns(): Map<string, string | undefined> {
   const runs = new Map<string, string | undefined>();
   const rel = (dir: string): string => path.relative(ROOT, dir);
-  for (const name of ['compute', 'memory'] as SectionName[]) {
+  for (const name of CAMPAIGN_SECTIONS) {
     for (const job of sectionJobs(name, 'benchmark', path.join(ROOT, name))) {
       runs.set(rel(job.dir), job.forkFrom && rel(job.forkFrom));
     }
@@ -49,7 +51,7 @@ function campaignRuns(): Map<string, string | undefined> {
   return runs;
 }
 
-test('campaign lanes: every compute and memory run of the benchmark plan is in exactly one lane', () => {
+test('campaign lanes: every compute, memory, resolution and IMPALA run of the benchmark plan is in exactly one lane', () => {
   const lanes = readLanes();
   assert.ok(lanes.size >= 2, `expected lane files in ${LANES_DIR}`);
   const laneOf = new Map<string, string>();

@@ -59,6 +59,28 @@ test('a run is estimated phase by phase; a fork or a started run only for what i
   assert.equal(estimateRun({ env: 'minatar/breakout', scale: 'laptop' }, samples), undefined);
 });
 
+test('a run whose batch no finished run shares is scaled from runs of the same network by the ratio of batches', () => {
+  const laptop = resolveConfig({ env: 'cartpole-swingup', scale: 'laptop', variant: 'seer' });
+  const speeds = phaseSpeeds(CURL_LOG, 1000);
+  const samples: SpeedSample[] = [{ dir: 'x', config: laptop, secondsPerStep: speeds }];
+  const input = { env: 'walker-walk', scale: 'laptop', variant: 'baseline', batchSize: 4 * laptop.batchSize } as const;
+  const cfg = resolveConfig(input);
+  const est = estimateRun(input, samples)!;
+  // warm-up steps do no updates: unscaled; update steps: 4× the measured seconds per step
+  const expected = cfg.initSteps * speeds['warm-up']! + (cfg.steps - cfg.initSteps) * 4 * speeds.updates!;
+  assert.ok(Math.abs(est.seconds - expected) < 1e-6, `${est.seconds} vs ${expected}`);
+  assert.equal(est.scaledFrom, laptop.batchSize);
+  assert.match(est.basis, new RegExp(`scaled from batch ${laptop.batchSize} to ${cfg.batchSize}$`));
+  // a run at the measured batch is not scaled, and another network (a different image size) is not matched at all
+  const same = estimateRun({ env: 'walker-walk', scale: 'laptop', variant: 'baseline' }, samples)!;
+  assert.equal(same.scaledFrom, undefined);
+  assert.ok(
+    Math.abs(same.seconds - (cfg.initSteps * speeds['warm-up']! + (cfg.steps - cfg.initSteps) * speeds.updates!)) <
+      1e-6,
+  );
+  assert.equal(estimateRun({ ...input, imageSize: 50 }, samples), undefined);
+});
+
 function writeRun(dir: string, config: object, log: LogRecord[], done = true): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ config }));
