@@ -2,7 +2,8 @@
  * The campaign's two scripts when the campaign root is lost (the ninth session began on a machine without it):
  * lane.sh gives a run committed as finished its records back and skips it, instead of running it again; collect.sh
  * never copies a live log over a longer committed one (a run begun again catches up with the same records), and
- * leaves out a torn last line.
+ * leaves out a torn last line; lanes.sh starts the lanes once and stops them with their runs checkpointed, starting
+ * nothing more.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,4 +58,47 @@ test('collect.sh: copies whole lines, and never a shorter live log over a longer
   assert.equal(fs.readFileSync(path.join(dst, 'memory/b/run__s0/log.jsonl'), 'utf8'), '{"n":1}\n{"n":2}\n');
   assert.equal(fs.readFileSync(path.join(dst, 'memory/b/run__s0/manifest.json'), 'utf8'), '{"commit":"old"}');
   assert.match(r.out, /kept .*memory\/b\/run__s0\/log.jsonl: it holds more than the live run so far/);
+});
+
+test('lanes.sh: start refuses a second set of lanes; stop ends the loops, then waits for the runs to stop', async () => {
+  const root = tmpDir('seer-lanes-');
+  const marks = path.join(root, 'marks');
+  fs.mkdirSync(marks);
+  const list = path.join(root, 'lane9.list');
+  fs.writeFileSync(list, 'compute baseline/fake__s0\ncompute baseline/fake__s1\n');
+  // A stand-in `nice` that runs a long "run" in place of `node bin/seer.js section-job …` (same arguments, so the
+  // script finds it): it notes its start, and on SIGTERM notes that and exits 0 as a checkpointed run does.
+  const bin = path.join(root, 'bin');
+  fs.mkdirSync(bin);
+  const run =
+    'const fs=require("fs");fs.appendFileSync(process.env.MARKS+"/started",process.argv.slice(-1)[0]+"\\n");' +
+    'process.on("SIGTERM",()=>{fs.appendFileSync(process.env.MARKS+"/termed","x\\n");process.exit(0)});' +
+    'setInterval(()=>{},1000)';
+  fs.writeFileSync(path.join(bin, 'nice'), `#!/bin/sh\nshift 2\nexec node -e '${run}' "$@"\n`, { mode: 0o755 });
+  const env = { SEER_CAMPAIGN_ROOT: root, PATH: `${bin}:${process.env.PATH}`, MARKS: marks, SEER_STOP_WAIT: '30' };
+  const lines = (f: string): string[] =>
+    fs.existsSync(path.join(marks, f)) ? fs.readFileSync(path.join(marks, f), 'utf8').trim().split('\n') : [];
+  try {
+    const start = bash([script('lanes.sh'), 'start', list], env);
+    assert.equal(start.status, 0, start.out);
+    assert.match(start.out, /started lane9/);
+    for (let i = 0; i < 100 && lines('started').length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(lines('started'), [path.join(root, 'compute', 'baseline', 'fake__s0')]);
+    const again = bash([script('lanes.sh'), 'start', list], env);
+    assert.equal(again.status, 1, again.out);
+    assert.match(again.out, /running already/);
+    const stop = bash([script('lanes.sh'), 'stop'], env);
+    assert.equal(stop.status, 0, stop.out);
+    assert.match(stop.out, /every run of .* has stopped/);
+    assert.deepEqual(lines('termed'), ['x'], 'the run got SIGTERM once');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(lines('started').length, 1, 'the lane started no further run');
+    assert.match(bash([script('lanes.sh'), 'stop'], env).out, /no lane of .* is running/);
+    const bad = bash([script('lanes.sh'), 'start', path.join(root, 'no-such.list')], env);
+    assert.equal(bad.status, 2, bad.out);
+    assert.match(bad.out, /no-such\.list/);
+  } finally {
+    spawnSync('pkill', ['-f', marks]);
+    spawnSync('bash', [script('lanes.sh'), 'stop'], { env: { ...process.env, ...env, SEER_STOP_WAIT: '5' } });
+  }
 });
