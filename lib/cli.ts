@@ -22,7 +22,7 @@ import { section as sectionNamed, sectionDir, sectionJobs, SECTION_NAMES, type S
 import { allStatusLines, defaultSamples, sectionQueueProgress, sectionStatusLines } from './plan/section-status';
 import { analyzeRun } from './report/analyze';
 import { addQueueCommands } from './queue/commands';
-import { estimateRun, reachedStep, speedSamples } from './plan/estimate';
+import { estimateRun, ownSpeeds, reachedStep, speedSamples } from './plan/estimate';
 import { SweepProgress } from './run/progress';
 import { parseScale, type Scale } from './run/scale';
 import { checkInputDir, checkOutputDir, describeFsError } from './util/fs-errors';
@@ -309,7 +309,10 @@ const sweep: Subcommand = {
     outputDir(out, '--out');
     const parallel = flags.jobs as number | undefined;
     const samples = speedSamples([out, path.join(REPO_ROOT, 'data', 'runs')]);
-    const estimates = new Map(jobs.map((j) => [j.dir, estimateRun(j.config!, samples, reachedStep(j.dir))?.seconds]));
+    const estimate = (j: (typeof jobs)[number]): number | undefined =>
+      estimateRun(j.config!, samples, reachedStep(j.dir), ownSpeeds(j.dir, resolveConfig(j.config!).initSteps))
+        ?.seconds;
+    const estimates = new Map(jobs.map((j) => [j.dir, estimate(j)]));
     const progress = new SweepProgress(estimates, parallel ?? os.cpus().length);
     const { failed } = await runSweep(jobs, {
       jobs: parallel,

@@ -143,12 +143,14 @@ export interface RunEstimate {
  * Seconds a run of `input` needs from agent step `fromStep` (0: a fresh run; a fork starts at T_f; a started run at
  * its last step) to its end, or undefined when no finished run measured the speed of a phase it goes through.
  * Before T_f a freezing run costs what its baseline does; after it, what finished frozen runs cost (or, when none
- * did, the image rate: an upper bound). Adaptive freezing is counted as frozen at freezeAt.
+ * did, the image rate: an upper bound). Adaptive freezing is counted as frozen at freezeAt. `own`: a started run's
+ * own speeds so far (ownSpeeds), used for the phases it has measured: the same run on the same machine and load.
  */
 export function estimateRun(
   input: Partial<ExperimentConfig> & { env: string },
   samples: readonly SpeedSample[],
   fromStep = 0,
+  own: Partial<Record<RunPhase, number>> = {},
 ): RunEstimate | undefined {
   const cfg = resolveConfig(input);
   const freezes = seerVariant(cfg.variant).freeze;
@@ -161,9 +163,15 @@ export function estimateRun(
   let seconds = 0;
   let runs = 0;
   let scaledFrom: number | undefined;
+  let ownUsed = false;
   for (const [phase, a, b] of spans) {
     const steps = Math.max(0, b - Math.max(a, fromStep));
     if (!steps) continue;
+    if (own[phase] !== undefined) {
+      seconds += steps * own[phase]!;
+      ownUsed = true;
+      continue;
+    }
     const speed = speedOf(cfg, phase, samples) ?? (phase === 'frozen' ? speedOf(cfg, 'updates', samples) : undefined);
     if (!speed) return undefined;
     seconds += steps * speed.value;
@@ -171,11 +179,24 @@ export function estimateRun(
     if (speed.scaledFrom !== undefined) scaledFrom = Math.min(scaledFrom ?? Infinity, speed.scaledFrom);
   }
   const scaled = scaledFrom !== undefined ? `, scaled from batch ${scaledFrom} to ${cfg.batchSize}` : '';
+  const parts = [
+    ...(ownUsed ? ["the run's own speed so far"] : []),
+    ...(runs ? [`measured speeds of ${runs} finished run${runs === 1 ? '' : 's'}${scaled}`] : []),
+  ];
   return {
     seconds,
-    basis: `measured speeds of ${runs} finished run${runs === 1 ? '' : 's'}${scaled}`,
+    basis: parts.join(' and ') || 'nothing left to run',
     ...(scaledFrom !== undefined ? { scaledFrom } : {}),
   };
+}
+
+/** A started run's own seconds per step, phase by phase, from its log so far ({} for a fresh or unreadable one). */
+export function ownSpeeds(dir: string, initSteps: number): Partial<Record<RunPhase, number>> {
+  try {
+    return phaseSpeeds(readLog(path.join(dir, 'log.jsonl')), initSteps);
+  } catch {
+    return {};
+  }
 }
 
 /** The agent step a started run has logged up to (0 for a fresh or unreadable one), where its estimate starts. */

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT } from '../util/paths';
 import { resolveConfig } from '../run/config';
-import { estimateRun, reachedStep, speedSamples, type RunEstimate, type SpeedSample } from './estimate';
+import { estimateRun, ownSpeeds, reachedStep, speedSamples, type RunEstimate, type SpeedSample } from './estimate';
 import { formatSeconds, SweepProgress } from '../run/progress';
 import type { Scale } from '../run/scale';
 import { cliArgs, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
@@ -49,7 +49,8 @@ function forkNote(dir: string, source: string): string {
 
 /** What a job still needs, by measured speeds, or undefined when no finished run measured its setting. */
 function jobEstimate(job: SectionJob, samples: readonly SpeedSample[]): RunEstimate | undefined {
-  return estimateRun(job.config, samples, startStep(job));
+  const own = ownSpeeds(job.dir, resolveConfig(job.config).initSteps);
+  return estimateRun(job.config, samples, startStep(job), own);
 }
 
 /** Seconds a job still needs, by measured speeds, or undefined when no finished run measured its setting. */

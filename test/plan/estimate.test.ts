@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { estimateRun, phaseSpeeds, speedSamples, type SpeedSample } from '../../lib/plan/estimate';
+import { estimateRun, ownSpeeds, phaseSpeeds, speedSamples, type SpeedSample } from '../../lib/plan/estimate';
 import { resolveConfig } from '../../lib/run/config';
 import type { LogRecord } from '../../lib/run/log';
 import { jobCommand, sectionStatusLines } from '../../lib/plan/section-status';
@@ -79,6 +79,25 @@ test('a run whose batch no finished run shares is scaled from runs of the same n
       1e-6,
   );
   assert.equal(estimateRun({ ...input, imageSize: 50 }, samples), undefined);
+});
+
+test('a started run is estimated from its own speed so far where it has measured one', () => {
+  const config = resolveConfig({ env: 'cartpole-swingup', scale: 'laptop', variant: 'baseline' });
+  const samples: SpeedSample[] = [{ dir: 'x', config, secondsPerStep: phaseSpeeds(CURL_LOG, 1000) }];
+  // the run itself: 1,000 warm-up steps, then updates at 1.0 s per step (the finished run measured 0.4)
+  const root = tmpDir('seer-own-');
+  const own = [evalAt(0, 0), evalAt(1000, 4), evalAt(1500, 504), evalAt(2000, 1004)];
+  writeRun(root, config, own, false);
+  const speeds = ownSpeeds(root, config.initSteps);
+  assert.equal(speeds.updates, 1.0);
+  const est = estimateRun({ env: 'cartpole-swingup', scale: 'laptop', variant: 'baseline' }, samples, 2000, speeds)!;
+  assert.ok(Math.abs(est.seconds - (config.steps - 2000) * 1.0) < 1e-9);
+  assert.equal(est.basis, "the run's own speed so far");
+  // a phase the run has not measured yet comes from the finished runs
+  const seer = estimateRun({ env: 'cartpole-swingup', scale: 'laptop', variant: 'seer' }, samples, 2000, speeds)!;
+  assert.ok(Math.abs(seer.seconds - (500 * 1.0 + 2500 * 0.04)) < 1e-9);
+  assert.equal(seer.basis, "the run's own speed so far and measured speeds of 1 finished run");
+  assert.deepEqual(ownSpeeds(path.join(root, 'none'), config.initSteps), {});
 });
 
 function writeRun(dir: string, config: object, log: LogRecord[], done = true): void {
