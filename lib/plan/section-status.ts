@@ -12,7 +12,7 @@ import { formatSeconds, SweepProgress } from '../run/progress';
 import type { Scale } from '../run/scale';
 import { cliArgs, sectionJobs, sectionStatus, SECTION_NAMES, type SectionJob, type SectionName } from './sections';
 import { isDone } from '../run/done';
-import { forkFallbackReason } from '../run/fork';
+import { forkFallbackReason, hasForkPoint } from '../run/fork';
 
 const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
 const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -30,32 +30,47 @@ export function jobCommand(job: SectionJob): string {
     .join(' ');
 }
 
-/** Where a job starts: a started run at the step it reached, a fork at its baseline's T_f, else 0. */
-function startStep(job: SectionJob): number {
+/**
+ * Where a job starts: a started run at the step it reached; a fork at its source's fork point, the source's T_f (a
+ * seer-late run forks there too and trains on images up to its own), unless the source finished without keeping
+ * one (its records restored from a commit): then, like a job with no source, at 0.
+ */
+export function startStep(job: SectionJob, finished: (dir: string) => boolean = isDone): number {
   const reached = reachedStep(job.dir);
   if (reached > 0) return reached;
-  if (job.forkFrom) {
-    const c = resolveConfig(job.config);
-    return c.initSteps + c.freezeAt;
-  }
-  return 0;
+  const source = job.forkFrom;
+  if (!source || (finished(source) && !hasForkPoint(source))) return 0;
+  return job.forkStep ?? 0;
 }
 
 /** How a fork job starts: from its source's fork point, or (started without one) from update 0, and why. */
 function forkNote(dir: string, source: string): string {
-  const reason = forkFallbackReason(dir);
+  const reason =
+    forkFallbackReason(dir) ??
+    (isDone(source) && !hasForkPoint(source) ? `${rel(source)} finished without keeping a fork point` : undefined);
   return reason ? `runs from update 0: ${reason}` : `starts from ${rel(source)} once that has passed T_f`;
 }
 
 /** What a job still needs, by measured speeds, or undefined when no finished run measured its setting. */
-function jobEstimate(job: SectionJob, samples: readonly SpeedSample[]): RunEstimate | undefined {
+function jobEstimate(
+  job: SectionJob,
+  samples: readonly SpeedSample[],
+  finished: (dir: string) => boolean = isDone,
+): RunEstimate | undefined {
   const own = ownSpeeds(job.dir, resolveConfig(job.config).initSteps);
-  return estimateRun(job.config, samples, startStep(job), own);
+  return estimateRun(job.config, samples, startStep(job, finished), own);
 }
 
-/** Seconds a job still needs, by measured speeds, or undefined when no finished run measured its setting. */
-export function jobSeconds(job: SectionJob, samples: readonly SpeedSample[]): number | undefined {
-  return jobEstimate(job, samples)?.seconds;
+/**
+ * Seconds a job still needs, by measured speeds, or undefined when no finished run measured its setting.
+ * `finished`: which runs count as finished (default: DONE in their directory).
+ */
+export function jobSeconds(
+  job: SectionJob,
+  samples: readonly SpeedSample[],
+  finished: (dir: string) => boolean = isDone,
+): number | undefined {
+  return jobEstimate(job, samples, finished)?.seconds;
 }
 
 /** Speed samples: every finished run in data/runs (and below `root` when it lies elsewhere). */

@@ -93,6 +93,8 @@ export interface SectionJob {
   pretrainedFrom?: string;
   /** Baseline run of the same setting: a seer job starts from its fork point when it has one (lib/run/fork.ts). */
   forkFrom?: string;
+  /** The agent step of that fork point: the source's T_f (a seer-late job trains on images from there to its own). */
+  forkStep?: number;
   snapshotEvery?: number;
 }
 
@@ -614,9 +616,13 @@ export function sectionJobs(name: SectionName, scale: Scale, root: string = sect
     if (job.pretrainedFrom || job.snapshotEvery) continue;
     const cfg = resolveConfig(job.config);
     if (!seerVariant(cfg.variant).freeze) continue;
-    job.forkFrom = jobs.find(
+    const source = jobs.find(
       (b) => !b.snapshotEvery && !b.pretrainedFrom && forkProblem(resolveConfig(b.config), cfg) === undefined,
-    )?.dir;
+    );
+    if (!source) continue;
+    const s = resolveConfig(source.config);
+    job.forkFrom = source.dir;
+    job.forkStep = s.initSteps + s.freezeAt;
   }
   return jobs;
 }

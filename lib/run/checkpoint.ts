@@ -68,6 +68,11 @@ function pointedTo(dir: string): string | undefined {
   }
 }
 
+/** Whether `dir` holds a published checkpoint (its `LATEST` names one), without reading it. */
+export function hasCheckpoint(dir: string): boolean {
+  return pointedTo(dir) !== undefined;
+}
+
 export function writeCheckpoint(dir: string, label: string, snap: Snapshot): string {
   const index: Index = { meta: snap.meta, arrays: [] };
   let offset = 0;

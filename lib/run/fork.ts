@@ -16,7 +16,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
+import { hasCheckpoint, readLatestCheckpoint, writeCheckpoint, type Snapshot } from './checkpoint';
 import type { ExperimentConfig } from './config';
 import { seerVariant } from '../seer/variants';
 import { readLog, type LogRecord } from './log';
@@ -24,6 +24,9 @@ import { readManifest } from './manifest';
 
 /** Where a baseline run keeps its fork point: a checkpoint directory holding its state at the fork point. */
 export const forkPointDir = (runDir: string): string => path.join(runDir, 'checkpoints-fork');
+
+/** Whether a run keeps a fork point (not read: a look at its `checkpoints-fork/LATEST`). */
+export const hasForkPoint = (runDir: string): boolean => hasCheckpoint(forkPointDir(runDir));
 
 /** Whether a run keeps a fork point: runs that never freeze, the runs SEER runs are forks of. */
 export const keepsForkPoint = (cfg: ExperimentConfig): boolean => !seerVariant(cfg.variant).freeze;

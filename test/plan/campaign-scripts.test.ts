@@ -3,7 +3,7 @@
  * lane.sh gives a run committed as finished its records back and skips it, instead of running it again; collect.sh
  * never copies a live log over a longer committed one (a run begun again catches up with the same records), and
  * leaves out a torn last line; lanes.sh starts the lanes once and stops them with their runs checkpointed, starting
- * nothing more.
+ * nothing more; remaining.ts lists what the lanes still have to run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,4 +101,36 @@ test('lanes.sh: start refuses a second set of lanes; stop ends the loops, then w
     spawnSync('pkill', ['-f', marks]);
     spawnSync('bash', [script('lanes.sh'), 'stop'], { env: { ...process.env, ...env, SEER_STOP_WAIT: '5' } });
   }
+});
+
+test("remaining.ts: lists each lane's unfinished runs with their estimates, skipping the finished ones", () => {
+  const root = tmpDir('seer-remaining-');
+  const list = path.join(root, 'lane7.list');
+  fs.writeFileSync(
+    list,
+    '# committed as finished: skipped\ncompute baseline/minatar_breakout__s0\n' +
+      'compute seer-late/cartpole-swingup__s0\nmemory capacity-control/minatar_breakout__s0\n',
+  );
+  const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
+  const r = spawnSync(tsx, [script('remaining.ts'), list], {
+    env: { ...process.env, SEER_CAMPAIGN_ROOT: root },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const out = r.stdout + r.stderr;
+  assert.equal(r.status, 0, out);
+  assert.match(out, /^lane7\.list: 2 runs to go, about /m);
+  assert.doesNotMatch(out, /baseline\/minatar_breakout__s0/);
+  // its baseline is committed as finished without a fork point: seer-late runs from update 0
+  assert.match(out, /compute seer-late\/cartpole-swingup__s0 +\S+ \(from step 0\)/);
+  assert.match(out, /memory capacity-control\/minatar_breakout__s0 +\S+ \(from step 0\)/);
+  assert.match(out, /^all lanes: about .* core-hours\)$/m);
+  fs.writeFileSync(list, 'memroy capacity-control/minatar_breakout__s0\n');
+  const bad = spawnSync(tsx, [script('remaining.ts'), list], {
+    env: { ...process.env, SEER_CAMPAIGN_ROOT: root },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /'memroy' is no section \(accepted: compute, /);
 });

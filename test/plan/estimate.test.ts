@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { estimateRun, ownSpeeds, phaseSpeeds, speedSamples, type SpeedSample } from '../../lib/plan/estimate';
 import { resolveConfig } from '../../lib/run/config';
 import type { LogRecord } from '../../lib/run/log';
-import { jobCommand, sectionStatusLines } from '../../lib/plan/section-status';
+import { jobCommand, sectionStatusLines, startStep } from '../../lib/plan/section-status';
 import { cliArgs, sectionJobs } from '../../lib/plan/sections';
 import { tmpDir } from '../tmp';
 
@@ -130,6 +130,9 @@ test('section --status lists each unfinished run with the command that makes it 
     evalAt(cfg.initSteps, 1 + cfg.initSteps * 0.01),
     evalAt(cfg.steps, 1 + cfg.initSteps * 0.01 + (cfg.steps - cfg.initSteps) * 0.5),
   ]);
+  // a finished baseline keeps its fork point (checkpoints-fork/), where its SEER run starts
+  fs.mkdirSync(path.join(rainbow.dir, 'checkpoints-fork', 'step-1'), { recursive: true });
+  fs.writeFileSync(path.join(rainbow.dir, 'checkpoints-fork', 'LATEST'), 'step-1');
   const samples = speedSamples([root]);
   const lines = sectionStatusLines('compute', 'smoke', root, samples, 2);
   const text = lines.join('\n');
@@ -168,4 +171,29 @@ test('section --status lists each unfinished run with the command that makes it 
       `^1 of ${jobs.length} runs finished; the rest take about .* with 2 processes .*plus \\d+ runs of unknown time`,
     ),
   );
+});
+
+test("a fork starts at its source's fork point (the source's T_f), or at 0 when the source finished without one", () => {
+  const root = tmpDir('seer-start-');
+  const jobs = sectionJobs('compute', 'benchmark', root);
+  const late = jobs.find((j) => j.arm === 'seer-late' && j.env === 'cartpole-swingup' && j.seed === 0)!;
+  assert.ok(late.forkFrom, 'seer-late forks from the compute baseline');
+  const source = jobs.find((j) => j.dir === late.forkFrom)!;
+  const src = resolveConfig(source.config);
+  assert.ok(resolveConfig(late.config).freezeAt > src.freezeAt, 'seer-late freezes later than its source keeps');
+  // not started: it will fork once the source has passed T_f
+  assert.equal(startStep(late), src.initSteps + src.freezeAt);
+  // finished with its fork point kept: the same
+  writeRun(source.dir, src, [evalAt(0, 0)]);
+  fs.mkdirSync(path.join(source.dir, 'checkpoints-fork', 'step-9'), { recursive: true });
+  fs.writeFileSync(path.join(source.dir, 'checkpoints-fork', 'LATEST'), 'step-9');
+  assert.equal(startStep(late), src.initSteps + src.freezeAt);
+  // finished without it (restored from a commit): from update 0, and the status line says why
+  fs.rmSync(path.join(source.dir, 'checkpoints-fork'), { recursive: true });
+  assert.equal(startStep(late), 0);
+  const text = sectionStatusLines('compute', 'benchmark', root, [], 2).join('\n');
+  assert.match(text, /seer-late\/cartpole-swingup__s0 .*runs from update 0: .* finished without keeping a fork point/);
+  // a started run continues from where it is
+  writeRun(late.dir, resolveConfig(late.config), [evalAt(0, 0), evalAt(1250, 10)], false);
+  assert.equal(startStep(late), 1250);
 });
