@@ -8,7 +8,7 @@
 # Run it from the clean checkout the lanes run from (each manifest records that checkout's commit). Background
 # processes die with a session, so a session starts the lanes early and stops them before it ends; every run resumes
 # from its checkpoint. `start` refuses while a lane of the same root runs (two lanes on one list would race for its
-# runs). `stop` ends the lane loops before their runs: a run stopped first would count as ended, and its loop would
+# runs), and in a checkout with uncommitted changes to tracked files (its manifests would name the wrong commit). `stop` ends the lane loops before their runs: a run stopped first would count as ended, and its loop would
 # start the next run (or retry this one). Each run gets SIGTERM, which it honours at the end of its episode after
 # writing a checkpoint; `stop` waits for that (SEER_STOP_WAIT seconds, default 600) and says which runs are still up.
 set -uo pipefail
@@ -38,6 +38,12 @@ stamp() { date -u +%FT%TZ; }
 
 case "${1:-}" in
   start)
+    # Each manifest records the commit its run started from: uncommitted changes would make that a lie.
+    if [[ -n "$(git status --porcelain --untracked-files=no)" && "${SEER_LANES_DIRTY_OK:-}" != 1 ]]; then
+      echo "lanes.sh: $(pwd) has uncommitted changes to tracked files; run the lanes from a clean checkout of a" \
+        "landed commit (git worktree add --detach <dir> <commit>), or set SEER_LANES_DIRTY_OK=1 to test" >&2
+      exit 1
+    fi
     running=$(lane_pids)
     if [[ -n "$running" ]]; then
       echo "lanes.sh: lanes of $root are running already (pids $(echo $running)); stop them first" >&2

@@ -75,7 +75,13 @@ test('lanes.sh: start refuses a second set of lanes; stop ends the loops, then w
     'process.on("SIGTERM",()=>{fs.appendFileSync(process.env.MARKS+"/termed","x\\n");process.exit(0)});' +
     'setInterval(()=>{},1000)';
   fs.writeFileSync(path.join(bin, 'nice'), `#!/bin/sh\nshift 2\nexec node -e '${run}' "$@"\n`, { mode: 0o755 });
-  const env = { SEER_CAMPAIGN_ROOT: root, PATH: `${bin}:${process.env.PATH}`, MARKS: marks, SEER_STOP_WAIT: '30' };
+  const env = {
+    SEER_CAMPAIGN_ROOT: root,
+    PATH: `${bin}:${process.env.PATH}`,
+    MARKS: marks,
+    SEER_STOP_WAIT: '30',
+    SEER_LANES_DIRTY_OK: '1', // a developer's checkout may have changes; the refusal is tested below
+  };
   const lines = (f: string): string[] =>
     fs.existsSync(path.join(marks, f)) ? fs.readFileSync(path.join(marks, f), 'utf8').trim().split('\n') : [];
   try {
@@ -133,4 +139,35 @@ test("remaining.ts: lists each lane's unfinished runs with their estimates, skip
   });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /'memroy' is no section \(accepted: compute, /);
+});
+
+test('lanes.sh: start refuses a checkout with uncommitted changes to tracked files', () => {
+  const repo = tmpDir('seer-dirty-');
+  const git = (...args: string[]): void => {
+    const r = spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  git('init', '-q');
+  fs.writeFileSync(path.join(repo, 'a.txt'), 'one\n');
+  git('add', 'a.txt');
+  git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'a');
+  fs.writeFileSync(path.join(repo, 'a.txt'), 'two\n');
+  // lanes.sh asks git about the checkout it runs from; GIT_DIR/GIT_WORK_TREE point that question at the dirty one.
+  // Were the refusal broken, the lane would run a stand-in `nice` that ends at once: nothing trains.
+  const root = tmpDir('seer-dirty-root-');
+  const bin = path.join(root, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'nice'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const list = path.join(root, 'lane8.list');
+  fs.writeFileSync(list, 'compute baseline/fake__s0\n');
+  const env = {
+    SEER_CAMPAIGN_ROOT: root,
+    PATH: `${bin}:${process.env.PATH}`,
+    GIT_DIR: path.join(repo, '.git'),
+    GIT_WORK_TREE: repo,
+  };
+  const r = bash([script('lanes.sh'), 'start', list], env);
+  assert.equal(r.status, 1, r.out);
+  assert.match(r.out, /uncommitted changes to tracked files; run the lanes from a clean checkout/);
+  assert.doesNotMatch(r.out, /started/);
 });
