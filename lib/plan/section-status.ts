@@ -39,15 +39,19 @@ export function startStep(job: SectionJob, finished: (dir: string) => boolean = 
   const reached = reachedStep(job.dir);
   if (reached > 0) return reached;
   const source = job.forkFrom;
-  if (!source || (finished(source) && !hasForkPoint(source))) return 0;
-  return job.forkStep ?? 0;
+  return source && !keptNoForkPoint(source, finished) ? (job.forkStep ?? 0) : 0;
+}
+
+/** Whether a fork source finished without keeping a fork point (its records restored from a commit). */
+function keptNoForkPoint(source: string, finished: (dir: string) => boolean = isDone): boolean {
+  return finished(source) && !hasForkPoint(source);
 }
 
 /** How a fork job starts: from its source's fork point, or (started without one) from update 0, and why. */
 function forkNote(dir: string, source: string): string {
   const reason =
     forkFallbackReason(dir) ??
-    (isDone(source) && !hasForkPoint(source) ? `${rel(source)} finished without keeping a fork point` : undefined);
+    (keptNoForkPoint(source) ? `${rel(source)} finished without keeping a fork point` : undefined);
   return reason ? `runs from update 0: ${reason}` : `starts from ${rel(source)} once that has passed T_f`;
 }
 
