@@ -22,9 +22,14 @@ export interface SpeedSample {
   secondsPerStep: Partial<Record<RunPhase, number>>;
 }
 
-/** Per-phase seconds per agent step of one run's log (a phase with no whole interval between evaluations: none). */
+/**
+ * Per-phase seconds per agent step of one run's log (a phase with no whole interval between evaluations: none). A
+ * forked run's log begins with its source's records up to the fork: those intervals are the source's measurements
+ * (counted once, in the source) and are left out.
+ */
 export function phaseSpeeds(log: LogRecord[], initSteps: number): Partial<Record<RunPhase, number>> {
-  const evals = log.filter((r) => r.type === 'eval');
+  const fork = log.find((r) => r.type === 'fork');
+  const evals = log.filter((r) => r.type === 'eval' && !(fork && Number(r.agentSteps) <= Number(fork.agentSteps)));
   const sums: Record<RunPhase, { steps: number; seconds: number }> = {
     'warm-up': { steps: 0, seconds: 0 },
     updates: { steps: 0, seconds: 0 },

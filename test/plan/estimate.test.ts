@@ -45,6 +45,19 @@ test('phase speeds come from the intervals between evaluations; the one holding 
   assert.equal(s.frozen, 80 / 2000); // 2,500 → 3,000 holds the switch (frozen only at its end): not counted
 });
 
+test("a forked run's speeds leave out the intervals copied from its source", () => {
+  // the source's records up to the fork (updates at 0.4 s per step), then the fork's own (frozen at 0.04)
+  const forked: LogRecord[] = [
+    ...CURL_LOG.slice(0, 6),
+    { type: 'fork', agentSteps: 2400, envSteps: 2400, updates: 1400, wallSeconds: 567 },
+    ...CURL_LOG.slice(6),
+  ];
+  const s = phaseSpeeds(forked, 1000);
+  assert.equal(s.updates, undefined, "every image interval is the source's");
+  assert.equal(s['warm-up'], undefined);
+  assert.equal(s.frozen, 80 / 2000);
+});
+
 test('a run is estimated phase by phase; a fork or a started run only for what is left', () => {
   const config = resolveConfig({ env: 'cartpole-swingup', scale: 'laptop', variant: 'seer' });
   const samples: SpeedSample[] = [{ dir: 'x', config, secondsPerStep: phaseSpeeds(CURL_LOG, 1000) }];
