@@ -10,24 +10,17 @@
  * Default lane files: scripts/campaign/lanes/*.list. Estimates assume what the finished runs met (three lanes on
  * two cores for most CURL runs): a lane of its own core may go faster.
  */
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { isDone } from '../../lib/run/done';
+import { laneFiles, readLaneFile } from './lane-file';
 import { formatSeconds } from '../../lib/run/progress';
 import { defaultSamples, jobSeconds, startStep } from '../../lib/plan/section-status';
 import { SECTION_NAMES, sectionJobs, type SectionJob, type SectionName } from '../../lib/plan/sections';
 
 const REPO = path.join(__dirname, '..', '..');
 const root = path.resolve(process.env.SEER_CAMPAIGN_ROOT ?? path.join(os.homedir(), 'seer-campaign'));
-const files = process.argv.slice(2);
-const lanes = files.length
-  ? files.map((f) => path.resolve(f))
-  : fs
-      .readdirSync(path.join(REPO, 'scripts', 'campaign', 'lanes'))
-      .filter((f) => f.endsWith('.list'))
-      .sort()
-      .map((f) => path.join(REPO, 'scripts', 'campaign', 'lanes', f));
+const lanes = laneFiles(process.argv.slice(2));
 
 const plans = new Map<string, SectionJob[]>();
 function jobOf(section: string, run: string, lane: string): SectionJob {
@@ -48,16 +41,11 @@ const finished = (dir: string): boolean =>
 const bySection = new Map<string, { runs: number; seconds: number; unknown: number }>();
 let all = 0;
 for (const lane of lanes) {
-  const lines = fs
-    .readFileSync(lane, 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
+  const lines = readLaneFile(lane);
   let total = 0;
   let unknown = 0;
   const out: string[] = [];
-  for (const line of lines) {
-    const [section, run] = line.split(/\s+/);
+  for (const { section, run } of lines) {
     const job = jobOf(section, run, path.basename(lane));
     if (finished(job.dir)) continue;
     const seconds = jobSeconds(job, samples, finished);

@@ -9,34 +9,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sectionJobs, type SectionName } from '../../lib/plan/sections';
+import { LANES_DIR, laneFiles, readLaneFile } from '../../scripts/campaign/lane-file';
 
-const LANES_DIR = path.join(__dirname, '..', '..', 'scripts', 'campaign', 'lanes');
 const ROOT = '/campaign';
 const CAMPAIGN_SECTIONS: SectionName[] = ['compute', 'memory', 'resolution', 'impala'];
 
-/** Each lane's runs, as lane.sh reads them: "<section> <arm>/<run>" per line, # comments and blank lines skipped. */
+/** Each lane's runs, as lane.sh reads them (scripts/campaign/lane-file.ts), as "<section>/<arm>/<run>". */
 function readLanes(): Map<string, string[]> {
-  const lanes = new Map<string, string[]>();
-  for (const file of fs
-    .readdirSync(LANES_DIR)
-    .filter((f) => f.endsWith('.list'))
-    .sort()) {
-    const runs = fs
-      .readFileSync(path.join(LANES_DIR, file), 'utf8')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '' && !l.startsWith('#'))
-      .map((l) => {
-        const [section, run, ...rest] = l.split(/\s+/);
-        assert.ok(run && rest.length === 0, `${file}: "${l}" is not "<section> <arm>/<run>"`);
-        return `${section}/${run}`;
-      });
-    lanes.set(file, runs);
-  }
-  return lanes;
+  return new Map(
+    laneFiles().map((f) => [path.basename(f), readLaneFile(f).map(({ section, run }) => `${section}/${run}`)]),
+  );
 }
 
 /** The campaign's runs (priorities 1-4), each as its folder under the campaign root, with its fork source. */
